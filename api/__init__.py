@@ -1,0 +1,1 @@
+"""Entrelieux service core: settings, tables, business rules, authentication and app assembly."""

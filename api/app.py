@@ -1,0 +1,62 @@
+"""`create_app(settings)`: the only place where the pieces are wired together."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import text
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from api.db import Database
+from api.graphql_app import GraphQLApp
+from api.limits import BodySizeLimit
+from api.settings import Settings
+from schema.build import build_schema
+
+logger = logging.getLogger("entrelieux")
+
+
+def create_app(settings: Settings, database: Database | None = None) -> Starlette:
+    """The ASGI app. Tests pass their own `database`; otherwise one is made from settings."""
+    db = database or Database.from_settings(settings)
+    graphql = GraphQLApp(build_schema(settings), settings, db)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        try:
+            async with db.session() as session:
+                await session.exec(text("SELECT 1"))
+        except Exception:
+            logger.exception("health check: the database does not answer")
+            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "ok"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if database is None:
+            await db.dispose()
+
+    app = Starlette(
+        debug=False,
+        routes=[
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+        ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)],
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    return app
+
+
+def app_from_environment() -> Starlette:
+    """The uvicorn factory: settings read from the environment when the server starts."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app(Settings())

@@ -1,0 +1,1 @@
+"""Who is calling: bearer tokens today, OpenID Connect sign-in with the identity issue."""

@@ -1,0 +1,143 @@
+"""The `entrelieux` command: serve, migrate, demo, import, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.db import Database
+from api.errors import DomainError
+from api.importers.listings import import_listings
+from api.importers.mission_coworking import import_mission_coworking
+from api.importers.report import ImportReport
+from api.models import Role
+from api.services.organizations import organization_by_siret_or_name
+from api.services.tokens import ensure_member, issue_token
+from api.settings import Settings
+from api.setup import load_demo, migrate
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    handler = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "demo": _demo,
+        "import": _import,
+        "token": _token,
+    }[args.command]
+    return handler(settings, args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="entrelieux", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="migrate, load demo data on first start, serve HTTP")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    commands.add_parser("migrate", help="apply migrations and load the communes table")
+    commands.add_parser("demo", help="load (or refresh) the 1,512 Mission Coworking places")
+
+    imports = commands.add_parser("import", help="import places or listings from a file")
+    what = imports.add_subparsers(dest="what", required=True)
+    spaces = what.add_parser("spaces", help="a Mission Coworking CSV, columns as published")
+    spaces.add_argument("file", type=Path)
+    listings = what.add_parser("listings", help="listings in JSON Lines (.jsonl) or CSV (.csv)")
+    listings.add_argument("file", type=Path)
+    listings.add_argument("--organization", help="SIRET or name of the publishing organization")
+
+    token = commands.add_parser("token", help="personal access tokens")
+    token_commands = token.add_subparsers(dest="action", required=True)
+    create = token_commands.add_parser("create", help="print a new token for a person")
+    create.add_argument("--email", required=True)
+    create.add_argument("--organization", required=True, help="SIRET or exact name")
+    create.add_argument("--role", choices=["ADMIN", "MEMBER"], default="MEMBER")
+    create.add_argument("--name", default="", help="what the token is for")
+    return parser
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    asyncio.run(migrate(settings))
+    if settings.load_demo_data and (report := asyncio.run(load_demo(settings))) is not None:
+        print(f"demo data: {report.imported} places loaded", file=sys.stderr)
+    uvicorn.run(
+        "api.app:app_from_environment",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        log_level=settings.log_level,
+    )
+    return 0
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    communes = asyncio.run(migrate(settings))
+    print(f"database at head; {communes} communes", file=sys.stderr)
+    return 0
+
+
+def _demo(settings: Settings, _args: argparse.Namespace) -> int:
+    report = asyncio.run(load_demo(settings, only_if_empty=False))
+    return _print_report(report) if report else 0
+
+
+def _import(settings: Settings, args: argparse.Namespace) -> int:
+    if not args.file.is_file():
+        print(f"{args.file}: no such file", file=sys.stderr)
+        return 2
+
+    async def run() -> ImportReport:
+        database = Database.from_settings(settings)
+        try:
+            async with database.session() as session:
+                if args.what == "spaces":
+                    report = await import_mission_coworking(session, args.file)
+                else:
+                    report = await import_listings(session, args.file, args.organization)
+                await session.commit()
+                return report
+        finally:
+            await database.dispose()
+
+    return _print_report(asyncio.run(run()))
+
+
+def _print_report(report: ImportReport) -> int:
+    *rejections, summary = report.lines()
+    for line in rejections:
+        print(line, file=sys.stderr)
+    print(summary)
+    return 0 if report.ok else 1
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> str:
+        database = Database.from_settings(settings)
+        try:
+            async with database.session() as session:
+                organization = await organization_by_siret_or_name(session, args.organization)
+                if organization is None:
+                    raise DomainError(f"organization: no organization {args.organization!r}")
+                person = await ensure_member(session, args.email, organization, Role(args.role))
+                issued = await issue_token(session, person, organization, name=args.name)
+                await session.commit()
+                return issued.secret
+        finally:
+            await database.dispose()
+
+    try:
+        print(asyncio.run(run()))
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

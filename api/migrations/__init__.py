@@ -1,0 +1,1 @@
+"""Alembic migrations; `entrelieux migrate` applies them."""

@@ -1,0 +1,37 @@
+"""Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
+
+from api.models.communes import Commune
+from api.models.identities import (
+    AccessToken,
+    Identity,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Person,
+    Role,
+    Sector,
+    VerificationMethod,
+)
+from api.models.listings import Direction, Listing, ListingKind, ListingStatus, Terms, Visibility
+from api.models.spaces import Space, Typology
+
+__all__ = [
+    "AccessToken",
+    "Commune",
+    "Direction",
+    "Identity",
+    "Listing",
+    "ListingKind",
+    "ListingStatus",
+    "Membership",
+    "Organization",
+    "OrganizationKind",
+    "Person",
+    "Role",
+    "Sector",
+    "Space",
+    "Terms",
+    "Typology",
+    "VerificationMethod",
+    "Visibility",
+]

@@ -1,0 +1,33 @@
+"""Column helpers shared by every table."""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def enum_column(enum_type: type[enum.Enum]) -> Any:
+    """Store an enum as its name in a VARCHAR: portable, and no PostgreSQL type to migrate."""
+    return sa.Enum(enum_type, native_enum=False, length=32, validate_strings=True)
+
+
+def timestamp_column() -> Any:
+    return sa.DateTime(timezone=True)
+
+
+# Named constraints let later migrations alter tables on SQLite (batch mode) and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}

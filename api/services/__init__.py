@@ -1,0 +1,1 @@
+"""Business rules: functions of (session, principal, command) that raise DomainError and never commit."""

@@ -1,0 +1,66 @@
+"""Bring a database to the current schema and reference data: used by the CLI and the tests."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func
+from sqlmodel import select
+
+from api.db import Database
+from api.importers.mission_coworking import import_mission_coworking
+from api.importers.report import ImportReport
+from api.models import Space
+from api.services.communes import count_communes, load_communes
+from api.settings import PROJECT_ROOT, Settings
+
+
+def alembic_config(settings: Settings) -> Config:
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["database_url"] = settings.database_url
+    return config
+
+
+def _prepare_sqlite_folder(settings: Settings) -> None:
+    if settings.is_sqlite:
+        path = settings.database_url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(settings: Settings) -> int:
+    """Apply every migration, then load the communes if the table is empty; returns their count."""
+    _prepare_sqlite_folder(settings)
+    # Alembic's env runs its own event loop: give it a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(settings), "head")
+    database = Database.from_settings(settings)
+    try:
+        async with database.session() as session:
+            communes = await count_communes(session)
+            if communes == 0:
+                communes = await load_communes(session, settings.data_dir / "communes.csv")
+                await session.commit()
+        return communes
+    finally:
+        await database.dispose()
+
+
+async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> ImportReport | None:
+    """Load the Mission Coworking places; with `only_if_empty`, only on a first start."""
+    database = Database.from_settings(settings)
+    try:
+        async with database.session() as session:
+            if only_if_empty:
+                spaces = (await session.exec(select(func.count()).select_from(Space))).scalar_one()
+                if spaces:
+                    return None
+            report = await import_mission_coworking(
+                session, settings.data_dir / "mission_coworking_2019.csv"
+            )
+            await session.commit()
+            return report
+    finally:
+        await database.dispose()

@@ -1,0 +1,1 @@
+"""The GraphQL contract (Strawberry): thin types, queries and mutations per domain, loaders."""

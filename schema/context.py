@@ -1,0 +1,36 @@
+"""What every resolver receives: the request's session, the principal and fresh loaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.types import Info as StrawberryInfo
+
+from api.services.principal import Principal
+from api.settings import Settings
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    settings: Settings
+    principal: Principal | None
+    open_session: Callable[[], AsyncSession]
+    """Opens the request's one session on first use; the app closes it after the response."""
+    _loaders: Loaders | None = field(default=None, repr=False)
+
+    @cached_property
+    def session(self) -> AsyncSession:
+        return self.open_session()
+
+    @property
+    def loaders(self) -> Loaders:
+        if self._loaders is None:
+            self._loaders = Loaders(self.session, self.principal)
+        return self._loaders
+
+
+Info = StrawberryInfo[Context, None]

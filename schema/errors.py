@@ -1,0 +1,97 @@
+"""Errors as data: the `Error` interface, its members, and the one helper that commits a mutation.
+
+Expected, user-fixable errors are members of each mutation's result union. Not signed in and not
+allowed are top-level errors with `extensions.code`. Anything else is a bug: masked and logged.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from api.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from schema.context import Info
+
+T = TypeVar("T")
+
+
+@strawberry.interface(description="Something the client can fix, returned in a mutation's result.")
+class Error:
+    message: str = strawberry.field(description="A sentence for people.")
+
+
+@strawberry.type(description="One input field that is wrong, and why.")
+class FieldError:
+    field: str = strawberry.field(
+        description="The path of the field in the mutation's input, e.g. `details.surfaceM2`."
+    )
+    message: str = strawberry.field(description="What is wrong with it.")
+
+
+@strawberry.type(description="The input is invalid; nothing was written.")
+class InputError(Error):
+    fields: list[FieldError] = strawberry.field(description="Every field that is wrong.")
+
+
+@strawberry.type(description="The object does not exist, or the viewer may not see it.")
+class NotFoundError(Error):
+    pass
+
+
+@strawberry.type(description="The request contradicts the current state; nothing was written.")
+class ConflictError(Error):
+    pass
+
+
+ErrorResult = InputError | NotFoundError | ConflictError
+
+
+def camel_path(path: str) -> str:
+    """`details.surface_m2` as the client wrote it: `details.surfaceM2`."""
+    return ".".join(
+        re.sub(r"_([a-z0-9])", lambda m: m.group(1).upper(), part) for part in path.split(".")
+    )
+
+
+def as_result(error: DomainError) -> ErrorResult:
+    if isinstance(error, InvalidInput):
+        fields = [FieldError(field=camel_path(p.field), message=p.message) for p in error.problems]
+        return InputError(message=error.message, fields=fields)
+    if isinstance(error, NotFound):
+        return NotFoundError(message=error.message)
+    if isinstance(error, Conflict):
+        return ConflictError(message=error.message)
+    raise top_level(error)
+
+
+def top_level(error: DomainError) -> GraphQLError:
+    return GraphQLError(error.message, extensions={"code": error.code})
+
+
+async def run_mutation(
+    info: Info, change: Callable[[], Awaitable[T]], success: Callable[[T], object]
+) -> object:
+    """Run one service call and commit it, or roll everything back and return the error."""
+    session = info.context.session
+    try:
+        result = await change()
+        await session.commit()
+    except (NotAuthenticated, NotAllowed) as error:
+        await session.rollback()
+        raise top_level(error) from None
+    except DomainError as error:
+        await session.rollback()
+        return as_result(error)
+    except BaseException:
+        await session.rollback()
+        raise
+    return success(result)
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask bugs: errors that came from an exception and carry no `extensions.code`."""
+    return error.original_error is not None and not (error.extensions or {}).get("code")

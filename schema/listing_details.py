@@ -1,0 +1,131 @@
+"""The typed details of each kind of listing: one output type per kind, one oneOf input."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from api import models
+from api.errors import InvalidInput
+from schema.enums import MaterialCondition, SkillFormat, SkillLevel
+
+
+@strawberry.type(description="A machine or tool that is lent or sought.")
+class EquipmentDetails:
+    brand: str | None = strawberry.field(description="Maker, e.g. Epilog, Ultimaker.")
+    model: str | None = strawberry.field(description="Model, e.g. Legend 36EXT.")
+    machine_class: str | None = strawberry.field(
+        description="Machine class, e.g. `laser`, `three_d_printer`, `cnc_milling`."
+    )
+    training_required: bool = strawberry.field(description="A training is needed to use it.")
+    quantity: int = strawberry.field(description="How many identical units.")
+
+
+@strawberry.type(description="Premises: a building, a room, a plot.")
+class PremisesDetails:
+    surface_m2: float | None = strawberry.field(description="Surface in square metres.")
+    capacity: int | None = strawberry.field(description="How many people it holds.")
+    accessible: bool | None = strawberry.field(description="Accessible to reduced mobility.")
+    accessibility_notes: str | None = strawberry.field(description="Details on access.")
+    erp_category: int | None = strawberry.field(
+        description="ERP category (établissement recevant du public), 1 to 5."
+    )
+    rooms: int | None = strawberry.field(description="Number of rooms.")
+
+
+@strawberry.type(description="A skill offered or sought.")
+class SkillDetails:
+    level: SkillLevel | None = strawberry.field(description="How advanced.")
+    format: SkillFormat | None = strawberry.field(description="On site, remote or both.")
+    hours: float | None = strawberry.field(description="Hours offered or needed.")
+
+
+@strawberry.type(description="Reusable material: quantity, unit, condition and pickup.")
+class MaterialDetails:
+    quantity: float = strawberry.field(description="How much, in `unit`.")
+    unit: str = strawberry.field(description="The unit: `unit`, `kg`, `m2`, `m3`, `ml`...")
+    condition: MaterialCondition | None = strawberry.field(description="Its state.")
+    unit_weight_kg: float | None = strawberry.field(description="Weight of one unit in kg.")
+    pickup: str | None = strawberry.field(description="Where and how to pick it up.")
+
+
+ListingDetails = Annotated[
+    EquipmentDetails | PremisesDetails | SkillDetails | MaterialDetails,
+    strawberry.union("ListingDetails", description="The typed details of a listing's kind."),
+]
+
+_OUTPUT: dict[models.ListingKind, Any] = {
+    models.ListingKind.EQUIPMENT: EquipmentDetails,
+    models.ListingKind.PREMISES: PremisesDetails,
+    models.ListingKind.SKILL: SkillDetails,
+    models.ListingKind.MATERIAL: MaterialDetails,
+}
+
+
+def details_of(kind: models.ListingKind, stored: dict[str, Any]) -> ListingDetails:
+    output = _OUTPUT[kind]
+    names = output.__annotations__.keys()
+    values = {name: stored.get(name) for name in names}
+    if kind == models.ListingKind.EQUIPMENT:
+        values["training_required"] = bool(values["training_required"])
+        values["quantity"] = values["quantity"] or 1
+    return output(**values)  # type: ignore[no-any-return]
+
+
+@strawberry.input(description="Equipment details.")
+class EquipmentDetailsInput:
+    brand: str | None = None
+    model: str | None = None
+    machine_class: str | None = None
+    training_required: bool = False
+    quantity: int = 1
+
+
+@strawberry.input(description="Premises details.")
+class PremisesDetailsInput:
+    surface_m2: float | None = None
+    capacity: int | None = None
+    accessible: bool | None = None
+    accessibility_notes: str | None = None
+    erp_category: int | None = None
+    rooms: int | None = None
+
+
+@strawberry.input(description="Skill details.")
+class SkillDetailsInput:
+    level: SkillLevel | None = None
+    format: SkillFormat | None = None
+    hours: float | None = None
+
+
+@strawberry.input(description="Material details.")
+class MaterialDetailsInput:
+    quantity: float
+    unit: str = "unit"
+    condition: MaterialCondition | None = None
+    unit_weight_kg: float | None = None
+    pickup: str | None = None
+
+
+@strawberry.input(
+    one_of=True, description="The details of exactly one kind: the one of the listing."
+)
+class ListingDetailsInput:
+    equipment: EquipmentDetailsInput | None = strawberry.UNSET
+    premises: PremisesDetailsInput | None = strawberry.UNSET
+    skill: SkillDetailsInput | None = strawberry.UNSET
+    material: MaterialDetailsInput | None = strawberry.UNSET
+
+
+def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -> dict[str, Any]:
+    """The chosen member as a plain dict, checked against the listing's kind."""
+    if given is None:
+        return {}
+    for name in ("equipment", "premises", "skill", "material"):
+        value = getattr(given, name)
+        if value is not None and value is not strawberry.UNSET:
+            if name != kind.value.lower():
+                raise InvalidInput.one("details", f"give `{kind.value.lower()}` details for a {kind.value} listing")
+            return strawberry.asdict(value)
+    return {}

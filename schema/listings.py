@@ -1,0 +1,259 @@
+"""Listings: the type, `listings`, `listing`, and publish / update / withdraw."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Annotated
+
+import strawberry
+
+from api import models
+from api.services import listings as service
+from api.services.listing_commands import ListingDraft, ListingPatch
+from api.services.validation import parse
+from schema.context import Info
+from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
+from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
+from schema.locations import Location
+from schema.organizations import Organization, load_organization
+from schema.relay import (
+    Connection,
+    Node,
+    bad_argument,
+    expect_id,
+    input_id,
+    page_request,
+    to_global_id,
+)
+from schema.spaces import Space, given, load_space
+
+
+@strawberry.type(description="An offer or a request of equipment, premises, a skill or material.")
+class Listing(Node):
+    pk: strawberry.Private[int]
+    organization_pk: strawberry.Private[int]
+    space_pk: strawberry.Private[int | None]
+    ref: str | None = strawberry.field(description="External id, unique; the key for imports.")
+    direction: Direction = strawberry.field(description="Offer or request.")
+    kind: ListingKind = strawberry.field(description="What is shared.")
+    category: str | None = strawberry.field(description="A code of the open taxonomy.")
+    title: str = strawberry.field(description="Short title, up to 200 characters.")
+    description: str = strawberry.field(description="Free text.")
+    tags: list[str] = strawberry.field(description="Lower-case keywords.")
+    address: str = strawberry.field(description="Street address, when not at a place.")
+    location: Location = strawberry.field(description="Coordinates, commune and region.")
+    available_from: datetime.date | None = strawberry.field(description="First day available.")
+    available_until: datetime.date | None = strawberry.field(description="Last day available.")
+    terms: Terms | None = strawberry.field(description="Loan, rent, donation...")
+    price_eur: Decimal | None = strawberry.field(description="Price in euros, when any.")
+    status: ListingStatus = strawberry.field(description="Where it stands in its life.")
+    visibility: Visibility = strawberry.field(description="Who may see it.")
+    details: ListingDetails = strawberry.field(description="The typed details of its kind.")
+    created_at: datetime.datetime = strawberry.field(description="When it was created.")
+    updated_at: datetime.datetime = strawberry.field(description="When it last changed.")
+
+    @classmethod
+    def from_row(cls, row: models.Listing) -> Listing:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Listing", row.id),
+            pk=row.id,
+            organization_pk=row.organization_id,
+            space_pk=row.space_id,
+            ref=row.ref,
+            direction=row.direction,
+            kind=row.kind,
+            category=row.category,
+            title=row.title,
+            description=row.description,
+            tags=list(row.tags),
+            address=row.address,
+            location=Location(
+                lat=row.latitude,
+                lon=row.longitude,
+                commune_insee=row.commune_insee,
+                department=row.department_code,
+                region=row.region_code,
+            ),
+            available_from=row.available_from,
+            available_until=row.available_until,
+            terms=row.terms,
+            price_eur=row.price_eur,
+            status=row.status,
+            visibility=row.visibility,
+            details=details_of(row.kind, row.details),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="The place it is at, if any.")
+    async def space(self, info: Info) -> Space | None:
+        return await load_space(info, self.space_pk)
+
+    @strawberry.field(description="The organization that publishes it.")
+    async def organization(self, info: Info) -> Organization:
+        found = await load_organization(info, self.organization_pk)
+        assert found is not None, "a listing's organization is a foreign key"
+        return found
+
+
+@strawberry.input(description="Filters on listings; all given filters must match.")
+class ListingFilter:
+    kind: ListingKind | None = None
+    direction: Direction | None = None
+    status: ListingStatus | None = strawberry.field(
+        default=None, description="Others' listings are only seen PUBLISHED."
+    )
+    organization_id: strawberry.ID | None = None
+    space_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="A new listing, published at once unless `draft` is true.")
+class ListingPublishInput:
+    direction: Direction
+    kind: ListingKind
+    title: str = strawberry.field(description="3 to 200 characters.")
+    ref: str | None = strawberry.field(default=None, description="Your own unique id for it.")
+    description: str = ""
+    category: str | None = None
+    tags: list[str] = strawberry.field(default_factory=list)
+    space_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The place it is at; gives its location."
+    )
+    latitude: float | None = None
+    longitude: float | None = None
+    commune: str | None = strawberry.field(
+        default=None, description="INSEE code, postcode or name; located at its centre."
+    )
+    address: str = ""
+    available_from: datetime.date | None = None
+    available_until: datetime.date | None = None
+    terms: Terms | None = None
+    price_eur: Decimal | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    draft: bool = strawberry.field(default=False, description="Save without publishing.")
+    details: ListingDetailsInput | None = None
+
+
+@strawberry.input(description="Changes to a listing; only the fields given change.")
+class ListingUpdateInput:
+    title: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    category: str | None = strawberry.UNSET
+    tags: list[str] | None = strawberry.UNSET
+    space_id: strawberry.ID | None = strawberry.UNSET
+    latitude: float | None = strawberry.UNSET
+    longitude: float | None = strawberry.UNSET
+    commune: str | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    available_from: datetime.date | None = strawberry.UNSET
+    available_until: datetime.date | None = strawberry.UNSET
+    terms: Terms | None = strawberry.UNSET
+    price_eur: Decimal | None = strawberry.UNSET
+    visibility: Visibility | None = strawberry.UNSET
+    status: ListingStatus | None = strawberry.UNSET
+    details: ListingDetailsInput | None = strawberry.UNSET
+
+
+@strawberry.type(description="The listing was saved.")
+class ListingSuccess:
+    listing: Listing
+
+
+ListingResult = Annotated[
+    ListingSuccess | InputError | NotFoundError | ConflictError, strawberry.union("ListingResult")
+]
+
+
+def _success(row: models.Listing) -> ListingSuccess:
+    return ListingSuccess(listing=Listing.from_row(row))
+
+
+@strawberry.type
+class ListingQuery:
+    @strawberry.field(description="Listings you may see, newest first.")
+    async def listings(
+        self,
+        info: Info,
+        filter: ListingFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Listing]:
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        f = filter or ListingFilter()
+        where = service.ListingFilter(
+            kind=f.kind,
+            direction=f.direction,
+            status=f.status,
+            organization_id=expect_id(f.organization_id, "Organization") if f.organization_id else None,
+            space_id=expect_id(f.space_id, "Space") if f.space_id else None,
+        )
+        page = await service.browse_listings(
+            info.context.session, info.context.principal, where, request
+        )
+        nodes = [Listing.from_row(row) for row in page.items]
+        return Connection.of(page, nodes, lambda n: n.pk, after)
+
+    @strawberry.field(description="One listing by its id or its ref.")
+    async def listing(
+        self, info: Info, id: strawberry.ID | None = None, ref: str | None = None
+    ) -> Listing | None:
+        if (id is None) == (ref is None):
+            raise bad_argument("id", "give exactly one of `id` and `ref`")
+        pk = expect_id(id, "Listing") if id is not None else None
+        if id is not None and pk is None:
+            return None
+        row = await service.get_listing(
+            info.context.session, info.context.principal, listing_id=pk, ref=ref
+        )
+        return Listing.from_row(row) if row else None
+
+
+@strawberry.type
+class ListingMutation:
+    @strawberry.mutation(description="Publish an offer or a request for your organization.")
+    async def listing_publish(self, info: Info, input: ListingPublishInput) -> ListingResult:
+        async def publish() -> models.Listing:
+            data = {k: v for k, v in vars(input).items() if k != "details"}
+            data["space_id"] = input_id(input.space_id, "Space", "space_id")
+            data["details"] = details_input(input.kind, input.details)
+            draft = parse(ListingDraft, data)
+            return await service.publish_listing(info.context.session, info.context.principal, draft)
+
+        return await run_mutation(info, publish, _success)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Change one of your organization's listings.")
+    async def listing_update(
+        self, info: Info, id: strawberry.ID, input: ListingUpdateInput
+    ) -> ListingResult:
+        async def update() -> models.Listing:
+            listing_id = input_id(id, "Listing", "id")
+            assert listing_id is not None
+            data = given(input)
+            if "space_id" in data:
+                data["space_id"] = input_id(input.space_id, "Space", "space_id")
+            if isinstance(input.details, ListingDetailsInput):
+                current = await service.get_listing(
+                    info.context.session, info.context.principal, listing_id=listing_id
+                )
+                kind = current.kind if current else models.ListingKind.EQUIPMENT
+                data["details"] = details_input(kind, input.details)
+            patch = parse(ListingPatch, data)
+            return await service.update_listing(
+                info.context.session, info.context.principal, listing_id, patch
+            )
+
+        return await run_mutation(info, update, _success)  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Withdraw a listing: it leaves search and browsing.")
+    async def listing_withdraw(self, info: Info, id: strawberry.ID) -> ListingResult:
+        async def withdraw() -> models.Listing:
+            listing_id = input_id(id, "Listing", "id")
+            assert listing_id is not None
+            return await service.withdraw_listing(
+                info.context.session, info.context.principal, listing_id
+            )
+
+        return await run_mutation(info, withdraw, _success)  # type: ignore[return-value]

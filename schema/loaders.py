@@ -1,0 +1,47 @@
+"""Per-request DataLoaders, one per relationship a type exposes: no N+1 queries."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from typing import Any, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from strawberry.dataloader import DataLoader
+
+from api.models import Commune, Listing, Organization, Space
+from api.services.communes import communes_by_codes
+from api.services.listings import listings_by_ids
+from api.services.organizations import organizations_by_ids
+from api.services.principal import Principal
+from api.services.spaces import spaces_by_ids
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+def _by_key(
+    fetch: Callable[[Sequence[K]], Awaitable[list[V]]], key: Callable[[V], Any]
+) -> DataLoader[K, V | None]:
+    """A loader that fetches many rows in one query and hands each key its row (or None)."""
+
+    async def load(keys: list[K]) -> list[V | None]:
+        found = {key(row): row for row in await fetch(keys)}
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    def __init__(self, session: AsyncSession, principal: Principal | None) -> None:
+        self.space_by_id: DataLoader[int, Space | None] = _by_key(
+            lambda ids: spaces_by_ids(session, ids), lambda s: s.id
+        )
+        self.organization_by_id: DataLoader[int, Organization | None] = _by_key(
+            lambda ids: organizations_by_ids(session, ids), lambda o: o.id
+        )
+        self.commune_by_insee: DataLoader[str, Commune | None] = _by_key(
+            lambda codes: communes_by_codes(session, codes), lambda c: c.code_insee
+        )
+        self.listing_by_id: DataLoader[int, Listing | None] = _by_key(
+            lambda ids: listings_by_ids(session, principal, ids), lambda r: r.id
+        )

@@ -1,0 +1,110 @@
+"""Relay plumbing: global ids, the Node interface, cursor connections with a lazy totalCount."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from api.errors import InvalidInput
+from api.services.pagination import Page, PageRequest
+
+T = TypeVar("T")
+
+
+def to_global_id(type_name: str, pk: int) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
+
+
+def from_global_id(global_id: str) -> tuple[str, int] | None:
+    """('Listing', 12) from an id made by `to_global_id`; None for anything else."""
+    try:
+        type_name, _, pk = base64.urlsafe_b64decode(global_id.encode()).decode().partition(":")
+        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+    except (binascii.Error, UnicodeError, ValueError):
+        return None
+
+
+def expect_id(global_id: str, type_name: str) -> int | None:
+    """The primary key of a `type_name` id, or None when the id names something else."""
+    decoded = from_global_id(global_id)
+    return decoded[1] if decoded and decoded[0] == type_name else None
+
+
+def input_id(global_id: str | None, type_name: str, field: str) -> int | None:
+    """Decode an id given in a mutation's input; a wrong one is an `InvalidInput` on `field`."""
+    if global_id is None:
+        return None
+    pk = expect_id(global_id, type_name)
+    if pk is None:
+        raise InvalidInput.one(field, f"not the id of a {type_name}")
+    return pk
+
+
+def bad_argument(argument: str, reason: str) -> GraphQLError:
+    return GraphQLError(
+        f"{argument}: {reason}", extensions={"code": "BAD_USER_INPUT", "field": argument}
+    )
+
+
+def page_request(first: int, after: str | None, max_page_size: int) -> PageRequest:
+    if not 1 <= first <= max_page_size:
+        raise bad_argument("first", f"must be between 1 and {max_page_size}")
+    if after is None:
+        return PageRequest(first=first)
+    decoded = from_global_id(after)
+    if decoded is None or decoded[0] != "cursor":
+        raise bad_argument("after", "not a cursor returned by this API")
+    return PageRequest(first=first, after=decoded[1])
+
+
+@strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID = strawberry.field(description="The global id of this object.")
+
+
+@strawberry.type(description="Where a page of a connection stands.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    has_previous_page: bool = strawberry.field(description="Items come before this page.")
+    start_cursor: str | None = strawberry.field(description="The cursor of the first edge.")
+    end_cursor: str | None = strawberry.field(
+        description="The cursor of the last edge: pass it as `after` for the next page."
+    )
+
+
+@strawberry.type(description="One item of a connection, with its cursor.")
+class Edge(Generic[T]):
+    node: T = strawberry.field(description="The item.")
+    cursor: str = strawberry.field(description="Where this item stands, for `after`.")
+
+
+@strawberry.type(description="A page of items, with cursors and the total count.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page.")
+    page_info: PageInfo = strawberry.field(description="Where this page stands.")
+    _count: strawberry.Private[Callable[[], Awaitable[int]]]
+
+    @strawberry.field(description="How many items match, over all pages.")
+    async def total_count(self) -> int:
+        return await self._count()
+
+    @classmethod
+    def of(
+        cls, page: Page[object], nodes: Sequence[T], key: Callable[[T], int], after: str | None
+    ) -> Connection[T]:
+        edges = [Edge(node=n, cursor=to_global_id("cursor", key(n))) for n in nodes]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            _count=page.count,
+        )

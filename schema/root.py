@@ -1,0 +1,48 @@
+"""The root types, merged from each domain, and `node(id:)`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from api.services.listings import get_listing
+from schema.context import Info
+from schema.listings import Listing, ListingMutation, ListingQuery
+from schema.organizations import (
+    Organization,
+    OrganizationMutation,
+    OrganizationQuery,
+    load_organization,
+)
+from schema.relay import Node, from_global_id
+from schema.spaces import Space, SpaceMutation, SpaceQuery, load_space
+
+
+async def resolve_node(info: Info, global_id: str) -> Node | None:
+    """Any object by its global id, through the same permission checks as every other path."""
+    decoded = from_global_id(global_id)
+    if decoded is None:
+        return None
+    type_name, pk = decoded
+    if type_name == "Listing":
+        row = await get_listing(info.context.session, info.context.principal, listing_id=pk)
+        return Listing.from_row(row) if row else None
+    if type_name == "Space":
+        return await load_space(info, pk)
+    if type_name == "Organization":
+        return await load_organization(info, pk)
+    return None
+
+
+@strawberry.type(description="Read the exchange: places, organizations, listings.")
+class Query(OrganizationQuery, SpaceQuery, ListingQuery):
+    @strawberry.field(description="Any object by its global id.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await resolve_node(info, id)
+
+
+@strawberry.type(description="Change the exchange. Every mutation needs a bearer token.")
+class Mutation(OrganizationMutation, SpaceMutation, ListingMutation):
+    pass
+
+
+NODE_TYPES = [Listing, Space, Organization]

@@ -1,0 +1,180 @@
+"""Places: the type, its queries, `spaceCreate` and `spaceUpdate`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import strawberry
+
+from api import models
+from api.services import spaces as service
+from api.services.validation import parse
+from schema.context import Info
+from schema.enums import Typology
+from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.locations import Location
+from schema.organizations import Organization, load_organization
+from schema.relay import Connection, Node, expect_id, input_id, page_request, to_global_id
+
+
+@strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
+class Space(Node):
+    pk: strawberry.Private[int]
+    organization_pk: strawberry.Private[int | None]
+    ref: str | None = strawberry.field(
+        description="Its external id: `mc:<ID>` for a Mission Coworking place."
+    )
+    name: str = strawberry.field(description="The place's name.")
+    typologies: list[Typology] = strawberry.field(description="What kind of place it is.")
+    address: str = strawberry.field(description="Street address.")
+    postcode: str = strawberry.field(description="Postcode.")
+    location: Location = strawberry.field(description="Coordinates, commune and region.")
+    website: str | None = strawberry.field(description="Its website.")
+    fabrique: bool = strawberry.field(description="Labelled Fabrique des territoires.")
+
+    @classmethod
+    def from_row(cls, row: models.Space) -> Space:
+        assert row.id is not None
+        return cls(
+            id=to_global_id("Space", row.id),
+            pk=row.id,
+            organization_pk=row.organization_id,
+            ref=row.ref,
+            name=row.name,
+            typologies=[models.Typology(t) for t in row.typologies],
+            address=row.address,
+            postcode=row.postcode,
+            location=Location(
+                lat=row.latitude,
+                lon=row.longitude,
+                commune_insee=row.commune_insee,
+                department=row.department_code,
+                region=row.region_code,
+            ),
+            website=row.website,
+            fabrique=row.fabrique,
+        )
+
+    @strawberry.field(description="The organization that runs it; none until one claims it.")
+    async def organization(self, info: Info) -> Organization | None:
+        return await load_organization(info, self.organization_pk)
+
+
+async def load_space(info: Info, pk: int | None) -> Space | None:
+    if pk is None:
+        return None
+    row = await info.context.loaders.space_by_id.load(pk)
+    return Space.from_row(row) if row else None
+
+
+@strawberry.input(description="Filters on places; all given filters must match.")
+class SpaceFilter:
+    commune_insee: str | None = strawberry.field(default=None, description="INSEE code.")
+    department: str | None = strawberry.field(default=None, description="Department code.")
+    region: str | None = strawberry.field(default=None, description="Region code.")
+    typology: Typology | None = None
+    name_contains: str | None = strawberry.field(
+        default=None, description="Part of the name, case-insensitive."
+    )
+    organization_id: strawberry.ID | None = None
+
+
+@strawberry.input(description="A new place. Located by coordinates, by commune, or both.")
+class SpaceCreateInput:
+    organization_id: strawberry.ID = strawberry.field(description="The organization that runs it.")
+    name: str
+    ref: str | None = None
+    typologies: list[Typology] = strawberry.field(default_factory=list)
+    address: str = ""
+    postcode: str = ""
+    commune: str | None = strawberry.field(
+        default=None, description="INSEE code, postcode or name of the commune."
+    )
+    latitude: float | None = None
+    longitude: float | None = None
+    website: str | None = None
+    fabrique: bool = False
+
+
+@strawberry.input(description="Changes to a place; only the fields given change.")
+class SpaceUpdateInput:
+    name: str | None = strawberry.UNSET
+    typologies: list[Typology] | None = strawberry.UNSET
+    address: str | None = strawberry.UNSET
+    postcode: str | None = strawberry.UNSET
+    commune: str | None = strawberry.UNSET
+    latitude: float | None = strawberry.UNSET
+    longitude: float | None = strawberry.UNSET
+    website: str | None = strawberry.UNSET
+    fabrique: bool | None = strawberry.UNSET
+
+
+@strawberry.type(description="The place was saved.")
+class SpaceSuccess:
+    space: Space
+
+
+SpaceResult = Annotated[
+    SpaceSuccess | InputError | NotFoundError | ConflictError, strawberry.union("SpaceResult")
+]
+
+
+def given(input: object) -> dict[str, object]:
+    """The fields of an input that the client actually sent (UNSET ones left out)."""
+    return {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
+
+
+@strawberry.type
+class SpaceQuery:
+    @strawberry.field(description="Places, in the order they were added.")
+    async def spaces(
+        self,
+        info: Info,
+        filter: SpaceFilter | None = None,
+        first: int = 20,
+        after: str | None = None,
+    ) -> Connection[Space]:
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        f = filter or SpaceFilter()
+        where = service.SpaceFilter(
+            commune_insee=f.commune_insee,
+            department_code=f.department,
+            region_code=f.region,
+            typology=f.typology,
+            name_contains=f.name_contains,
+            organization_id=expect_id(f.organization_id, "Organization") if f.organization_id else None,
+        )
+        page = await service.browse_spaces(info.context.session, where, request)
+        return Connection.of(page, [Space.from_row(r) for r in page.items], lambda s: s.pk, after)
+
+    @strawberry.field(description="One place by its id.")
+    async def space(self, info: Info, id: strawberry.ID) -> Space | None:
+        return await load_space(info, expect_id(id, "Space"))
+
+
+@strawberry.type
+class SpaceMutation:
+    @strawberry.mutation(description="Add a place run by your organization (ADMIN or OWNER).")
+    async def space_create(self, info: Info, input: SpaceCreateInput) -> SpaceResult:
+        async def create() -> models.Space:
+            data = strawberry.asdict(input)
+            organization_id = input_id(data.pop("organization_id"), "Organization", "organization_id")
+            draft = parse(service.SpaceDraft, data)
+            assert organization_id is not None
+            return await service.create_space(
+                info.context.session, info.context.principal, organization_id, draft
+            )
+
+        return await run_mutation(info, create, lambda r: SpaceSuccess(space=Space.from_row(r)))  # type: ignore[return-value]
+
+    @strawberry.mutation(description="Change a place (ADMIN or OWNER of its organization).")
+    async def space_update(self, info: Info, id: strawberry.ID, input: SpaceUpdateInput) -> SpaceResult:
+        async def update() -> models.Space:
+            space_id = input_id(id, "Space", "id")
+            assert space_id is not None
+            patch = parse(service.SpacePatch, given(input))
+            return await service.update_space(
+                info.context.session, info.context.principal, space_id, patch
+            )
+
+        return await run_mutation(info, update, lambda r: SpaceSuccess(space=Space.from_row(r)))  # type: ignore[return-value]
