@@ -6,7 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import text
+from sqlalchemy import literal
+from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -30,7 +31,7 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
     async def healthz(_request: Request) -> JSONResponse:
         try:
             async with db.session() as session:
-                await session.exec(text("SELECT 1"))
+                await session.exec(select(literal(1)))
         except Exception:
             logger.exception("health check: the database does not answer")
             return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)

@@ -1,11 +1,11 @@
 """Errors the business rules raise; the GraphQL layer turns each into a typed result.
 
-    DomainError
-     ├── InvalidInput     user-fixable input; carries one message per field
-     ├── NotFound         the object does not exist, or the viewer may not know it does
-     ├── Conflict         the request contradicts the current state (a duplicate, a race)
-     ├── NotAuthenticated no principal where one is needed
-     └── NotAllowed       a principal without the right to do this
+DomainError
+ ├── InvalidInput     user-fixable input; carries one message per field
+ ├── NotFound         the object does not exist, or the viewer may not know it does
+ ├── Conflict         the request contradicts the current state (a duplicate, a race)
+ ├── NotAuthenticated no principal where one is needed
+ └── NotAllowed       a principal without the right to do this
 """
 
 from __future__ import annotations

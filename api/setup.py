@@ -54,7 +54,7 @@ async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> Import
     try:
         async with database.session() as session:
             if only_if_empty:
-                spaces = (await session.exec(select(func.count()).select_from(Space))).scalar_one()
+                spaces = (await session.exec(select(func.count()).select_from(Space))).one()
                 if spaces:
                     return None
             report = await import_mission_coworking(

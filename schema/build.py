@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import ValidationRule
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     DisableIntrospection,
@@ -25,7 +26,7 @@ from schema.errors import should_mask
 from schema.root import NODE_TYPES, Mutation, Query
 
 
-def _limit_rules(settings: Settings) -> list[type[ValidationRule]]:
+def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
     """Depth and alias rules as classes made once: the validation cache keys on them."""
     depth = QueryDepthLimiter(max_depth=settings.graphql_max_depth)
     aliases = MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases)
@@ -34,7 +35,7 @@ def _limit_rules(settings: Settings) -> list[type[ValidationRule]]:
 
 def build_schema(settings: Settings) -> strawberry.Schema:
     rules = _limit_rules(settings)
-    extensions: list[type[SchemaExtension] | partial[SchemaExtension]] = [
+    extensions: list[Callable[[], SchemaExtension]] = [
         partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
         partial(ParserCache, maxsize=256),
         partial(AddValidationRules, rules),

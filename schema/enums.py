@@ -1,42 +1,66 @@
-"""The domain's enums, exposed to GraphQL with their descriptions."""
+"""The domain's enums, registered with Strawberry with their descriptions, and re-exported."""
 
 from __future__ import annotations
 
 import strawberry
 
-from api import models
-from api.services import listing_details
-
-Direction = strawberry.enum(
-    models.Direction, description="OFFER: someone provides it. REQUEST: someone is looking for it."
+from api.models import (
+    Direction,
+    ListingKind,
+    ListingStatus,
+    OrganizationKind,
+    Role,
+    Sector,
+    Terms,
+    Typology,
+    VerificationMethod,
+    Visibility,
 )
-ListingKind = strawberry.enum(
-    models.ListingKind,
+from api.services.listing_details import MaterialCondition, SkillFormat, SkillLevel
+
+strawberry.enum(
+    Direction, description="OFFER: someone provides it. REQUEST: someone is looking for it."
+)
+strawberry.enum(
+    ListingKind,
     description="What is shared: a machine or tool, premises, a skill, or reusable material.",
 )
-ListingStatus = strawberry.enum(
-    models.ListingStatus,
+strawberry.enum(
+    ListingStatus,
     description="DRAFT is seen by its organization only; PUBLISHED is live; PAUSED and WITHDRAWN "
     "are hidden; FULFILLED is done.",
 )
-Visibility = strawberry.enum(
-    models.Visibility,
-    description="PUBLIC: everyone. NETWORK: members of the same network. PRIVATE: the organization.",
+strawberry.enum(
+    Visibility,
+    description="PUBLIC: everyone. NETWORK: members of the same network. "
+    "PRIVATE: the organization only.",
 )
-Terms = strawberry.enum(models.Terms, description="On what terms it is shared.")
-OrganizationKind = strawberry.enum(
-    models.OrganizationKind,
+strawberry.enum(Terms, description="On what terms it is shared.")
+strawberry.enum(
+    OrganizationKind,
     description="A tiers-lieu, a public authority (commune, EPCI, département, région, State "
     "service), a company, an association, or a network (e.g. a Fabrique des territoires).",
 )
-Sector = strawberry.enum(models.Sector, description="Public or private partner.")
-Role = strawberry.enum(models.Role, description="A person's role in an organization.")
-VerificationMethod = strawberry.enum(
-    models.VerificationMethod, description="How an organization's identity was verified."
-)
-Typology = strawberry.enum(models.Typology, description="What kind of place a space is.")
-SkillLevel = strawberry.enum(listing_details.SkillLevel, description="How advanced a skill is.")
-SkillFormat = strawberry.enum(listing_details.SkillFormat, description="Where a skill is shared.")
-MaterialCondition = strawberry.enum(
-    listing_details.MaterialCondition, description="The state of reusable material."
-)
+strawberry.enum(Sector, description="Public or private partner.")
+strawberry.enum(Role, description="A person's role in an organization.")
+strawberry.enum(VerificationMethod, description="How an organization's identity was verified.")
+strawberry.enum(Typology, description="What kind of place a space is.")
+strawberry.enum(SkillLevel, description="How advanced a skill is.")
+strawberry.enum(SkillFormat, description="Where a skill is shared.")
+strawberry.enum(MaterialCondition, description="The state of reusable material.")
+
+__all__ = [
+    "Direction",
+    "ListingKind",
+    "ListingStatus",
+    "MaterialCondition",
+    "OrganizationKind",
+    "Role",
+    "Sector",
+    "SkillFormat",
+    "SkillLevel",
+    "Terms",
+    "Typology",
+    "VerificationMethod",
+    "Visibility",
+]

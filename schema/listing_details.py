@@ -73,49 +73,53 @@ def details_of(kind: models.ListingKind, stored: dict[str, Any]) -> ListingDetai
     return output(**values)  # type: ignore[no-any-return]
 
 
+def _field(description: str, default: object = None) -> Any:
+    return strawberry.field(default=default, description=description)
+
+
 @strawberry.input(description="Equipment details.")
 class EquipmentDetailsInput:
-    brand: str | None = None
-    model: str | None = None
-    machine_class: str | None = None
-    training_required: bool = False
-    quantity: int = 1
+    brand: str | None = _field("Maker, e.g. Epilog.")
+    model: str | None = _field("Model, e.g. Legend 36EXT.")
+    machine_class: str | None = _field("Machine class, e.g. `laser`, `three_d_printer`.")
+    training_required: bool = _field("A training is needed to use it.", False)
+    quantity: int = _field("How many identical units, 1 or more.", 1)
 
 
 @strawberry.input(description="Premises details.")
 class PremisesDetailsInput:
-    surface_m2: float | None = None
-    capacity: int | None = None
-    accessible: bool | None = None
-    accessibility_notes: str | None = None
-    erp_category: int | None = None
-    rooms: int | None = None
+    surface_m2: float | None = _field("Surface in square metres.")
+    capacity: int | None = _field("How many people it holds.")
+    accessible: bool | None = _field("Accessible to reduced mobility.")
+    accessibility_notes: str | None = _field("Details on access.")
+    erp_category: int | None = _field("ERP category, 1 to 5.")
+    rooms: int | None = _field("Number of rooms.")
 
 
 @strawberry.input(description="Skill details.")
 class SkillDetailsInput:
-    level: SkillLevel | None = None
-    format: SkillFormat | None = None
-    hours: float | None = None
+    level: SkillLevel | None = _field("How advanced.")
+    format: SkillFormat | None = _field("On site, remote or both.")
+    hours: float | None = _field("Hours offered or needed.")
 
 
 @strawberry.input(description="Material details.")
 class MaterialDetailsInput:
-    quantity: float
-    unit: str = "unit"
-    condition: MaterialCondition | None = None
-    unit_weight_kg: float | None = None
-    pickup: str | None = None
+    quantity: float = strawberry.field(description="How much, in `unit`; more than 0.")
+    unit: str = _field("The unit: `unit`, `kg`, `m2`, `m3`, `ml`...", "unit")
+    condition: MaterialCondition | None = _field("Its state.")
+    unit_weight_kg: float | None = _field("Weight of one unit in kg.")
+    pickup: str | None = _field("Where and how to pick it up.")
 
 
 @strawberry.input(
     one_of=True, description="The details of exactly one kind: the one of the listing."
 )
 class ListingDetailsInput:
-    equipment: EquipmentDetailsInput | None = strawberry.UNSET
-    premises: PremisesDetailsInput | None = strawberry.UNSET
-    skill: SkillDetailsInput | None = strawberry.UNSET
-    material: MaterialDetailsInput | None = strawberry.UNSET
+    equipment: EquipmentDetailsInput | None = _field("For an EQUIPMENT listing.", strawberry.UNSET)
+    premises: PremisesDetailsInput | None = _field("For a PREMISES listing.", strawberry.UNSET)
+    skill: SkillDetailsInput | None = _field("For a SKILL listing.", strawberry.UNSET)
+    material: MaterialDetailsInput | None = _field("For a MATERIAL listing.", strawberry.UNSET)
 
 
 def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -> dict[str, Any]:
@@ -126,6 +130,8 @@ def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -
         value = getattr(given, name)
         if value is not None and value is not strawberry.UNSET:
             if name != kind.value.lower():
-                raise InvalidInput.one("details", f"give `{kind.value.lower()}` details for a {kind.value} listing")
+                raise InvalidInput.one(
+                    "details", f"give `{kind.value.lower()}` details for a {kind.value} listing"
+                )
             return strawberry.asdict(value)
     return {}

@@ -19,8 +19,11 @@ from schema.listing_details import ListingDetails, ListingDetailsInput, details_
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
 from schema.relay import (
+    After,
     Connection,
+    First,
     Node,
+    NodeId,
     bad_argument,
     expect_id,
     input_id,
@@ -101,69 +104,105 @@ class Listing(Node):
 
 @strawberry.input(description="Filters on listings; all given filters must match.")
 class ListingFilter:
-    kind: ListingKind | None = None
-    direction: Direction | None = None
+    kind: ListingKind | None = strawberry.field(default=None, description="Of this kind.")
+    direction: Direction | None = strawberry.field(default=None, description="Offers or requests.")
     status: ListingStatus | None = strawberry.field(
         default=None, description="Others' listings are only seen PUBLISHED."
     )
-    organization_id: strawberry.ID | None = None
-    space_id: strawberry.ID | None = None
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Published by this organization."
+    )
+    space_id: strawberry.ID | None = strawberry.field(default=None, description="At this place.")
 
 
 @strawberry.input(description="A new listing, published at once unless `draft` is true.")
 class ListingPublishInput:
-    direction: Direction
-    kind: ListingKind
+    direction: Direction = strawberry.field(description="An offer or a request.")
+    kind: ListingKind = strawberry.field(description="What is shared.")
     title: str = strawberry.field(description="3 to 200 characters.")
     ref: str | None = strawberry.field(default=None, description="Your own unique id for it.")
-    description: str = ""
-    category: str | None = None
-    tags: list[str] = strawberry.field(default_factory=list)
+    description: str = strawberry.field(
+        default="", description="Free text, up to 10,000 characters."
+    )
+    category: str | None = strawberry.field(default=None, description="A code of the taxonomy.")
+    tags: list[str] = strawberry.field(default_factory=list, description="Up to 30 keywords.")
     space_id: strawberry.ID | None = strawberry.field(
         default=None, description="The place it is at; gives its location."
     )
-    latitude: float | None = None
-    longitude: float | None = None
+    latitude: float | None = strawberry.field(default=None, description="Latitude, -90 to 90.")
+    longitude: float | None = strawberry.field(default=None, description="Longitude, -180 to 180.")
     commune: str | None = strawberry.field(
         default=None, description="INSEE code, postcode or name; located at its centre."
     )
-    address: str = ""
-    available_from: datetime.date | None = None
-    available_until: datetime.date | None = None
-    terms: Terms | None = None
-    price_eur: Decimal | None = None
-    visibility: Visibility = Visibility.PUBLIC
+    address: str = strawberry.field(default="", description="Street address.")
+    available_from: datetime.date | None = strawberry.field(
+        default=None, description="First day available."
+    )
+    available_until: datetime.date | None = strawberry.field(
+        default=None, description="Last day available; not before `availableFrom`."
+    )
+    terms: Terms | None = strawberry.field(default=None, description="On what terms.")
+    price_eur: Decimal | None = strawberry.field(default=None, description="Price in euros.")
+    visibility: Visibility = strawberry.field(
+        default=Visibility.PUBLIC, description="Who may see it."
+    )
     draft: bool = strawberry.field(default=False, description="Save without publishing.")
-    details: ListingDetailsInput | None = None
+    details: ListingDetailsInput | None = strawberry.field(
+        default=None, description="The typed details of its kind."
+    )
 
 
 @strawberry.input(description="Changes to a listing; only the fields given change.")
 class ListingUpdateInput:
-    title: str | None = strawberry.UNSET
-    description: str | None = strawberry.UNSET
-    category: str | None = strawberry.UNSET
-    tags: list[str] | None = strawberry.UNSET
-    space_id: strawberry.ID | None = strawberry.UNSET
-    latitude: float | None = strawberry.UNSET
-    longitude: float | None = strawberry.UNSET
-    commune: str | None = strawberry.UNSET
-    address: str | None = strawberry.UNSET
-    available_from: datetime.date | None = strawberry.UNSET
-    available_until: datetime.date | None = strawberry.UNSET
-    terms: Terms | None = strawberry.UNSET
-    price_eur: Decimal | None = strawberry.UNSET
-    visibility: Visibility | None = strawberry.UNSET
-    status: ListingStatus | None = strawberry.UNSET
-    details: ListingDetailsInput | None = strawberry.UNSET
+    title: str | None = strawberry.field(default=strawberry.UNSET, description="New title.")
+    description: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New description."
+    )
+    category: str | None = strawberry.field(default=strawberry.UNSET, description="New category.")
+    tags: list[str] | None = strawberry.field(
+        default=strawberry.UNSET, description="New tags (replace the old ones)."
+    )
+    space_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="Move it to this place."
+    )
+    latitude: float | None = strawberry.field(default=strawberry.UNSET, description="New latitude.")
+    longitude: float | None = strawberry.field(
+        default=strawberry.UNSET, description="New longitude."
+    )
+    commune: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New commune: INSEE code, postcode or name."
+    )
+    address: str | None = strawberry.field(default=strawberry.UNSET, description="New address.")
+    available_from: datetime.date | None = strawberry.field(
+        default=strawberry.UNSET, description="New first day; null clears it."
+    )
+    available_until: datetime.date | None = strawberry.field(
+        default=strawberry.UNSET, description="New last day; null clears it."
+    )
+    terms: Terms | None = strawberry.field(default=strawberry.UNSET, description="New terms.")
+    price_eur: Decimal | None = strawberry.field(
+        default=strawberry.UNSET, description="New price in euros."
+    )
+    visibility: Visibility | None = strawberry.field(
+        default=strawberry.UNSET, description="New visibility."
+    )
+    status: ListingStatus | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Publish a draft, pause, resume; WITHDRAWN is `listingWithdraw`.",
+    )
+    details: ListingDetailsInput | None = strawberry.field(
+        default=strawberry.UNSET, description="New details of its kind (replace the old ones)."
+    )
 
 
 @strawberry.type(description="The listing was saved.")
 class ListingSuccess:
-    listing: Listing
+    listing: Listing = strawberry.field(description="The listing as saved.")
 
 
 ListingResult = Annotated[
-    ListingSuccess | InputError | NotFoundError | ConflictError, strawberry.union("ListingResult")
+    ListingSuccess | InputError | NotFoundError | ConflictError,
+    strawberry.union("ListingResult", description="The listing, or why it was not saved."),
 ]
 
 
@@ -177,9 +216,11 @@ class ListingQuery:
     async def listings(
         self,
         info: Info,
-        filter: ListingFilter | None = None,
-        first: int = 20,
-        after: str | None = None,
+        filter: Annotated[
+            ListingFilter | None, strawberry.argument(description="Only the items that match.")
+        ] = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[Listing]:
         request = page_request(first, after, info.context.settings.graphql_max_page_size)
         f = filter or ListingFilter()
@@ -187,7 +228,9 @@ class ListingQuery:
             kind=f.kind,
             direction=f.direction,
             status=f.status,
-            organization_id=expect_id(f.organization_id, "Organization") if f.organization_id else None,
+            organization_id=expect_id(f.organization_id, "Organization")
+            if f.organization_id
+            else None,
             space_id=expect_id(f.space_id, "Space") if f.space_id else None,
         )
         page = await service.browse_listings(
@@ -198,7 +241,12 @@ class ListingQuery:
 
     @strawberry.field(description="One listing by its id or its ref.")
     async def listing(
-        self, info: Info, id: strawberry.ID | None = None, ref: str | None = None
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Its global id.")
+        ] = None,
+        ref: Annotated[str | None, strawberry.argument(description="Its external ref.")] = None,
     ) -> Listing | None:
         if (id is None) == (ref is None):
             raise bad_argument("id", "give exactly one of `id` and `ref`")
@@ -214,19 +262,28 @@ class ListingQuery:
 @strawberry.type
 class ListingMutation:
     @strawberry.mutation(description="Publish an offer or a request for your organization.")
-    async def listing_publish(self, info: Info, input: ListingPublishInput) -> ListingResult:
+    async def listing_publish(
+        self,
+        info: Info,
+        input: Annotated[ListingPublishInput, strawberry.argument(description="The listing.")],
+    ) -> ListingResult:
         async def publish() -> models.Listing:
             data = {k: v for k, v in vars(input).items() if k != "details"}
             data["space_id"] = input_id(input.space_id, "Space", "space_id")
             data["details"] = details_input(input.kind, input.details)
             draft = parse(ListingDraft, data)
-            return await service.publish_listing(info.context.session, info.context.principal, draft)
+            return await service.publish_listing(
+                info.context.session, info.context.principal, draft
+            )
 
         return await run_mutation(info, publish, _success)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Change one of your organization's listings.")
     async def listing_update(
-        self, info: Info, id: strawberry.ID, input: ListingUpdateInput
+        self,
+        info: Info,
+        id: NodeId,
+        input: Annotated[ListingUpdateInput, strawberry.argument(description="The changes.")],
     ) -> ListingResult:
         async def update() -> models.Listing:
             listing_id = input_id(id, "Listing", "id")
@@ -248,7 +305,7 @@ class ListingMutation:
         return await run_mutation(info, update, _success)  # type: ignore[return-value]
 
     @strawberry.mutation(description="Withdraw a listing: it leaves search and browsing.")
-    async def listing_withdraw(self, info: Info, id: strawberry.ID) -> ListingResult:
+    async def listing_withdraw(self, info: Info, id: NodeId) -> ListingResult:
         async def withdraw() -> models.Listing:
             listing_id = input_id(id, "Listing", "id")
             assert listing_id is not None

@@ -12,7 +12,17 @@ from api.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
-from schema.relay import Connection, Node, expect_id, input_id, page_request, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    Node,
+    NodeId,
+    expect_id,
+    input_id,
+    page_request,
+    to_global_id,
+)
 
 
 @strawberry.type(description="A tiers-lieu, a public or private partner, or a network.")
@@ -63,8 +73,8 @@ async def load_organization(info: Info, pk: int | None) -> Organization | None:
 
 @strawberry.input(description="Filters on organizations; all given filters must match.")
 class OrganizationFilter:
-    kind: OrganizationKind | None = None
-    sector: Sector | None = None
+    kind: OrganizationKind | None = strawberry.field(default=None, description="Of this kind.")
+    sector: Sector | None = strawberry.field(default=None, description="Of this sector.")
     name_contains: str | None = strawberry.field(
         default=None, description="Part of the name, case-insensitive."
     )
@@ -75,8 +85,8 @@ class OrganizationFilter:
 
 @strawberry.input(description="A new organization. Whoever creates it becomes its OWNER.")
 class OrganizationCreateInput:
-    name: str
-    kind: OrganizationKind
+    name: str = strawberry.field(description="Its name, 2 to 200 characters.")
+    kind: OrganizationKind = strawberry.field(description="What kind of organization.")
     sector: Sector | None = strawberry.field(
         default=None, description="Derived from the kind when not given (COLLECTIVITE is public)."
     )
@@ -85,18 +95,20 @@ class OrganizationCreateInput:
     network_id: strawberry.ID | None = strawberry.field(
         default=None, description="The network (RESEAU) it belongs to."
     )
-    website: str | None = None
-    description: str = ""
+    website: str | None = strawberry.field(default=None, description="Its website.")
+    description: str = strawberry.field(default="", description="What it does.")
 
 
 @strawberry.type(description="The organization was created.")
 class OrganizationCreateSuccess:
-    organization: Organization
+    organization: Organization = strawberry.field(description="The new organization.")
 
 
 OrganizationCreateResult = Annotated[
     OrganizationCreateSuccess | InputError | ConflictError | NotFoundError,
-    strawberry.union("OrganizationCreateResult"),
+    strawberry.union(
+        "OrganizationCreateResult", description="The new organization, or why it was not created."
+    ),
 ]
 
 
@@ -106,9 +118,11 @@ class OrganizationQuery:
     async def organizations(
         self,
         info: Info,
-        filter: OrganizationFilter | None = None,
-        first: int = 20,
-        after: str | None = None,
+        filter: Annotated[
+            OrganizationFilter | None, strawberry.argument(description="Only the items that match.")
+        ] = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[Organization]:
         request = page_request(first, after, info.context.settings.graphql_max_page_size)
         given = filter or OrganizationFilter()
@@ -123,7 +137,7 @@ class OrganizationQuery:
         return Connection.of(page, nodes, lambda o: o.pk, after)
 
     @strawberry.field(description="One organization by its id.")
-    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+    async def organization(self, info: Info, id: NodeId) -> Organization | None:
         return await load_organization(info, expect_id(id, "Organization"))
 
 
@@ -131,16 +145,23 @@ class OrganizationQuery:
 class OrganizationMutation:
     @strawberry.mutation(description="Create an organization; you become its OWNER.")
     async def organization_create(
-        self, info: Info, input: OrganizationCreateInput
+        self,
+        info: Info,
+        input: Annotated[
+            OrganizationCreateInput, strawberry.argument(description="The organization.")
+        ],
     ) -> OrganizationCreateResult:
         async def create() -> models.Organization:
             data = strawberry.asdict(input)
-            data["parent_id"] = input_id(data.pop("network_id"), "Organization", "network_id")
+            del data["network_id"]
+            data["parent_id"] = input_id(input.network_id, "Organization", "network_id")
             draft = parse(service.OrganizationDraft, data)
             return await service.create_organization(
                 info.context.session, info.context.principal, draft
             )
 
         return await run_mutation(  # type: ignore[return-value]
-            info, create, lambda row: OrganizationCreateSuccess(organization=Organization.from_row(row))
+            info,
+            create,
+            lambda row: OrganizationCreateSuccess(organization=Organization.from_row(row)),
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -14,6 +14,17 @@ from api.errors import InvalidInput
 from api.services.pagination import Page, PageRequest
 
 T = TypeVar("T")
+
+
+First = Annotated[
+    int,
+    strawberry.argument(description="How many items to return, from 1 to the page limit (100)."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Return the items after this cursor (`pageInfo.endCursor`)."),
+]
+NodeId = Annotated[strawberry.ID, strawberry.argument(description="The object's global id.")]
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
@@ -95,7 +106,7 @@ class Connection(Generic[T]):
 
     @classmethod
     def of(
-        cls, page: Page[object], nodes: Sequence[T], key: Callable[[T], int], after: str | None
+        cls, page: Page[Any], nodes: Sequence[T], key: Callable[[T], int], after: str | None
     ) -> Connection[T]:
         edges = [Edge(node=n, cursor=to_global_id("cursor", key(n))) for n in nodes]
         return cls(

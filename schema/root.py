@@ -13,7 +13,7 @@ from schema.organizations import (
     OrganizationQuery,
     load_organization,
 )
-from schema.relay import Node, from_global_id
+from schema.relay import Node, NodeId, from_global_id
 from schema.spaces import Space, SpaceMutation, SpaceQuery, load_space
 
 
@@ -36,7 +36,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 @strawberry.type(description="Read the exchange: places, organizations, listings.")
 class Query(OrganizationQuery, SpaceQuery, ListingQuery):
     @strawberry.field(description="Any object by its global id.")
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(self, info: Info, id: NodeId) -> Node | None:
         return await resolve_node(info, id)
 
 

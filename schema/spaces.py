@@ -14,7 +14,17 @@ from schema.enums import Typology
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
-from schema.relay import Connection, Node, expect_id, input_id, page_request, to_global_id
+from schema.relay import (
+    After,
+    Connection,
+    First,
+    Node,
+    NodeId,
+    expect_id,
+    input_id,
+    page_request,
+    to_global_id,
+)
 
 
 @strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
@@ -72,50 +82,65 @@ class SpaceFilter:
     commune_insee: str | None = strawberry.field(default=None, description="INSEE code.")
     department: str | None = strawberry.field(default=None, description="Department code.")
     region: str | None = strawberry.field(default=None, description="Region code.")
-    typology: Typology | None = None
+    typology: Typology | None = strawberry.field(default=None, description="Of this typology.")
     name_contains: str | None = strawberry.field(
         default=None, description="Part of the name, case-insensitive."
     )
-    organization_id: strawberry.ID | None = None
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Run by this organization."
+    )
 
 
 @strawberry.input(description="A new place. Located by coordinates, by commune, or both.")
 class SpaceCreateInput:
     organization_id: strawberry.ID = strawberry.field(description="The organization that runs it.")
-    name: str
-    ref: str | None = None
-    typologies: list[Typology] = strawberry.field(default_factory=list)
-    address: str = ""
-    postcode: str = ""
+    name: str = strawberry.field(description="Its name, 2 to 200 characters.")
+    ref: str | None = strawberry.field(default=None, description="Your own unique id for it.")
+    typologies: list[Typology] = strawberry.field(
+        default_factory=list, description="What kind of place it is."
+    )
+    address: str = strawberry.field(default="", description="Street address.")
+    postcode: str = strawberry.field(default="", description="Postcode, 5 digits.")
     commune: str | None = strawberry.field(
         default=None, description="INSEE code, postcode or name of the commune."
     )
-    latitude: float | None = None
-    longitude: float | None = None
-    website: str | None = None
-    fabrique: bool = False
+    latitude: float | None = strawberry.field(default=None, description="Latitude, -90 to 90.")
+    longitude: float | None = strawberry.field(default=None, description="Longitude, -180 to 180.")
+    website: str | None = strawberry.field(default=None, description="Its website.")
+    fabrique: bool = strawberry.field(
+        default=False, description="Labelled Fabrique des territoires."
+    )
 
 
 @strawberry.input(description="Changes to a place; only the fields given change.")
 class SpaceUpdateInput:
-    name: str | None = strawberry.UNSET
-    typologies: list[Typology] | None = strawberry.UNSET
-    address: str | None = strawberry.UNSET
-    postcode: str | None = strawberry.UNSET
-    commune: str | None = strawberry.UNSET
-    latitude: float | None = strawberry.UNSET
-    longitude: float | None = strawberry.UNSET
-    website: str | None = strawberry.UNSET
-    fabrique: bool | None = strawberry.UNSET
+    name: str | None = strawberry.field(default=strawberry.UNSET, description="New name.")
+    typologies: list[Typology] | None = strawberry.field(
+        default=strawberry.UNSET, description="New typologies (replace the old ones)."
+    )
+    address: str | None = strawberry.field(default=strawberry.UNSET, description="New address.")
+    postcode: str | None = strawberry.field(default=strawberry.UNSET, description="New postcode.")
+    commune: str | None = strawberry.field(
+        default=strawberry.UNSET, description="New commune: INSEE code, postcode or name."
+    )
+    latitude: float | None = strawberry.field(default=strawberry.UNSET, description="New latitude.")
+    longitude: float | None = strawberry.field(
+        default=strawberry.UNSET, description="New longitude."
+    )
+    website: str | None = strawberry.field(default=strawberry.UNSET, description="New website.")
+    fabrique: bool | None = strawberry.field(
+        default=strawberry.UNSET, description="Labelled Fabrique des territoires."
+    )
 
 
 @strawberry.type(description="The place was saved.")
 class SpaceSuccess:
-    space: Space
+    space: Space = strawberry.field(description="The place as saved.")
 
 
 SpaceResult = Annotated[
-    SpaceSuccess | InputError | NotFoundError | ConflictError, strawberry.union("SpaceResult")
+    SpaceSuccess | InputError | NotFoundError | ConflictError,
+    strawberry.union("SpaceResult", description="The place, or why it was not saved."),
 ]
 
 
@@ -130,9 +155,11 @@ class SpaceQuery:
     async def spaces(
         self,
         info: Info,
-        filter: SpaceFilter | None = None,
-        first: int = 20,
-        after: str | None = None,
+        filter: Annotated[
+            SpaceFilter | None, strawberry.argument(description="Only the items that match.")
+        ] = None,
+        first: First = 20,
+        after: After = None,
     ) -> Connection[Space]:
         request = page_request(first, after, info.context.settings.graphql_max_page_size)
         f = filter or SpaceFilter()
@@ -142,23 +169,30 @@ class SpaceQuery:
             region_code=f.region,
             typology=f.typology,
             name_contains=f.name_contains,
-            organization_id=expect_id(f.organization_id, "Organization") if f.organization_id else None,
+            organization_id=expect_id(f.organization_id, "Organization")
+            if f.organization_id
+            else None,
         )
         page = await service.browse_spaces(info.context.session, where, request)
         return Connection.of(page, [Space.from_row(r) for r in page.items], lambda s: s.pk, after)
 
     @strawberry.field(description="One place by its id.")
-    async def space(self, info: Info, id: strawberry.ID) -> Space | None:
+    async def space(self, info: Info, id: NodeId) -> Space | None:
         return await load_space(info, expect_id(id, "Space"))
 
 
 @strawberry.type
 class SpaceMutation:
     @strawberry.mutation(description="Add a place run by your organization (ADMIN or OWNER).")
-    async def space_create(self, info: Info, input: SpaceCreateInput) -> SpaceResult:
+    async def space_create(
+        self,
+        info: Info,
+        input: Annotated[SpaceCreateInput, strawberry.argument(description="The place.")],
+    ) -> SpaceResult:
         async def create() -> models.Space:
             data = strawberry.asdict(input)
-            organization_id = input_id(data.pop("organization_id"), "Organization", "organization_id")
+            del data["organization_id"]
+            organization_id = input_id(input.organization_id, "Organization", "organization_id")
             draft = parse(service.SpaceDraft, data)
             assert organization_id is not None
             return await service.create_space(
@@ -168,7 +202,12 @@ class SpaceMutation:
         return await run_mutation(info, create, lambda r: SpaceSuccess(space=Space.from_row(r)))  # type: ignore[return-value]
 
     @strawberry.mutation(description="Change a place (ADMIN or OWNER of its organization).")
-    async def space_update(self, info: Info, id: strawberry.ID, input: SpaceUpdateInput) -> SpaceResult:
+    async def space_update(
+        self,
+        info: Info,
+        id: NodeId,
+        input: Annotated[SpaceUpdateInput, strawberry.argument(description="The changes.")],
+    ) -> SpaceResult:
         async def update() -> models.Space:
             space_id = input_id(id, "Space", "id")
             assert space_id is not None

@@ -59,7 +59,9 @@ async def engine_and_counter(settings: Settings) -> AsyncIterator[tuple[object, 
 
 
 @pytest.fixture
-async def connection(engine_and_counter: tuple[object, StatementCounter]) -> AsyncIterator[AsyncConnection]:
+async def connection(
+    engine_and_counter: tuple[object, StatementCounter],
+) -> AsyncIterator[AsyncConnection]:
     engine, _ = engine_and_counter
     async with engine.connect() as connection:  # type: ignore[attr-defined]
         transaction = await connection.begin()

@@ -45,7 +45,10 @@ async def make_organization(
 
 
 async def make_token(
-    session: AsyncSession, organization: Organization, role: Role = Role.ADMIN, email: str | None = None
+    session: AsyncSession,
+    organization: Organization,
+    role: Role = Role.ADMIN,
+    email: str | None = None,
 ) -> str:
     """A bearer secret for a (new) person acting for `organization` with `role`."""
     person = await ensure_member(
@@ -73,9 +76,7 @@ async def make_space(
     return space
 
 
-async def make_listing(
-    session: AsyncSession, organization: Organization, **fields: Any
-) -> Listing:
+async def make_listing(session: AsyncSession, organization: Organization, **fields: Any) -> Listing:
     assert organization.id is not None
     defaults: dict[str, Any] = {
         "direction": Direction.OFFER,

@@ -35,7 +35,9 @@ async def test_a_member_publishes_an_equipment_offer_located_by_commune(
                 "title": "Découpeuse laser Epilog Legend 36EXT",
                 "ref": "fablab-gueret:laser",
                 "commune": "23000",
-                "details": {"equipment": {"brand": "Epilog", "quantity": 1, "trainingRequired": True}},
+                "details": {
+                    "equipment": {"brand": "Epilog", "quantity": 1, "trainingRequired": True}
+                },
             }
         },
         token,
@@ -65,7 +67,8 @@ async def test_listings_page_costs_a_constant_number_of_statements(
         space = await make_space(session, organizations[index % 5])
         await make_listing(session, organizations[index % 5], space_id=space.id)
     await session.commit()
-    query = "query($n: Int!) { listings(first: $n) { totalCount edges { node { title space { name } organization { name } } } } }"
+    query = """query($n: Int!) { listings(first: $n) {
+        totalCount edges { node { title space { name } organization { name } } } } }"""
 
     counts = []
     for size in (5, 50):

@@ -84,5 +84,7 @@ def _fill(space: Space, row: dict[str, str], commune: Commune) -> None:
     space.region_code = commune.region_code
     space.latitude = float(row["LAT"])
     space.longitude = float(row["LONG"])
-    space.website = (website if website.startswith("http") else f"https://{website}") if website else None
+    space.website = (
+        (website if website.startswith("http") else f"https://{website}") if website else None
+    )
     space.updated_at = utcnow()

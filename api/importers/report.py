@@ -26,5 +26,7 @@ class ImportReport:
 
     def lines(self) -> list[str]:
         rows = [f"line {r.line}: {r.reason}" for r in self.rejected]
-        rows.append(f"{self.imported} imported, {self.updated} updated, {len(self.rejected)} rejected")
+        rows.append(
+            f"{self.imported} imported, {self.updated} updated, {len(self.rejected)} rejected"
+        )
         return rows

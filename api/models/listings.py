@@ -54,7 +54,8 @@ class Listing(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_listing_org_status", "organization_id", "status"),
         sa.CheckConstraint(
-            "available_until IS NULL OR available_from IS NULL OR available_until >= available_from",
+            "available_until IS NULL OR available_from IS NULL"
+            " OR available_until >= available_from",
             name="dates_ordered",
         ),
     )

@@ -1,1 +1,1 @@
-"""Business rules: functions of (session, principal, command) that raise DomainError and never commit."""
+"""Business rules: (session, principal, command) -> result; they raise DomainError, never commit."""

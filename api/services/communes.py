@@ -1,4 +1,4 @@
-"""Offline geocoding: a commune from its INSEE code, a postcode or its name, and back from a point."""
+"""Offline geocoding: a commune from its INSEE code, postcode or name, and back from a point."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ class Place:
     region_code: str
 
 
-def place_of(commune: Commune, latitude: float | None = None, longitude: float | None = None) -> Place:
+def place_of(
+    commune: Commune, latitude: float | None = None, longitude: float | None = None
+) -> Place:
     return Place(
         commune_insee=commune.code_insee,
         latitude=commune.latitude if latitude is None else latitude,
@@ -80,7 +82,9 @@ async def resolve_commune(session: AsyncSession, text: str, field: str = "commun
     return commune
 
 
-async def nearest_commune(session: AsyncSession, latitude: float, longitude: float) -> Commune | None:
+async def nearest_commune(
+    session: AsyncSession, latitude: float, longitude: float
+) -> Commune | None:
     """The commune whose centroid is nearest, searched in a widening box around the point."""
     for half_side in (0.1, 0.3, 1.0):
         lon_half = half_side / max(math.cos(math.radians(latitude)), 0.1)
@@ -95,7 +99,8 @@ async def nearest_commune(session: AsyncSession, latitude: float, longitude: flo
 
 
 def distance_km(latitude: float, longitude: float, commune: Commune) -> float:
-    assert commune.latitude is not None and commune.longitude is not None
+    assert commune.latitude is not None
+    assert commune.longitude is not None
     return haversine_km(latitude, longitude, commune.latitude, commune.longitude)
 
 

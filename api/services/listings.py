@@ -146,7 +146,11 @@ async def listings_by_ids(
 # Status changes an owner may make by hand; FULFILLED comes from exchanges as well.
 _ALLOWED_STATUS_CHANGES: dict[ListingStatus, set[ListingStatus]] = {
     ListingStatus.DRAFT: {ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN},
-    ListingStatus.PUBLISHED: {ListingStatus.PAUSED, ListingStatus.WITHDRAWN, ListingStatus.FULFILLED},
+    ListingStatus.PUBLISHED: {
+        ListingStatus.PAUSED,
+        ListingStatus.WITHDRAWN,
+        ListingStatus.FULFILLED,
+    },
     ListingStatus.PAUSED: {ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN},
     ListingStatus.WITHDRAWN: {ListingStatus.DRAFT, ListingStatus.PUBLISHED},
     ListingStatus.FULFILLED: set(),

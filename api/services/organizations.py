@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import Conflict, FieldProblem, InvalidInput
@@ -64,7 +64,10 @@ async def create_organization(
     """A new organization; whoever creates it becomes its OWNER."""
     acting = require_principal(principal)
     organization = await add_organization(session, draft)
-    session.add(Membership(person_id=acting.person_id, organization_id=organization.id, role=Role.OWNER))
+    assert organization.id is not None
+    session.add(
+        Membership(person_id=acting.person_id, organization_id=organization.id, role=Role.OWNER)
+    )
     await session.flush()
     return organization
 
@@ -103,7 +106,9 @@ async def organization_by_siret_or_name(session: AsyncSession, key: str) -> Orga
     siret = normalize_siret(key)
     if siret.isdigit() and len(siret) == 14:
         return await organization_by_siret(session, siret)
-    statement = select(Organization).where(Organization.name == key.strip()).order_by(Organization.id)
+    statement = (
+        select(Organization).where(Organization.name == key.strip()).order_by(col(Organization.id))
+    )
     return (await session.exec(statement.limit(1))).first()
 
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import func
-from sqlalchemy.sql import Select
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 T = TypeVar("T")
 
@@ -31,7 +31,7 @@ class Page(Generic[T]):
 
 async def paginate(
     session: AsyncSession,
-    statement: Select[Any],
+    statement: SelectOfScalar[Any],
     key: Any,
     request: PageRequest,
     *,

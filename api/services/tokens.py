@@ -7,7 +7,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlmodel import select
+from sqlalchemy import and_
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import NotFound
@@ -15,7 +16,7 @@ from api.models import AccessToken, Membership, Organization, Person, Role
 from api.models.base import utcnow
 from api.services.principal import Principal, require_member
 
-TOKEN_PREFIX = "elx_"
+TOKEN_PREFIX = "elx_"  # noqa: S105  (a marker, not a secret)
 _LAST_USED_RESOLUTION = timedelta(minutes=5)
 
 
@@ -40,7 +41,8 @@ async def issue_token(
 ) -> IssuedToken:
     """A new token for a person acting for an organization they are a member of."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    assert person.id is not None and organization.id is not None
+    assert person.id is not None
+    assert organization.id is not None
     token = AccessToken(
         person_id=person.id,
         organization_id=organization.id,
@@ -71,7 +73,8 @@ async def ensure_member(
         )
     ).first()
     if membership is None:
-        assert person.id is not None and organization.id is not None
+        assert person.id is not None
+        assert organization.id is not None
         session.add(Membership(person_id=person.id, organization_id=organization.id, role=role))
     elif role == Role.ADMIN and membership.role == Role.MEMBER:
         membership.role = role
@@ -89,10 +92,12 @@ async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
             select(AccessToken, Membership.role, Organization.parent_id)
             .join(
                 Membership,
-                (Membership.person_id == AccessToken.person_id)
-                & (Membership.organization_id == AccessToken.organization_id),
+                and_(
+                    col(Membership.person_id) == col(AccessToken.person_id),
+                    col(Membership.organization_id) == col(AccessToken.organization_id),
+                ),
             )
-            .join(Organization, Organization.id == AccessToken.organization_id)
+            .join(Organization, col(Organization.id) == col(AccessToken.organization_id))
             .where(AccessToken.token_hash == hash_secret(secret))
         )
     ).first()
@@ -107,16 +112,20 @@ async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
     return Principal(
         person_id=token.person_id,
         organization_id=token.organization_id,
-        role=role,
+        role=Role(role),
         network_ids=frozenset(networks),
     )
 
 
-async def revoke_token(session: AsyncSession, principal: Principal | None, token_id: int) -> AccessToken:
+async def revoke_token(
+    session: AsyncSession, principal: Principal | None, token_id: int
+) -> AccessToken:
     """A person revokes their own token; an admin of the organization revokes any of its tokens."""
     token = await session.get(AccessToken, token_id)
     acting = require_member(principal, token.organization_id if token else None)
-    if token is None or (token.person_id != acting.person_id and not (acting.role and acting.role.can_administer)):
+    if token is None or (
+        token.person_id != acting.person_id and not (acting.role and acting.role.can_administer)
+    ):
         raise NotFound(f"No token with id {token_id}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()
