@@ -15,7 +15,7 @@ from api.models.base import utcnow
 from api.services.listing_commands import ListingDraft, ListingPatch, checked_details, date_problems
 from api.services.locations import Location, locate
 from api.services.pagination import Page, PageRequest, paginate
-from api.services.principal import Principal, require_member
+from api.services.principal import Principal, require_member, require_principal
 from api.services.visibility import visible_listings
 
 
@@ -36,32 +36,65 @@ async def publish_listing(
     assert acting.organization_id is not None
     if draft.ref is not None:
         await _ensure_ref_free(session, draft.ref)
-    location = await _location(session, acting.organization_id, draft.space_id, draft)
+    return await add_listing(session, acting.organization_id, draft, created_by_id=acting.person_id)
+
+
+async def add_listing(
+    session: AsyncSession,
+    organization_id: int,
+    draft: ListingDraft,
+    *,
+    created_by_id: int | None = None,
+) -> Listing:
+    """Insert a listing for an organization; the caller checked who acts and that the ref is free.
+
+    Bulk imports call this directly: they have no principal, and already know which refs exist.
+    """
     listing = Listing(
         ref=draft.ref,
-        organization_id=acting.organization_id,
-        space_id=draft.space_id,
-        direction=draft.direction,
-        kind=draft.kind,
-        category=draft.category,
-        title=draft.title,
-        description=draft.description,
-        tags=draft.tags,
-        address=draft.address,
-        available_from=draft.available_from,
-        available_until=draft.available_until,
-        terms=draft.terms,
-        price_eur=draft.price_eur,
+        organization_id=organization_id,
         status=draft.status,
-        visibility=draft.visibility,
-        details=draft.details,
-        created_by_id=acting.person_id,
+        created_by_id=created_by_id,
         published_at=None if draft.draft else utcnow(),
+        **_draft_fields(draft),
     )
-    _apply_location(listing, location)
+    _apply_location(listing, await _location(session, organization_id, draft.space_id, draft))
     session.add(listing)
     await session.flush()
     return listing
+
+
+async def replace_listing(session: AsyncSession, listing: Listing, draft: ListingDraft) -> Listing:
+    """Overwrite what a draft describes, keeping id, ref, status and dates of the listing's life.
+
+    A bulk import's update: the file's row is the whole truth about the listing.
+    """
+    location = await _location(session, listing.organization_id, draft.space_id, draft)
+    for key, value in _draft_fields(draft).items():
+        setattr(listing, key, value)
+    _apply_location(listing, location)
+    listing.updated_at = utcnow()
+    await session.flush()
+    return listing
+
+
+def _draft_fields(draft: ListingDraft) -> dict[str, Any]:
+    return {
+        "space_id": draft.space_id,
+        "direction": draft.direction,
+        "kind": draft.kind,
+        "category": draft.category,
+        "title": draft.title,
+        "description": draft.description,
+        "tags": draft.tags,
+        "address": draft.address,
+        "available_from": draft.available_from,
+        "available_until": draft.available_until,
+        "terms": draft.terms,
+        "price_eur": draft.price_eur,
+        "visibility": draft.visibility,
+        "details": draft.details,
+    }
 
 
 async def update_listing(
@@ -170,6 +203,7 @@ def _change_status(listing: Listing, status: ListingStatus) -> None:
 async def _own_listing(
     session: AsyncSession, principal: Principal | None, listing_id: int
 ) -> Listing:
+    require_principal(principal)
     listing = await get_listing(session, principal, listing_id=listing_id)
     if listing is None:
         raise NotFound(f"No listing with id {listing_id}.")

@@ -15,7 +15,7 @@ from api.models import Space, Typology
 from api.models.base import utcnow
 from api.services.locations import Location, locate
 from api.services.pagination import Page, PageRequest, paginate
-from api.services.principal import Principal, require_admin
+from api.services.principal import Principal, require_admin, require_principal
 
 
 class SpaceDraft(BaseModel):
@@ -84,6 +84,7 @@ async def create_space(
 async def update_space(
     session: AsyncSession, principal: Principal | None, space_id: int, patch: SpacePatch
 ) -> Space:
+    require_principal(principal)
     space = await session.get(Space, space_id)
     if space is None:
         raise NotFound(f"No place with id {space_id}.")
