@@ -102,3 +102,9 @@ async def test_bugs_are_masked_for_the_client(client: GraphQLClient) -> None:
 
     assert should_mask(bug)
     assert not should_mask(expected)
+
+
+async def test_introspection_is_off_outside_development(client: GraphQLClient) -> None:
+    errors = await client.errors("{ __schema { queryType { name } } }")
+
+    assert "introspection" in errors[0]["message"].lower()

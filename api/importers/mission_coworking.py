@@ -1,6 +1,8 @@
 """Places from the Mission Coworking base (CGET/ANCT, 2019), columns as published.
 
 Each row becomes an unclaimed `Space` with ref `mc:<ID>`; importing again updates it in place.
+About one row in ten has no usable INSEE code (`0`, or a commune merged since 2019): those are
+placed in the commune nearest to their coordinates.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.importers.report import ImportReport
 from api.models import Commune, Space, Typology
 from api.models.base import utcnow
+from api.services.communes import nearest_commune
 
 REQUIRED_COLUMNS = {"ID", "NOM_TL", "INSEECOM", "LAT", "LONG"}
 TYPOLOGY = {
@@ -38,9 +41,16 @@ async def import_mission_coworking(session: AsyncSession, path: Path) -> ImportR
         for s in (await session.exec(select(Space).where(Space.ref.startswith("mc:"))))  # type: ignore[union-attr]
     }
     for line, row in rows:
-        problem = _problem(row, communes)
+        problem = _problem(row)
         if problem:
             report.reject(line, problem)
+            continue
+        latitude, longitude = float(row["LAT"]), float(row["LONG"])
+        commune = communes.get(row["INSEECOM"].strip()) or await nearest_commune(
+            session, latitude, longitude
+        )
+        if commune is None:
+            report.reject(line, "INSEECOM: unknown commune, and none near LAT/LONG")
             continue
         ref = f"mc:{row['ID'].strip()}"
         space = existing.get(ref)
@@ -51,18 +61,16 @@ async def import_mission_coworking(session: AsyncSession, path: Path) -> ImportR
             report.imported += 1
         else:
             report.updated += 1
-        _fill(space, row, communes[row["INSEECOM"].strip()])
+        _fill(space, row, commune)
     await session.flush()
     return report
 
 
-def _problem(row: dict[str, str], communes: dict[str, Commune]) -> str | None:
+def _problem(row: dict[str, str]) -> str | None:
     if not row.get("ID", "").strip().isdigit():
         return "ID: not a number"
     if not row.get("NOM_TL", "").strip():
         return "NOM_TL: empty name"
-    if row.get("INSEECOM", "").strip() not in communes:
-        return f"INSEECOM: unknown commune {row.get('INSEECOM')!r}"
     try:
         lat, lon = float(row["LAT"]), float(row["LONG"])
     except (TypeError, ValueError):
