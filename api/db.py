@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.outbox import OutboxSession
 from api.settings import Settings
 
 _TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
@@ -79,6 +80,8 @@ class SerializedSession(AsyncSession):
     graphql-core resolves sibling fields concurrently (that is what lets DataLoaders batch),
     and they all use the request's one session; a plain AsyncSession refuses overlapping use.
     """
+
+    sync_session_class = OutboxSession
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from strawberry.asgi import GraphQL
 
 from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.db import Database
+from api.search_runtime import SearchRuntime
 from api.settings import Settings
 from schema.context import Context
 
@@ -36,7 +37,13 @@ class _RequestSession:
 
 
 class GraphQLApp(GraphQL[Context, None]):
-    def __init__(self, schema: strawberry.Schema, settings: Settings, database: Database) -> None:
+    def __init__(
+        self,
+        schema: strawberry.Schema,
+        settings: Settings,
+        database: Database,
+        search: SearchRuntime,
+    ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
@@ -44,6 +51,7 @@ class GraphQLApp(GraphQL[Context, None]):
         )
         self.settings = settings
         self.database = database
+        self.search = search
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -66,7 +74,13 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal, holder = request.state.graphql
-        return Context(settings=self.settings, principal=principal, open_session=holder.open)
+        return Context(
+            settings=self.settings,
+            principal=principal,
+            open_session=holder.open,
+            search=self.search.client,
+            on_commit=self.search.wake,
+        )
 
 
 def _unauthorized(message: str) -> Response:

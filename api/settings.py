@@ -47,9 +47,14 @@ class Settings(BaseSettings):
     graphql_max_page_size: int = 100
     max_request_body_bytes: int = 1024 * 1024
 
-    # Search and identity settings are read by the matching and sign-in parts of the app.
+    # Search: without MEILI_URL the app starts its own Meilisearch on loopback (development).
+    search_enabled: bool = True
     meili_url: str | None = None
     meili_master_key: str | None = None
+    outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    run_relay: bool = Field(
+        default=True, description="Drain the outbox inside the app (off when workers do it)."
+    )
 
     @property
     def is_development(self) -> bool:

@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 from api.services.principal import Principal
 from api.settings import Settings
 from schema.loaders import Loaders
+from search.client import SearchClient
 
 
 @dataclass
@@ -20,6 +21,10 @@ class Context:
     principal: Principal | None
     open_session: Callable[[], AsyncSession]
     """Opens the request's one session on first use; the app closes it after the response."""
+    search: SearchClient | None = None
+    """None when search is off or not started: search fields answer `SearchUnavailableError`."""
+    on_commit: Callable[[], None] = lambda: None
+    """Called after a mutation commits (wakes the outbox relay)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property

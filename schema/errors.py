@@ -80,6 +80,7 @@ async def run_mutation(
     try:
         result = await change()
         await session.commit()
+        info.context.on_commit()
     except (NotAuthenticated, NotAllowed) as error:
         await session.rollback()
         raise top_level(error) from None

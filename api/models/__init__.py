@@ -13,6 +13,7 @@ from api.models.identities import (
     VerificationMethod,
 )
 from api.models.listings import Direction, Listing, ListingKind, ListingStatus, Terms, Visibility
+from api.models.outbox import OutboxEvent, OutboxTopic
 from api.models.spaces import Space, Typology
 
 __all__ = [
@@ -26,6 +27,8 @@ __all__ = [
     "Membership",
     "Organization",
     "OrganizationKind",
+    "OutboxEvent",
+    "OutboxTopic",
     "Person",
     "Role",
     "Sector",

@@ -1,0 +1,55 @@
+"""Search at run time: the Meilisearch server (our own, or MEILI_URL's), its client, the relay."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from api.db import Database
+from api.settings import Settings
+from search.client import SearchClient, SearchUnavailable
+from search.indexing import ensure_indexes
+from search.relay import Relay
+from search.server import MeilisearchServer
+
+logger = logging.getLogger("entrelieux.search")
+
+
+@dataclass
+class SearchRuntime:
+    """What the app's lifespan starts and stops; `client` is None until started."""
+
+    settings: Settings
+    database: Database
+    client: SearchClient | None = None
+    server: MeilisearchServer | None = None
+    relay: Relay | None = None
+    _started: bool = field(default=False, repr=False)
+
+    async def start(self) -> None:
+        url, key = self.settings.meili_url, self.settings.meili_master_key
+        if url is None:
+            self.server = MeilisearchServer(data_dir=self.settings.var_dir / "meilisearch")
+            await asyncio.to_thread(self.server.start)
+            url, key = self.server.url, self.server.master_key
+        self.client = SearchClient(url, key)
+        try:
+            await ensure_indexes(self.client)
+        except SearchUnavailable:
+            logger.exception("Meilisearch is not ready; the relay will catch up when it is")
+        if self.settings.run_relay:
+            self.relay = Relay(self.database, self.client, self.settings.outbox_poll_seconds)
+            self.relay.start()
+
+    def wake(self) -> None:
+        if self.relay is not None:
+            self.relay.wake()
+
+    async def stop(self) -> None:
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.client is not None:
+            await self.client.close()
+        if self.server is not None:
+            await asyncio.to_thread(self.server.stop)

@@ -1,0 +1,91 @@
+"""The listings index: its settings, and the document of one listing.
+
+A document holds only what every viewer allowed to see the listing may see, plus the fields the
+visibility filter needs (`visibility`, `organization_id`, `networks`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from api.models import Listing, ListingStatus, Organization
+from search.synonyms import synonyms
+
+LISTINGS = "listings"
+NO_START = 0
+NO_END = 99_999_999
+
+SETTINGS: dict[str, Any] = {
+    "searchableAttributes": [
+        "title",
+        "category_labels",
+        "tags",
+        "description",
+        "commune_name",
+    ],
+    "filterableAttributes": [
+        "kind",
+        "direction",
+        "category",
+        "status",
+        "visibility",
+        "organization_id",
+        "networks",
+        "commune",
+        "department",
+        "region",
+        "available_from",
+        "available_until",
+        "_geo",
+        "id",
+    ],
+    "sortableAttributes": ["_geo", "available_from", "available_until", "created_at"],
+    "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
+    "synonyms": synonyms(),
+    "typoTolerance": {"minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
+    "faceting": {"maxValuesPerFacet": 100},
+    "pagination": {"maxTotalHits": 10_000},
+    "localizedAttributes": [{"attributePatterns": ["*"], "locales": ["fra", "eng"]}],
+}
+
+
+def day_number(value: date | None, default: int) -> int:
+    """Dates as sortable integers (20270301), since Meilisearch filters numbers, not dates."""
+    return default if value is None else value.year * 10_000 + value.month * 100 + value.day
+
+
+def is_indexed(listing: Listing) -> bool:
+    """Only published listings are searchable; the rest leave the index."""
+    return listing.status == ListingStatus.PUBLISHED
+
+
+def listing_document(
+    listing: Listing, organization: Organization, category_labels: list[str]
+) -> dict[str, Any]:
+    assert listing.id is not None
+    networks = [organization.id] + ([organization.parent_id] if organization.parent_id else [])
+    document: dict[str, Any] = {
+        "id": listing.id,
+        "title": listing.title,
+        "description": listing.description,
+        "tags": list(listing.tags),
+        "category": listing.category,
+        "category_labels": category_labels,
+        "kind": listing.kind.value,
+        "direction": listing.direction.value,
+        "status": listing.status.value,
+        "visibility": listing.visibility.value,
+        "organization_id": listing.organization_id,
+        "networks": networks,
+        "commune": listing.commune_insee,
+        "department": listing.department_code,
+        "region": listing.region_code,
+        "available_from": day_number(listing.available_from, NO_START),
+        "available_until": day_number(listing.available_until, NO_END),
+        "created_at": int(listing.created_at.timestamp()),
+        "_geo": None,
+    }
+    if listing.latitude is not None and listing.longitude is not None:
+        document["_geo"] = {"lat": listing.latitude, "lng": listing.longitude}
+    return document

@@ -1,0 +1,133 @@
+"""Searching listings: typed query in, ids with scores, distances and facets out.
+
+The index answers which listings and in what order; the database stays the source of truth, so
+callers load the hits back through their loaders (which apply visibility once more).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from api.models import Direction, ListingKind
+from api.services.principal import Principal
+from search.client import SearchClient
+from search.filters import all_of, any_of, quote, visible_to
+from search.listings_index import LISTINGS, NO_END, NO_START, day_number
+
+FACETS = ("kind", "category", "department")
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class ListingQuery:
+    text: str = ""
+    kinds: tuple[ListingKind, ...] = ()
+    direction: Direction | None = None
+    categories: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    organization_ids: tuple[int, ...] = ()
+    near: GeoPoint | None = None
+    radius_km: float | None = None
+    available_from: date | None = None
+    available_until: date | None = None
+    exclude_ids: tuple[int, ...] = ()
+    exclude_organization_id: int | None = None
+    limit: int = 20
+    offset: int = 0
+    with_facets: bool = True
+    matching_strategy: str = "last"
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    score: float
+    distance_km: float | None
+    matched_terms: tuple[str, ...] = ()
+
+
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    total_hits: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, Any]:
+    filters = all_of(
+        visible_to(principal),
+        any_of("kind", [k.value for k in query.kinds]),
+        f"direction = {quote(query.direction.value)}" if query.direction else None,
+        any_of("category", query.categories),
+        any_of("department", query.departments),
+        any_of("region", query.regions),
+        any_of("organization_id", [str(i) for i in query.organization_ids]),
+        _window(query.available_from, query.available_until),
+        _radius(query.near, query.radius_km),
+        f"NOT id IN [{', '.join(str(int(i)) for i in query.exclude_ids)}]"
+        if query.exclude_ids
+        else None,
+        f"organization_id != {int(query.exclude_organization_id)}"
+        if query.exclude_organization_id is not None
+        else None,
+    )
+    body: dict[str, Any] = {
+        "q": query.text,
+        "filter": filters,
+        "limit": query.limit,
+        "offset": query.offset,
+        "attributesToRetrieve": ["id"],
+        "showRankingScore": True,
+        "matchingStrategy": query.matching_strategy,
+    }
+    if query.with_facets:
+        body["facets"] = list(FACETS)
+    if query.near is not None:
+        body["sort"] = [f"_geoPoint({query.near.lat}, {query.near.lon}):asc"]
+    elif not query.text.strip():
+        body["sort"] = ["created_at:desc"]
+    return body
+
+
+async def search_listings(
+    client: SearchClient, principal: Principal | None, query: ListingQuery
+) -> SearchPage:
+    body = search_body(principal, query)
+    body["showMatchesPosition"] = bool(query.text)
+    result = await client.search(LISTINGS, body)
+    hits = [
+        Hit(
+            id=int(hit["id"]),
+            score=float(hit.get("_rankingScore", 0.0)),
+            distance_km=hit["_geoDistance"] / 1000 if "_geoDistance" in hit else None,
+            matched_terms=tuple(hit.get("_matchesPosition", {}).keys()),
+        )
+        for hit in result["hits"]
+    ]
+    total = int(result.get("estimatedTotalHits", result.get("totalHits", len(hits))))
+    facets = {name: dict(values) for name, values in result.get("facetDistribution", {}).items()}
+    return SearchPage(hits=hits, total_hits=total, facets=facets)
+
+
+def _window(start: date | None, end: date | None) -> str | None:
+    """The listing's availability must overlap [start, end]."""
+    conditions = []
+    if end is not None:
+        conditions.append(f"available_from <= {day_number(end, NO_END)}")
+    if start is not None:
+        conditions.append(f"available_until >= {day_number(start, NO_START)}")
+    return " AND ".join(conditions) or None
+
+
+def _radius(near: GeoPoint | None, radius_km: float | None) -> str | None:
+    if near is None or radius_km is None:
+        return None
+    return f"_geoRadius({float(near.lat)}, {float(near.lon)}, {int(radius_km * 1000)})"

@@ -1,0 +1,168 @@
+"""The outbox relay: pushes the current state of changed listings to Meilisearch.
+
+Idempotent: documents are keyed by listing id and built from the row as it is now, so replaying
+an event is harmless. An event is marked done only once its Meilisearch task has succeeded;
+while Meilisearch is down, events wait with an exponential backoff and nothing is lost.
+On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets several workers drain side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.db import Database
+from api.models import Listing, Organization, OutboxEvent, OutboxTopic
+from api.models.base import utcnow
+from api.services.taxonomy import labels
+from search.client import SearchClient, SearchUnavailable
+from search.listings_index import LISTINGS, is_indexed, listing_document
+
+logger = logging.getLogger("entrelieux.relay")
+MAX_BACKOFF = timedelta(seconds=30)
+
+
+async def drain_once(database: Database, client: SearchClient, batch: int = 200) -> int:
+    """Push one batch of pending events; returns how many were done (0 when none or failed)."""
+    async with database.session() as session:
+        events = await _claim(session, batch)
+        if not events:
+            return 0
+        changes = await read_changes(session, await listing_ids_of(session, events))
+        if not _is_postgresql(session):
+            # End SQLite's read snapshot before the slow part: a write after another connection's
+            # commit would fail on a stale snapshot. SQLite runs one relay, so nothing is lost.
+            await session.commit()
+        try:
+            await apply_changes(client, changes)
+        except SearchUnavailable as error:
+            await _postpone(session, events, str(error))
+            await session.commit()
+            logger.warning("search unavailable, %d events postponed: %s", len(events), error)
+            return 0
+        ids = [event.id for event in events]
+        await session.exec(
+            update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(processed_at=utcnow())
+        )
+        await session.commit()
+        return len(events)
+
+
+@dataclass
+class IndexChanges:
+    documents: list[dict[str, Any]]
+    removed: list[int]
+
+
+async def read_changes(session: AsyncSession, listing_ids: Sequence[int]) -> IndexChanges:
+    """The documents of these listings as they are now, and the ids that must leave the index."""
+    if not listing_ids:
+        return IndexChanges([], [])
+    rows = (
+        await session.exec(
+            select(Listing, Organization)
+            .join(Organization, col(Organization.id) == col(Listing.organization_id))
+            .where(col(Listing.id).in_(listing_ids))
+        )
+    ).all()
+    documents = [
+        listing_document(listing, organization, labels(listing.category))
+        for listing, organization in rows
+        if is_indexed(listing)
+    ]
+    kept = {document["id"] for document in documents}
+    return IndexChanges(documents, [i for i in listing_ids if i not in kept])
+
+
+async def apply_changes(client: SearchClient, changes: IndexChanges, index: str = LISTINGS) -> None:
+    """Send the changes and wait until Meilisearch has applied them."""
+    tasks = []
+    if changes.documents:
+        tasks.append(await client.add_documents(index, changes.documents))
+    if changes.removed:
+        tasks.append(await client.delete_documents(index, changes.removed))
+    for task in tasks:
+        await client.wait_for_task(task)
+
+
+def _is_postgresql(session: AsyncSession) -> bool:
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
+    statement = (
+        select(OutboxEvent)
+        .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) <= utcnow())
+        .order_by(col(OutboxEvent.id))
+        .limit(batch)
+    )
+    if _is_postgresql(session):
+        statement = statement.with_for_update(skip_locked=True)
+    return list((await session.exec(statement)).all())
+
+
+async def listing_ids_of(session: AsyncSession, events: Sequence[OutboxEvent]) -> list[int]:
+    ids = {e.entity_id for e in events if e.topic == OutboxTopic.LISTING}
+    organizations = [e.entity_id for e in events if e.topic == OutboxTopic.ORGANIZATION]
+    if organizations:
+        statement = select(Listing.id).where(col(Listing.organization_id).in_(organizations))
+        ids.update(i for i in (await session.exec(statement)).all() if i is not None)
+    return sorted(ids)
+
+
+async def _postpone(session: AsyncSession, events: Sequence[OutboxEvent], error: str) -> None:
+    now = utcnow()
+    for event in events:
+        event.attempts += 1
+        event.last_error = error[:500]
+        event.available_at = now + min(timedelta(seconds=0.5 * 2**event.attempts), MAX_BACKOFF)
+
+
+class Relay:
+    """Drains the outbox in the background of the app (or of `entrelieux worker`)."""
+
+    def __init__(self, database: Database, client: SearchClient, poll_seconds: float) -> None:
+        self.database = database
+        self.client = client
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    def wake(self) -> None:
+        """Something was committed: look now rather than at the next poll."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            try:
+                done = await drain_once(self.database, self.client)
+            except Exception:
+                logger.exception("outbox relay failed; retrying")
+                done = 0
+            if done:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
