@@ -30,7 +30,9 @@ from schema.relay import (
     page_request,
     to_global_id,
 )
+from schema.search import MAX_RADIUS_KM, Match, run_search
 from schema.spaces import Space, given, load_space
+from search.matching import match_query, reasons
 
 
 @strawberry.type(description="An offer or a request of equipment, premises, a skill or material.")
@@ -95,11 +97,49 @@ class Listing(Node):
     async def space(self, info: Info) -> Space | None:
         return await load_space(info, self.space_pk)
 
+    @strawberry.field(
+        description="Listings that could answer this one: the opposite direction, the same kind, "
+        "overlapping dates, within a radius; best first, each saying why."
+    )
+    async def matches(
+        self,
+        info: Info,
+        first: Annotated[int, strawberry.argument(description="How many, 1 to 100.")] = 10,
+        radius_km: Annotated[
+            float | None,
+            strawberry.argument(description="Within this distance, 0 to 1000 km; default 50."),
+        ] = None,
+    ) -> list[Match]:
+        if not 1 <= first <= info.context.settings.graphql_max_page_size:
+            raise bad_argument("first", "must be between 1 and 100")
+        if radius_km is not None and not 0 < radius_km <= MAX_RADIUS_KM:
+            raise bad_argument("radiusKm", "must be more than 0 and at most 1000")
+        source = await info.context.loaders.listing_by_id.load(self.pk)
+        if source is None:
+            return []
+        page = await run_search(info, match_query(source, radius_km, first))
+        rows = await info.context.loaders.listing_by_id.load_many([hit.id for hit in page.hits])
+        return [
+            Match(
+                listing=Listing.from_row(row),
+                score=hit.score,
+                distance_km=hit.distance_km,
+                reasons=reasons(source, row, hit.distance_km),
+            )
+            for hit, row in zip(page.hits, rows, strict=True)
+            if row is not None
+        ]
+
     @strawberry.field(description="The organization that publishes it.")
     async def organization(self, info: Info) -> Organization:
         found = await load_organization(info, self.organization_pk)
         assert found is not None, "a listing's organization is a foreign key"
         return found
+
+
+async def load_listings(info: Info, ids: list[int]) -> list[Listing | None]:
+    rows = await info.context.loaders.listing_by_id.load_many(ids)
+    return [Listing.from_row(row) if row else None for row in rows]
 
 
 @strawberry.input(description="Filters on listings; all given filters must match.")

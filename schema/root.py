@@ -14,6 +14,7 @@ from schema.organizations import (
     load_organization,
 )
 from schema.relay import Node, NodeId, from_global_id
+from schema.search import SearchQuery
 from schema.spaces import Space, SpaceMutation, SpaceQuery, load_space
 
 
@@ -34,7 +35,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
 
 
 @strawberry.type(description="Read the exchange: places, organizations, listings.")
-class Query(OrganizationQuery, SpaceQuery, ListingQuery):
+class Query(OrganizationQuery, SpaceQuery, ListingQuery, SearchQuery):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
         return await resolve_node(info, id)

@@ -77,6 +77,10 @@ class SearchClient:
         )
         return int(task["taskUid"])
 
+    async def delete_all_documents(self, index: str) -> int:
+        task = await self._request("DELETE", f"/indexes/{index}/documents")
+        return int(task["taskUid"])
+
     async def documents(
         self, index: str, limit: int = 1000, offset: int = 0
     ) -> list[dict[str, Any]]:
@@ -85,7 +89,7 @@ class SearchClient:
         )
         return list(page["results"])
 
-    async def wait_for_task(self, task_uid: int, timeout: float = 30.0) -> dict[str, Any]:
+    async def wait_for_task(self, task_uid: int, timeout: float = 30.0) -> dict[str, Any]:  # noqa: ASYNC109
         """Poll until the task ends; raises `TaskFailed` unless it succeeded."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout

@@ -25,7 +25,7 @@ def ints_in(attribute: str, values: Iterable[int]) -> str:
 
 
 def visible_to(principal: Principal | None) -> str:
-    """The search twin of `api.services.visibility.visible_listings` (only published are indexed)."""
+    """The twin of `api.services.visibility.visible_listings`; only published ones are indexed."""
     rules = ['visibility = "PUBLIC"']
     if principal is not None and principal.organization_id is not None:
         if principal.network_ids:

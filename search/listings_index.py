@@ -40,7 +40,7 @@ SETTINGS: dict[str, Any] = {
         "_geo",
         "id",
     ],
-    "sortableAttributes": ["_geo", "available_from", "available_until", "created_at"],
+    "sortableAttributes": ["_geo", "available_from", "available_until", "created_at", "id"],
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
     "synonyms": synonyms(),
     "typoTolerance": {"minWordSizeForTypos": {"oneTypo": 4, "twoTypos": 8}},
@@ -83,7 +83,7 @@ def listing_document(
         "region": listing.region_code,
         "available_from": day_number(listing.available_from, NO_START),
         "available_until": day_number(listing.available_until, NO_END),
-        "created_at": int(listing.created_at.timestamp()),
+        "created_at": int(listing.created_at.timestamp() * 1000),
         "_geo": None,
     }
     if listing.latitude is not None and listing.longitude is not None:

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from api.models import Direction, ListingKind
+from api.services.communes import haversine_km
 from api.services.principal import Principal
 from search.client import SearchClient
 from search.filters import all_of, any_of, quote, visible_to
@@ -84,7 +85,7 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
         "filter": filters,
         "limit": query.limit,
         "offset": query.offset,
-        "attributesToRetrieve": ["id"],
+        "attributesToRetrieve": ["id", "_geo"],
         "showRankingScore": True,
         "matchingStrategy": query.matching_strategy,
     }
@@ -93,7 +94,7 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
     if query.near is not None:
         body["sort"] = [f"_geoPoint({query.near.lat}, {query.near.lon}):asc"]
     elif not query.text.strip():
-        body["sort"] = ["created_at:desc"]
+        body["sort"] = ["created_at:desc", "id:desc"]
     return body
 
 
@@ -107,7 +108,7 @@ async def search_listings(
         Hit(
             id=int(hit["id"]),
             score=float(hit.get("_rankingScore", 0.0)),
-            distance_km=hit["_geoDistance"] / 1000 if "_geoDistance" in hit else None,
+            distance_km=_distance_km(query.near, hit),
             matched_terms=tuple(hit.get("_matchesPosition", {}).keys()),
         )
         for hit in result["hits"]
@@ -115,6 +116,15 @@ async def search_listings(
     total = int(result.get("estimatedTotalHits", result.get("totalHits", len(hits))))
     facets = {name: dict(values) for name, values in result.get("facetDistribution", {}).items()}
     return SearchPage(hits=hits, total_hits=total, facets=facets)
+
+
+def _distance_km(near: GeoPoint | None, hit: dict[str, Any]) -> float | None:
+    if "_geoDistance" in hit:
+        return float(hit["_geoDistance"]) / 1000
+    point = hit.get("_geo")
+    if near is None or not point:
+        return None
+    return haversine_km(near.lat, near.lon, float(point["lat"]), float(point["lng"]))
 
 
 def _window(start: date | None, end: date | None) -> str | None:

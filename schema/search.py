@@ -1,0 +1,227 @@
+"""`Query.search` and `Listing.matches`: what Meilisearch finds, loaded back from the database."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+from graphql import GraphQLError
+
+from api.models import Direction, ListingKind
+from api.services.communes import find_commune
+from schema.context import Info
+from schema.relay import bad_argument, from_global_id, to_global_id
+from search.client import SearchUnavailable
+from search.listings_search import GeoPoint, ListingQuery, SearchPage, search_listings
+
+if TYPE_CHECKING:
+    from schema.listings import Listing
+
+MAX_RADIUS_KM = 1000.0
+DEFAULT_MATCH_RADIUS_KM = 50.0
+LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
+
+
+@strawberry.input(description="A point (WGS 84).")
+class GeoInput:
+    lat: float = strawberry.field(description="Latitude, -90 to 90.")
+    lon: float = strawberry.field(description="Longitude, -180 to 180.")
+
+
+@strawberry.input(description="What to look for. Every given criterion must hold.")
+class SearchInput:
+    text: str = strawberry.field(
+        default="", description="Free text; typos, missing accents and FR/EN synonyms are fine."
+    )
+    kinds: list[ListingKind] | None = strawberry.field(default=None, description="Any of these.")
+    direction: Direction | None = strawberry.field(default=None, description="Offers or requests.")
+    categories: list[str] | None = strawberry.field(
+        default=None, description="Any of these category codes."
+    )
+    departments: list[str] | None = strawberry.field(
+        default=None, description="Any of these department codes."
+    )
+    regions: list[str] | None = strawberry.field(
+        default=None, description="Any of these region codes."
+    )
+    organization_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Published by this organization."
+    )
+    near: GeoInput | None = strawberry.field(default=None, description="Around this point.")
+    commune: str | None = strawberry.field(
+        default=None, description="Around this commune: INSEE code, postcode or name."
+    )
+    radius_km: float | None = strawberry.field(
+        default=None, description="Within this distance of `near` or `commune`, 0 to 1000 km."
+    )
+    available_from: datetime.date | None = strawberry.field(
+        default=None, description="Available at some point of the window from this day."
+    )
+    available_until: datetime.date | None = strawberry.field(
+        default=None, description="... to this day."
+    )
+    first: int = strawberry.field(default=20, description="How many hits, 1 to 100.")
+    after: str | None = strawberry.field(
+        default=None, description="The `endCursor` of the previous page."
+    )
+
+
+@strawberry.type(description="How many hits have one value of a facet.")
+class FacetValue:
+    value: str = strawberry.field(description="The value.")
+    count: int = strawberry.field(description="How many hits have it.")
+
+
+@strawberry.type(description="Hit counts by kind, category and department.")
+class Facets:
+    kinds: list[FacetValue] = strawberry.field(description="By kind.")
+    categories: list[FacetValue] = strawberry.field(description="By category.")
+    departments: list[FacetValue] = strawberry.field(description="By department.")
+
+
+def _facets(page: SearchPage) -> Facets:
+    def values(name: str) -> list[FacetValue]:
+        counts = page.facets.get(name, {})
+        return [
+            FacetValue(value=v, count=c) for v, c in sorted(counts.items(), key=lambda i: -i[1])
+        ]
+
+    return Facets(
+        kinds=values("kind"), categories=values("category"), departments=values("department")
+    )
+
+
+@strawberry.type(description="One listing found, with its score and distance.")
+class SearchHit:
+    listing: LazyListing = strawberry.field(description="The listing.")
+    score: float = strawberry.field(description="Relevance, 0 to 1.")
+    distance_km: float | None = strawberry.field(
+        description="Distance from the search's point, when it has one."
+    )
+
+
+@strawberry.type(description="A page of search hits, with facet counts.")
+class SearchResults:
+    total_hits: int = strawberry.field(description="How many listings match (estimated).")
+    hits: list[SearchHit] = strawberry.field(description="This page of hits, best first.")
+    facets: Facets = strawberry.field(description="Counts by kind, category, department.")
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` for the next page; null on the last page."
+    )
+
+
+@strawberry.type(description="A listing that could answer another, and why.")
+class Match:
+    listing: LazyListing = strawberry.field(description="The matching listing.")
+    score: float = strawberry.field(description="Relevance, 0 to 1.")
+    distance_km: float | None = strawberry.field(description="Distance between the two.")
+    reasons: list[str] = strawberry.field(
+        description="Why it matches: shared terms, distance, overlapping dates."
+    )
+
+
+def search_unavailable(error: SearchUnavailable) -> GraphQLError:
+    return GraphQLError(
+        "Search is unavailable for a moment; browsing still works.",
+        extensions={"code": "SEARCH_UNAVAILABLE", "reason": str(error)[:200]},
+    )
+
+
+async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
+    """Check the input and turn it into a typed query; bad values name their argument."""
+    max_page = info.context.settings.graphql_max_page_size
+    if not 1 <= given.first <= max_page:
+        raise bad_argument("first", f"must be between 1 and {max_page}")
+    if given.radius_km is not None and not 0 < given.radius_km <= MAX_RADIUS_KM:
+        raise bad_argument("radiusKm", f"must be more than 0 and at most {MAX_RADIUS_KM:g}")
+    if (
+        given.available_from
+        and given.available_until
+        and given.available_until < given.available_from
+    ):
+        raise bad_argument("availableUntil", "is before availableFrom")
+    near = await _near(info, given)
+    offset = 0
+    if given.after is not None:
+        decoded = from_global_id(given.after)
+        if decoded is None or decoded[0] != "offset":
+            raise bad_argument("after", "not a cursor returned by this API")
+        offset = decoded[1]
+    organization_ids: tuple[int, ...] = ()
+    if given.organization_id is not None:
+        decoded = from_global_id(given.organization_id)
+        if decoded is None or decoded[0] != "Organization":
+            raise bad_argument("organizationId", "not the id of an Organization")
+        organization_ids = (decoded[1],)
+    return ListingQuery(
+        text=given.text.strip()[:500],
+        kinds=tuple(given.kinds or ()),
+        direction=given.direction,
+        categories=tuple(given.categories or ()),
+        departments=tuple(given.departments or ()),
+        regions=tuple(given.regions or ()),
+        organization_ids=organization_ids,
+        near=near,
+        radius_km=given.radius_km if near is not None else None,
+        available_from=given.available_from,
+        available_until=given.available_until,
+        limit=given.first,
+        offset=offset,
+    )
+
+
+async def _near(info: Info, given: SearchInput) -> GeoPoint | None:
+    if given.near is not None:
+        if not -90 <= given.near.lat <= 90:
+            raise bad_argument("near.lat", "must be between -90 and 90")
+        if not -180 <= given.near.lon <= 180:
+            raise bad_argument("near.lon", "must be between -180 and 180")
+        return GeoPoint(given.near.lat, given.near.lon)
+    if given.commune:
+        commune = await find_commune(info.context.session, given.commune)
+        if commune is None or commune.latitude is None or commune.longitude is None:
+            raise bad_argument("commune", f"unknown commune {given.commune!r}")
+        return GeoPoint(commune.latitude, commune.longitude)
+    return None
+
+
+async def run_search(info: Info, query: ListingQuery) -> SearchPage:
+    client = info.context.search
+    if client is None:
+        raise search_unavailable(SearchUnavailable("search is off"))
+    try:
+        return await search_listings(client, info.context.principal, query)
+    except SearchUnavailable as error:
+        raise search_unavailable(error) from None
+
+
+def offset_cursor(offset: int) -> str:
+    return to_global_id("offset", offset)
+
+
+@strawberry.type
+class SearchQuery:
+    @strawberry.field(description="Search listings: text, kinds, place, radius and dates.")
+    async def search(
+        self,
+        info: Info,
+        input: Annotated[SearchInput, strawberry.argument(description="What to look for.")],
+    ) -> SearchResults:
+        from schema.listings import load_listings
+
+        query = await listing_query(info, input)
+        page = await run_search(info, query)
+        listings = await load_listings(info, [hit.id for hit in page.hits])
+        hits = [  # the database is the truth: a hit it no longer shows is skipped
+            SearchHit(listing=listing, score=hit.score, distance_km=hit.distance_km)
+            for hit, listing in zip(page.hits, listings, strict=True)
+            if listing is not None
+        ]
+        next_offset = query.offset + query.limit
+        return SearchResults(
+            total_hits=page.total_hits,
+            hits=hits,
+            facets=_facets(page),
+            end_cursor=offset_cursor(next_offset) if next_offset < page.total_hits else None,
+        )

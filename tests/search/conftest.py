@@ -1,0 +1,61 @@
+"""A real Meilisearch for the search tests: one server per session, an empty index per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.db import Database
+from api.settings import Settings
+from search.client import SearchClient
+from search.indexing import ensure_indexes
+from search.listings_index import LISTINGS
+from search.relay import drain_once
+from search.server import MeilisearchServer
+from tests.graphql import GraphQLClient
+
+
+@pytest.fixture(scope="session")
+def meilisearch(tmp_folder: Path) -> Iterator[MeilisearchServer]:
+    server = MeilisearchServer(data_dir=tmp_folder / "meilisearch")
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+async def prepared_index(meilisearch: MeilisearchServer) -> str:
+    client = SearchClient(meilisearch.url, meilisearch.master_key)
+    await ensure_indexes(client)
+    await client.close()
+    return LISTINGS
+
+
+@pytest.fixture
+async def search_client(
+    meilisearch: MeilisearchServer, prepared_index: str
+) -> AsyncIterator[SearchClient]:
+    client = SearchClient(meilisearch.url, meilisearch.master_key)
+    await client.wait_for_task(await client.delete_all_documents(prepared_index))
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def search_api(
+    settings: Settings, database: Database, search_client: SearchClient
+) -> AsyncIterator[GraphQLClient]:
+    app = create_app(settings, database, search=search_client)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield GraphQLClient(http)
+
+
+async def index_now(database: Database, client: SearchClient) -> None:
+    """Drain the outbox into Meilisearch, as the relay would."""
+    while await drain_once(database, client):
+        pass
