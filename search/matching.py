@@ -15,12 +15,27 @@ a au aux avec ce ces dans de des du en et la le les l d un une pour par sur sous
 the of and for with to in on or ou
 """
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Words that say what the owner wants, not what the thing is: they must not have to match.
+_INTENT_TEXT = """
+cherche recherche cherchons besoin propose proposons prete pretons offre donne donnons
+looking seeking need wanted offer offering lend lending
+"""
+INTENT_WORDS = frozenset(_INTENT_TEXT.split())
 
 
 def match_query(listing: Listing, radius_km: float | None, limit: int) -> ListingQuery:
     """Opposite direction, same kind, its words, its place and radius, overlapping dates."""
     assert listing.id is not None
-    words = " ".join([listing.title, *labels(listing.category)[:1], *listing.tags])
+    # Meilisearch keeps dropping the last words until something matches, so the words that say
+    # best what the thing is come first: its category, then its title, then its tags.
+    words = " ".join(
+        dict.fromkeys(
+            word
+            for part in [*labels(listing.category)[:1], listing.title, *listing.tags]
+            for word in re.findall(r"[^\W\d_]{2,}", part)
+            if _fold(word) not in INTENT_WORDS | STOPWORDS
+        )
+    )
     near = (
         GeoPoint(listing.latitude, listing.longitude)
         if listing.latitude is not None and listing.longitude is not None
@@ -42,9 +57,13 @@ def match_query(listing: Listing, radius_km: float | None, limit: int) -> Listin
     )
 
 
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
+
+
 def terms(text: str) -> set[str]:
-    folded = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return {w for w in re.findall(r"[a-z0-9]+", folded) if len(w) > 1 and w not in STOPWORDS}
+    words = re.findall(r"[a-z0-9]+", _fold(text))
+    return {w for w in words if len(w) > 1 and w not in STOPWORDS | INTENT_WORDS}
 
 
 def reasons(source: Listing, candidate: Listing, distance_km: float | None) -> list[str]:
