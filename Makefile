@@ -37,7 +37,10 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
+# Benchmarks, never part of `make test`: ~4 minutes; figures in bench/out/, see bench/RESULTS.md.
+# wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
 bench: install
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true
 	$(BIN)/python -m bench.run
 
 # Rewrite the committed SDL snapshot after an intended change of the GraphQL schema.

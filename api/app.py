@@ -69,5 +69,7 @@ def create_app(
 
 def app_from_environment() -> Starlette:
     """The uvicorn factory: settings read from the environment when the server starts."""
-    logging.basicConfig(level=logging.INFO)
-    return create_app(Settings())
+    settings = Settings()
+    logging.basicConfig(level=settings.log_level.upper())
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    return create_app(settings)

@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.db import Database
 from api.errors import DomainError
 from api.importers.listings import import_listings
 from api.importers.mission_coworking import import_mission_coworking
 from api.importers.report import ImportReport
-from api.models import Role
-from api.services.organizations import organization_by_siret_or_name
+from api.models import Organization, OrganizationKind, Role
+from api.search_runtime import SearchRuntime
+from api.services.organizations import (
+    OrganizationDraft,
+    add_organization,
+    organization_by_siret_or_name,
+)
 from api.services.tokens import ensure_member, issue_token
+from api.services.validation import normalize_siret, parse
 from api.settings import Settings
 from api.setup import load_demo, migrate
+from search.indexing import reindex
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "import": _import,
         "token": _token,
+        "worker": _worker,
+        "reindex": _reindex,
     }[args.command]
     return handler(settings, args)
 
@@ -50,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     listings.add_argument("file", type=Path)
     listings.add_argument("--organization", help="SIRET or name of the publishing organization")
 
+    commands.add_parser("worker", help="drain the outbox into Meilisearch until stopped")
+    commands.add_parser("reindex", help="rebuild the search index from the database, then swap")
+
     token = commands.add_parser("token", help="personal access tokens")
     token_commands = token.add_subparsers(dest="action", required=True)
     create = token_commands.add_parser("create", help="print a new token for a person")
@@ -57,6 +74,12 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--organization", required=True, help="SIRET or exact name")
     create.add_argument("--role", choices=["ADMIN", "MEMBER"], default="MEMBER")
     create.add_argument("--name", default="", help="what the token is for")
+    create.add_argument(
+        "--kind",
+        choices=[kind.value for kind in OrganizationKind],
+        default=OrganizationKind.TIERS_LIEU.value,
+        help="the kind of the organization, when it is created here",
+    )
     return parser
 
 
@@ -116,14 +139,68 @@ def _print_report(report: ImportReport) -> int:
     return 0 if report.ok else 1
 
 
+def _worker(settings: Settings, _args: argparse.Namespace) -> int:
+    """A separate relay process (production runs several; they share work via SKIP LOCKED)."""
+    logging.basicConfig(level=logging.INFO)
+
+    async def run() -> None:
+        runtime = SearchRuntime(
+            settings.model_copy(update={"run_relay": True}), Database.from_settings(settings)
+        )
+        await runtime.start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runtime.stop()
+            await runtime.database.dispose()
+
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run())
+    return 0
+
+
+def _reindex(settings: Settings, _args: argparse.Namespace) -> int:
+    logging.basicConfig(level=logging.INFO)
+
+    async def run() -> int:
+        runtime = SearchRuntime(
+            settings.model_copy(update={"run_relay": False}), Database.from_settings(settings)
+        )
+        await runtime.start()
+        try:
+            assert runtime.client is not None
+            return await reindex(runtime.database, runtime.client)
+        finally:
+            await runtime.stop()
+            await runtime.database.dispose()
+
+    print(f"{asyncio.run(run())} listings indexed")
+    return 0
+
+
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+async def _new_organization(session: AsyncSession, key: str, kind: str) -> Organization:
+    """The first token of an organization brings it in, unverified; a SIRET must be known."""
+    siret = normalize_siret(key)
+    if siret.isdigit() and len(siret) == 14:
+        raise DomainError(f"organization: no organization with SIRET {siret}; give its name")
+    draft = parse(OrganizationDraft, {"name": key, "kind": kind})
+    print(f"organization {key!r} created (unverified)", file=sys.stderr)
+    return await add_organization(session, draft)
+
+
 def _token(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> str:
         database = Database.from_settings(settings)
         try:
             async with database.session() as session:
+                if not EMAIL.fullmatch(args.email):
+                    raise DomainError(f"email: {args.email!r} is not an e-mail address")
                 organization = await organization_by_siret_or_name(session, args.organization)
                 if organization is None:
-                    raise DomainError(f"organization: no organization {args.organization!r}")
+                    organization = await _new_organization(session, args.organization, args.kind)
                 person = await ensure_member(session, args.email, organization, Role(args.role))
                 issued = await issue_token(session, person, organization, name=args.name)
                 await session.commit()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
 
@@ -30,9 +31,7 @@ class SearchRuntime:
     async def start(self) -> None:
         url, key = self.settings.meili_url, self.settings.meili_master_key
         if url is None:
-            self.server = MeilisearchServer(data_dir=self.settings.var_dir / "meilisearch")
-            await asyncio.to_thread(self.server.start)
-            url, key = self.server.url, self.server.master_key
+            url, key = await self._local_server()
         self.client = SearchClient(url, key)
         try:
             await ensure_indexes(self.client)
@@ -41,6 +40,27 @@ class SearchRuntime:
         if self.settings.run_relay:
             self.relay = Relay(self.database, self.client, self.settings.outbox_poll_seconds)
             self.relay.start()
+
+    async def _local_server(self) -> tuple[str, str]:
+        """Our own Meilisearch under var/: the one already running there, or a new one.
+
+        `entrelieux serve` writes where its server listens, so `reindex` or `worker` run beside
+        it share that server instead of fighting over its data folder.
+        """
+        folder = self.settings.var_dir / "meilisearch"
+        endpoint = folder / "endpoint.json"
+        if endpoint.is_file():
+            known = json.loads(endpoint.read_text())
+            probe = SearchClient(known["url"], known["key"])
+            healthy = await probe.healthy()
+            await probe.close()
+            if healthy:
+                return known["url"], known["key"]
+        self.server = MeilisearchServer(data_dir=folder)
+        await asyncio.to_thread(self.server.start)
+        endpoint.write_text(json.dumps({"url": self.server.url, "key": self.server.master_key}))
+        endpoint.chmod(0o600)
+        return self.server.url, self.server.master_key
 
     def wake(self) -> None:
         if self.relay is not None:
@@ -53,3 +73,4 @@ class SearchRuntime:
             await self.client.close()
         if self.server is not None:
             await asyncio.to_thread(self.server.stop)
+            (self.settings.var_dir / "meilisearch" / "endpoint.json").unlink(missing_ok=True)

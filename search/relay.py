@@ -13,7 +13,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
@@ -28,7 +28,7 @@ from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, is_indexed, listing_document
 
 logger = logging.getLogger("entrelieux.relay")
-MAX_BACKOFF = timedelta(seconds=30)
+MAX_BACKOFF = timedelta(seconds=5)  # short: a restarted Meilisearch must catch up in seconds
 
 
 async def drain_once(database: Database, client: SearchClient, batch: int = 200) -> int:
@@ -50,11 +50,26 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
             logger.warning("search unavailable, %d events postponed: %s", len(events), error)
             return 0
         ids = [event.id for event in events]
+        now = utcnow()
         await session.exec(
-            update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(processed_at=utcnow())
+            update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(processed_at=now)
         )
+        if any(event.attempts for event in events) or await _has_postponed(session, now):
+            # Meilisearch is back: what waited for it need not wait out its backoff.
+            await session.exec(
+                update(OutboxEvent)
+                .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) > now)
+                .values(available_at=now)
+            )
         await session.commit()
         return len(events)
+
+
+async def _has_postponed(session: AsyncSession, now: datetime) -> bool:
+    statement = select(OutboxEvent.id).where(
+        col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) > now
+    )
+    return (await session.exec(statement.limit(1))).first() is not None
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from api.settings import Settings
@@ -19,9 +20,5 @@ def test_every_variable_compose_gives_the_app_is_a_setting() -> None:
 
 
 def test_production_refuses_the_development_secret() -> None:
-    try:
+    with pytest.raises(ValueError, match="SECRET_KEY"):
         Settings(environment="production")
-    except ValueError as error:
-        assert "SECRET_KEY" in str(error)
-    else:
-        raise AssertionError("production started with the development secret")

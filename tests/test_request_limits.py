@@ -25,7 +25,7 @@ async def test_malformed_json_is_a_400_that_says_so(client: GraphQLClient) -> No
 
 
 async def test_a_query_deeper_than_the_limit_is_refused(client: GraphQLClient) -> None:
-    deep = "{ listings { edges { node { organization { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } }"  # noqa: E501
+    deep = "{ listings { edges { node { organization { parent { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } } }"
 
     errors = await client.errors(deep)
 

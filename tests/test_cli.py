@@ -1,0 +1,192 @@
+"""The `entrelieux` command, run as a subprocess against a fresh SQLite file.
+
+These tests always use SQLite, even when TEST_DATABASE_URL names PostgreSQL: they check the
+command line (arguments, output, exit status), and the importers themselves are tested on both
+databases. One migrated file is shared by the module: `migrate` loads 35,000 communes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from api.app import create_app
+from api.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, Settings
+
+EXAMPLES = DEFAULT_DATA_DIR / "examples"
+
+PUBLISH = """
+mutation($input: ListingPublishInput!) {
+  listingPublish(input: $input) {
+    __typename
+    ... on ListingSuccess { listing { ref organization { name } } }
+  }
+}
+"""
+
+
+def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "DATABASE_URL": database_url, "SEARCH_ENABLED": "false"}
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("cli")
+    url = f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}"
+    migrated = _run(url, "migrate")
+    assert migrated.returncode == 0, migrated.stderr
+    assert "35014 communes" in migrated.stderr
+    return url
+
+
+def test_import_spaces_prints_the_summary_and_exits_0(database_url: str, tmp_path: Path) -> None:
+    census = (DEFAULT_DATA_DIR / "mission_coworking_2019.csv").read_text(encoding="utf-8")
+    path = tmp_path / "census.csv"  # the first 20 places: the whole file is tested elsewhere
+    path.write_text("\n".join(census.splitlines()[:21]) + "\n", encoding="utf-8")
+
+    result = _run(database_url, "import", "spaces", str(path))
+
+    assert (result.returncode, result.stdout) == (0, "20 imported, 0 updated, 0 rejected\n")
+
+
+def test_import_listings_of_a_clean_file_exits_0(database_url: str) -> None:
+    result = _run(database_url, "import", "listings", str(EXAMPLES / "premises_cartofriches.csv"))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "15 imported, 0 updated, 0 rejected\n"
+    assert result.stderr == ""
+
+
+def test_import_listings_with_rejected_rows_exits_1_and_names_them(
+    database_url: str, tmp_path: Path
+) -> None:
+    rows = [
+        {"ref": "cli:ok", "direction": "OFFER", "kind": "SKILL", "title": "Animation d'ateliers"},
+        {
+            "ref": "cli:bad",
+            "direction": "OFFER",
+            "kind": "SKILL",
+            "title": "Dates inversées",
+            "available_from": "2026-05-01",
+            "available_until": "2026-04-01",
+        },
+    ]
+    path = tmp_path / "rows.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+
+    result = _run(
+        database_url, "import", "listings", str(path), "--organization", "Atelier de la CLI"
+    )
+
+    assert result.returncode == 1
+    assert result.stderr == "line 2: available_until: is before available_from\n"
+    assert result.stdout == "1 imported, 0 updated, 1 rejected\n"
+
+
+def test_import_of_a_missing_file_exits_2(database_url: str, tmp_path: Path) -> None:
+    result = _run(database_url, "import", "listings", str(tmp_path / "absent.jsonl"))
+
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def token(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A token made by `token create` for an organization an import created."""
+    path = tmp_path_factory.mktemp("token") / "lab.jsonl"
+    row = {
+        "ref": "cli:token-lab",
+        "direction": "OFFER",
+        "kind": "EQUIPMENT",
+        "title": "Découpeuse laser",
+        "organization": "Fablab de la CLI",
+        "commune": "Guéret",
+    }
+    path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert _run(database_url, "import", "listings", str(path)).returncode == 0
+    result = _run(
+        database_url,
+        "token",
+        "create",
+        "--email",
+        "gestion@fablab.example",
+        "--organization",
+        "Fablab de la CLI",
+        "--name",
+        "tests",
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture
+async def http(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(environment="test", database_url=database_url, search_enabled=False)
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await app.state.database.dispose()
+
+
+async def test_token_create_prints_only_a_token_that_acts_for_the_organization(
+    token: str, http: httpx.AsyncClient
+) -> None:
+    secret = token.removesuffix("\n")
+    assert token.count("\n") == 1
+    assert secret.startswith("elx_")
+    variables = {
+        "input": {
+            "direction": "REQUEST",
+            "kind": "MATERIAL",
+            "title": "Recherche chutes de contreplaqué",
+            "details": {"material": {"quantity": 5, "unit": "m2"}},
+        }
+    }
+
+    response = await http.post(
+        "/graphql",
+        json={"query": PUBLISH, "variables": variables},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    refused = await http.post(
+        "/graphql", json={"query": "{ __typename }"}, headers={"Authorization": "Bearer elx_nope"}
+    )
+
+    assert response.status_code == 200, response.text
+    result = response.json()["data"]["listingPublish"]
+    assert result["__typename"] == "ListingSuccess", result
+    assert result["listing"]["organization"] == {"name": "Fablab de la CLI"}
+    assert refused.status_code == 401
+
+
+def test_token_create_for_an_unknown_siret_exits_1_and_prints_no_token(database_url: str) -> None:
+    result = _run(
+        database_url,
+        "token",
+        "create",
+        "--email",
+        "x@example.org",
+        "--organization",
+        "90123456700021",
+    )
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert "90123456700021" in result.stderr
