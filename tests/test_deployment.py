@@ -14,7 +14,7 @@ def test_every_variable_compose_gives_the_app_is_a_setting() -> None:
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
     settings = {name.upper() for name in Settings.model_fields}
 
-    for service in ("app",):
+    for service in ("app", "worker"):
         variables = set(compose["services"][service]["environment"])
         assert variables <= settings, variables - settings
 
