@@ -1,0 +1,228 @@
+"""`make bench`: `listings(first: 50)` against a bare Starlette route, on SQLite and PostgreSQL.
+
+    python -m bench.run [--backends sqlite,postgresql] [--duration 15] [--repeats 3]
+
+For each backend: seed a fresh database with 100,000 listings, count the SQL statements one
+request sends (in-process, with `api.db.attach_counter`), then serve the real app and the bare
+app with uvicorn on loopback ports and load each in turn with the same tool, connections and
+duration, after a warm-up. Each figure quoted is the median of the repeats. The figures and the
+machine go to `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from sqlalchemy import make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from api.app import create_app
+from api.db import attach_counter
+from api.settings import PROJECT_ROOT, Settings
+from bench import load, machine, report
+from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
+from bench.servers import Server, serve
+
+QUERY = (
+    "{ listings(first: 50) { edges { node { id title space { name } organization { name } } } } }"
+)
+BODY = json.dumps({"query": QUERY})
+_JSON = {"Content-Type": "application/json"}
+POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
+SECRET = secrets.token_urlsafe(32)
+
+
+@dataclass(frozen=True)
+class Options:
+    backends: list[str]
+    postgres_url: str
+    plan: load.LoadPlan
+    repeats: int
+    warmup_s: int
+    listings: int
+
+
+def _settings(url: str) -> Settings:
+    return Settings(
+        database_url=url,
+        environment="production",
+        secret_key=SECRET,
+        load_demo_data=False,
+        search_enabled=False,
+    )
+
+
+def check_answer(answer: dict[str, Any]) -> int:
+    """The number of edges of a good answer; raises on errors or a short page."""
+    if answer.get("errors"):
+        raise RuntimeError(f"the query failed: {answer['errors']}")
+    edges = answer["data"]["listings"]["edges"]
+    if len(edges) != 50 or not all(e["node"]["organization"]["name"] for e in edges):
+        raise RuntimeError(f"unexpected answer: {len(edges)} edges")
+    return len(edges)
+
+
+async def count_statements(url: str) -> dict[str, Any]:
+    """SQL statements of one warm request, counted in-process on the app's own engine."""
+    app = create_app(_settings(url))
+    counter = attach_counter(app.state.database.engine)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
+            check_answer((await client.post("/graphql", content=BODY, headers=_JSON)).json())
+            counter.total, counter.last = 0, []
+            check_answer((await client.post("/graphql", content=BODY, headers=_JSON)).json())
+    finally:
+        await app.state.database.dispose()
+    return {"count": counter.total, "sql": [" ".join(s.split()) for s in counter.last]}
+
+
+async def postgres_facts(url: str) -> dict[str, str]:
+    """The server's version and memory setting; raises when PostgreSQL does not answer."""
+    engine = create_async_engine(make_url(url).set(database="postgres"))
+    try:
+        async with engine.connect() as connection:
+            version = (await connection.execute(text("SHOW server_version"))).scalar_one()
+            buffers = (await connection.execute(text("SHOW shared_buffers"))).scalar_one()
+    finally:
+        await engine.dispose()
+    return {"server_version": str(version), "shared_buffers": str(buffers)}
+
+
+def measure(url: str, options: Options) -> dict[str, Any]:
+    """Serve the app on `url` and the bare app; load each, alternating, `repeats` times."""
+    env = {
+        "DATABASE_URL": url,
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": SECRET,
+        "LOAD_DEMO_DATA": "false",
+        "LOG_LEVEL": "warning",
+        # Browsing never touches Meilisearch: no search server, no outbox relay polling.
+        "SEARCH_ENABLED": "false",
+    }
+    targets: dict[str, list[load.LoadResult]] = {"graphql": [], "bare": []}
+    with (
+        serve("api.app:app_from_environment", "/healthz", env, factory=True) as app,
+        serve("bench.bare:app", "/json") as bare,
+    ):
+        servers = {"graphql": (app, "/graphql"), "bare": (bare, "/json")}
+        graphql_url = app.base_url + "/graphql"
+        check_answer(httpx.post(graphql_url, content=BODY, headers=_JSON, timeout=10).json())
+        warmup = load.LoadPlan(options.plan.connections, options.plan.threads, options.warmup_s)
+        for server, path in servers.values():
+            load.drive(server.base_url + path, BODY, warmup)
+        for repeat in range(options.repeats):
+            for name, (server, path) in servers.items():
+                result = _run(server, path, options.plan)
+                targets[name].append(result)
+                print(f"  run {repeat + 1} {name:8} {_line(result)}", flush=True)
+    medians = {name: _median(runs) for name, runs in targets.items()}
+    return {
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "runs": {name: [r.as_dict() for r in runs] for name, runs in targets.items()},
+        "median": medians,
+        "ratio": report.ratios(medians["graphql"], medians["bare"]),
+    }
+
+
+def _run(server: Server, path: str, plan: load.LoadPlan) -> load.LoadResult:
+    before = server.cpu_seconds()
+    result = load.drive(server.base_url + path, BODY, plan)
+    cpu_ms = (server.cpu_seconds() - before) * 1000 / max(result.requests, 1)
+    return dataclasses.replace(result, server_cpu_ms=round(cpu_ms, 3))
+
+
+def _line(result: load.LoadResult) -> str:
+    return (
+        f"{result.requests_per_s:9.1f} req/s  p50 {result.p50_ms:7.2f} ms  "
+        f"p99 {result.p99_ms:7.2f} ms  CPU {result.server_cpu_ms:6.3f} ms/req  "
+        f"errors {result.errors}"
+    )
+
+
+def _median(runs: list[load.LoadResult]) -> dict[str, float]:
+    keys = ("requests_per_s", "p50_ms", "p99_ms", "server_cpu_ms", "errors")
+    return {k: round(statistics.median(float(getattr(r, k)) for r in runs), 3) for k in keys}
+
+
+def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
+    result: dict[str, Any] = {"url": url}
+    if name == "postgresql":
+        result["server"] = asyncio.run(postgres_facts(url))
+    print(f"{name}: seeding {options.listings} listings", flush=True)
+    seeded = asyncio.run(seed(url, options.listings))
+    result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
+    print(
+        f"  {seeded.organizations} organizations, {seeded.spaces} places in {seeded.seconds:.1f} s"
+    )
+    result["statements"] = asyncio.run(count_statements(url))
+    print(f"  {result['statements']['count']} SQL statements per request", flush=True)
+    return result | measure(url, options)
+
+
+def parse(argv: list[str]) -> Options:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--postgres-url", default=POSTGRES_URL)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--duration", type=int, default=15, help="seconds per run")
+    parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per target")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--listings", type=int, default=100_000)
+    args = parser.parse_args(argv)
+    return Options(
+        backends=[b.strip() for b in args.backends.split(",") if b.strip()],
+        postgres_url=args.postgres_url,
+        plan=load.LoadPlan(args.connections, args.threads, args.duration),
+        repeats=args.repeats,
+        warmup_s=args.warmup,
+        listings=args.listings,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(sys.argv[1:] if argv is None else argv)
+    started = time.perf_counter()
+    results: dict[str, Any] = {
+        "machine": machine.describe(),
+        "tool": load.tool_name(),
+        "plan": vars(options.plan) | {"repeats": options.repeats, "warmup_s": options.warmup_s},
+        "query": QUERY,
+        "backends": {},
+    }
+    print(f"load tool: {results['tool']}; {options.plan}", flush=True)
+    urls = {"sqlite": DEFAULT_SQLITE_URL, "postgresql": options.postgres_url}
+    failed = False
+    for name in options.backends:
+        try:
+            results["backends"][name] = bench_backend(name, urls[name], options)
+        except (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError) as error:
+            failed = True
+            results["backends"][name] = {"url": urls[name], "skipped": str(error)}
+            print(f"{name}: skipped: {error}", file=sys.stderr, flush=True)
+    results["total_seconds"] = round(time.perf_counter() - started, 1)
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    markdown = report.render(results)
+    (OUT / "report.md").write_text(markdown)
+    print(markdown)
+    print(f"written: {(OUT / 'report.md').relative_to(PROJECT_ROOT)}, results.json")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

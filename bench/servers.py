@@ -1,0 +1,75 @@
+"""Serve an ASGI app with uvicorn in a child process on a free loopback port, for one `with`."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from api.settings import PROJECT_ROOT
+
+HOST = "127.0.0.1"
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Server:
+    base_url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the server has used so far (Linux /proc, 10 ms steps)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def serve(
+    target: str, ready_path: str, env: dict[str, str] | None = None, *, factory: bool = False
+) -> Iterator[Server]:
+    """Run `uvicorn target` until the block ends; yields it once `ready_path` answers."""
+    port = free_port()
+    command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
+    command += ["--log-level", "warning", "--no-access-log"]
+    if factory:
+        command.append("--factory")
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})})
+    base = f"http://{HOST}:{port}"
+    try:
+        _wait_ready(process, base + ready_path)
+        yield Server(base, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def _wait_ready(process: subprocess.Popen[bytes], url: str, attempts: int = 300) -> None:
+    """Poll `url` every 0.1 s (30 s at most); fail early if the server process dies."""
+    for _ in range(attempts):
+        if process.poll() is not None:
+            raise RuntimeError(f"the server exited with code {process.returncode} before {url}")
+        try:
+            if httpx.get(url, timeout=1.0).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {attempts / 10:.0f} s")
