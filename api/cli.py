@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.db import Database
@@ -128,7 +129,13 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             await database.dispose()
 
-    return _print_report(asyncio.run(run()))
+    try:
+        return _print_report(asyncio.run(run()))
+    except DBAPIError as error:
+        print(
+            f"database error: {error.orig}; is it migrated (entrelieux migrate)?", file=sys.stderr
+        )
+        return 2
 
 
 def _print_report(report: ImportReport) -> int:

@@ -1,4 +1,4 @@
-"""The outbox hook: any flush that changes a listing or an organization writes an outbox row.
+"""The outbox hook: a flush that changes a listing, a place or an organization writes an outbox row.
 
 It runs inside the flush, on the flush's own connection, so the event commits or rolls back with
 the change itself; services never call search, and cannot forget to.
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import event, insert
 from sqlmodel import Session
 
-from api.models import Listing, Organization, OutboxEvent, OutboxTopic
+from api.models import Listing, Organization, OutboxEvent, OutboxTopic, Space
 from api.models.base import utcnow
 
 
@@ -25,6 +25,8 @@ def _write_outbox(session: Session, _context: Any) -> None:
     for instance in [*session.new, *session.dirty, *session.deleted]:
         if isinstance(instance, Listing) and instance.id is not None:
             events[(OutboxTopic.LISTING, instance.id)] = None
+        elif isinstance(instance, Space) and instance.id is not None:
+            events[(OutboxTopic.SPACE, instance.id)] = None
         elif isinstance(instance, Organization) and instance.id is not None:
             if instance in session.dirty and not session.is_modified(instance):
                 continue

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from api.db import Database
 from api.settings import Settings
 from search.client import SearchClient, SearchUnavailable
-from search.indexing import ensure_indexes
+from search.indexing import ensure_indexes, load_communes
 from search.relay import Relay
 from search.server import MeilisearchServer
 
@@ -26,7 +26,7 @@ class SearchRuntime:
     client: SearchClient | None = None
     server: MeilisearchServer | None = None
     relay: Relay | None = None
-    _started: bool = field(default=False, repr=False)
+    _communes: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
         url, key = self.settings.meili_url, self.settings.meili_master_key
@@ -37,6 +37,8 @@ class SearchRuntime:
             await ensure_indexes(self.client)
         except SearchUnavailable:
             logger.exception("Meilisearch is not ready; the relay will catch up when it is")
+        else:
+            self._communes = asyncio.create_task(self._load_communes(), name="communes-index")
         if self.settings.run_relay:
             self.relay = Relay(self.database, self.client, self.settings.outbox_poll_seconds)
             self.relay.start()
@@ -62,11 +64,21 @@ class SearchRuntime:
         endpoint.chmod(0o600)
         return self.server.url, self.server.master_key
 
+    async def _load_communes(self) -> None:
+        assert self.client is not None
+        try:
+            if loaded := await load_communes(self.database, self.client):
+                logger.info("communes index filled: %d communes", loaded)
+        except SearchUnavailable:
+            logger.exception("could not fill the communes index; `entrelieux reindex` will")
+
     def wake(self) -> None:
         if self.relay is not None:
             self.relay.wake()
 
     async def stop(self) -> None:
+        if self._communes is not None:
+            self._communes.cancel()
         if self.relay is not None:
             await self.relay.stop()
         if self.client is not None:

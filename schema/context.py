@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info as StrawberryInfo
@@ -25,6 +26,8 @@ class Context:
     """None when search is off or not started: search fields answer `SearchUnavailableError`."""
     on_commit: Callable[[], None] = lambda: None
     """Called after a mutation commits (wakes the outbox relay)."""
+    prefetched: dict[tuple[str, int], Any] = field(default_factory=dict)
+    """GraphQL objects loaded ahead for a whole page, by (type name, primary key)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property

@@ -8,6 +8,7 @@ from api.models import (
     Direction,
     ListingKind,
     ListingStatus,
+    NotificationKind,
     OrganizationKind,
     Role,
     Sector,
@@ -48,12 +49,16 @@ strawberry.enum(Typology, description="What kind of place a space is.")
 strawberry.enum(SkillLevel, description="How advanced a skill is.")
 strawberry.enum(SkillFormat, description="Where a skill is shared.")
 strawberry.enum(MaterialCondition, description="The state of reusable material.")
+strawberry.enum(
+    NotificationKind, description="ALERT_MATCH: a listing was published or changed and matches."
+)
 
 __all__ = [
     "Direction",
     "ListingKind",
     "ListingStatus",
     "MaterialCondition",
+    "NotificationKind",
     "OrganizationKind",
     "Role",
     "Sector",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, cast
 
 import strawberry
 
@@ -28,6 +29,7 @@ from schema.relay import (
     expect_id,
     input_id,
     page_request,
+    selected_names,
     to_global_id,
 )
 from schema.search import MAX_RADIUS_KM, Match, run_search
@@ -94,8 +96,15 @@ class Listing(Node):
         )
 
     @strawberry.field(description="The place it is at, if any.")
-    async def space(self, info: Info) -> Space | None:
-        return await load_space(info, self.space_pk)
+    def space(self, info: Info) -> Space | None:
+        # Plain (not async) on purpose: a page's places are usually prefetched, and an awaitable
+        # returned for the others is awaited by graphql-core all the same.
+        if self.space_pk is None:
+            return None
+        key = ("Space", self.space_pk)
+        if key in info.context.prefetched:
+            return cast("Space | None", info.context.prefetched[key])
+        return cast("Space | None", load_space(info, self.space_pk))
 
     @strawberry.field(
         description="Listings that could answer this one: the opposite direction, the same kind, "
@@ -131,10 +140,32 @@ class Listing(Node):
         ]
 
     @strawberry.field(description="The organization that publishes it.")
-    async def organization(self, info: Info) -> Organization:
-        found = await load_organization(info, self.organization_pk)
-        assert found is not None, "a listing's organization is a foreign key"
-        return found
+    def organization(self, info: Info) -> Organization:
+        key = ("Organization", self.organization_pk)
+        if key in info.context.prefetched:
+            return cast("Organization", info.context.prefetched[key])
+        return cast("Organization", load_organization(info, self.organization_pk))
+
+
+async def prefetch_relations(info: Info, rows: Sequence[models.Listing]) -> None:
+    """Load and convert the places and organizations of a page once, if the query asks for them.
+
+    Same statements as the loaders (one per relationship), but no coroutine per edge.
+    """
+    wanted = selected_names(info, ("edges", "node"))
+    prefetched = info.context.prefetched
+    if "space" in wanted:
+        space_ids = sorted({r.space_id for r in rows if r.space_id is not None})
+        spaces = await info.context.loaders.space_by_id.load_many(space_ids)
+        for pk, space_row in zip(space_ids, spaces, strict=True):
+            prefetched["Space", pk] = Space.from_row(space_row) if space_row else None
+    if "organization" in wanted:
+        organization_ids = sorted({r.organization_id for r in rows})
+        organizations = await info.context.loaders.organization_by_id.load_many(organization_ids)
+        for pk, organization_row in zip(organization_ids, organizations, strict=True):
+            prefetched["Organization", pk] = (
+                Organization.from_row(organization_row) if organization_row else None
+            )
 
 
 async def load_listings(info: Info, ids: list[int]) -> list[Listing | None]:
@@ -276,6 +307,7 @@ class ListingQuery:
         page = await service.browse_listings(
             info.context.session, info.context.principal, where, request
         )
+        await prefetch_relations(info, page.items)
         nodes = [Listing.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda n: n.pk, after)
 

@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api.models import Commune, Listing, Organization, Space
+from api.models import Alert, Commune, Listing, Organization, Space
+from api.services.alerts import alerts_by_ids
 from api.services.communes import communes_by_codes
 from api.services.listings import listings_by_ids
 from api.services.organizations import organizations_by_ids
@@ -44,4 +45,7 @@ class Loaders:
         )
         self.listing_by_id: DataLoader[int, Listing | None] = _by_key(
             lambda ids: listings_by_ids(session, principal, ids), lambda r: r.id
+        )
+        self.alert_by_id: DataLoader[int, Alert | None] = _by_key(
+            lambda ids: alerts_by_ids(session, principal, ids), lambda a: a.id
         )

@@ -9,6 +9,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.types.nodes import SelectedField
 
 from api.errors import InvalidInput
 from api.services.pagination import Page, PageRequest
@@ -119,3 +120,25 @@ class Connection(Generic[T]):
             ),
             _count=page.count,
         )
+
+
+def selected_names(info: Any, path: Sequence[str]) -> set[str]:
+    """The field names the query selects at `path` under the current field (fragments included)."""
+    level: list[Any] = list(info.selected_fields)
+    for name in (*path, None):
+        selections = [s for node in level for s in _flatten(getattr(node, "selections", []))]
+        if name is None:
+            return {s.name for s in selections if hasattr(s, "name")}
+        level = [s for s in selections if getattr(s, "name", None) == name]
+    return set()
+
+
+def _flatten(selections: Sequence[Any]) -> list[Any]:
+    """Fields, with the fields of inline fragments and fragment spreads lifted up."""
+    fields: list[Any] = []
+    for selection in selections:
+        if isinstance(selection, SelectedField):
+            fields.append(selection)
+        else:
+            fields.extend(_flatten(selection.selections))
+    return fields

@@ -5,6 +5,16 @@ from __future__ import annotations
 import strawberry
 
 from api.services.listings import get_listing
+from schema.alerts import (
+    Alert,
+    AlertMutation,
+    AlertQuery,
+    Notification,
+    load_alert,
+    load_notification,
+)
+from schema.categories import CategoryQuery
+from schema.communes import CommuneQuery
 from schema.context import Info
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.organizations import (
@@ -31,19 +41,31 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return await load_space(info, pk)
     if type_name == "Organization":
         return await load_organization(info, pk)
+    if type_name == "Alert":
+        return await load_alert(info, pk)
+    if type_name == "Notification":
+        return await load_notification(info, pk)
     return None
 
 
 @strawberry.type(description="Read the exchange: places, organizations, listings.")
-class Query(OrganizationQuery, SpaceQuery, ListingQuery, SearchQuery):
+class Query(
+    OrganizationQuery,
+    SpaceQuery,
+    ListingQuery,
+    SearchQuery,
+    CommuneQuery,
+    CategoryQuery,
+    AlertQuery,
+):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
         return await resolve_node(info, id)
 
 
 @strawberry.type(description="Change the exchange. Every mutation needs a bearer token.")
-class Mutation(OrganizationMutation, SpaceMutation, ListingMutation):
+class Mutation(OrganizationMutation, SpaceMutation, ListingMutation, AlertMutation):
     pass
 
 
-NODE_TYPES = [Listing, Space, Organization]
+NODE_TYPES = [Listing, Space, Organization, Alert, Notification]

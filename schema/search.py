@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
 from graphql import GraphQLError
 
-from api.models import Direction, ListingKind
 from api.services.communes import find_commune
 from schema.context import Info
+from schema.enums import Direction, ListingKind
 from schema.relay import bad_argument, from_global_id, to_global_id
-from search.client import SearchUnavailable
+from search.client import SearchClient, SearchUnavailable
 from search.listings_search import GeoPoint, ListingQuery, SearchPage, search_listings
 
 if TYPE_CHECKING:
     from schema.listings import Listing
 
+T = TypeVar("T")
 MAX_RADIUS_KM = 1000.0
 DEFAULT_MATCH_RADIUS_KM = 50.0
 LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
@@ -172,17 +174,22 @@ async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
 
 
 async def _near(info: Info, given: SearchInput) -> GeoPoint | None:
-    if given.near is not None:
-        if not -90 <= given.near.lat <= 90:
+    return await resolve_near(info, given.near, given.commune)
+
+
+async def resolve_near(info: Info, near: GeoInput | None, commune: str | None) -> GeoPoint | None:
+    """A point from coordinates or a commune; bad values name their argument."""
+    if near is not None:
+        if not -90 <= near.lat <= 90:
             raise bad_argument("near.lat", "must be between -90 and 90")
-        if not -180 <= given.near.lon <= 180:
+        if not -180 <= near.lon <= 180:
             raise bad_argument("near.lon", "must be between -180 and 180")
-        return GeoPoint(given.near.lat, given.near.lon)
-    if given.commune:
-        commune = await find_commune(info.context.session, given.commune)
-        if commune is None or commune.latitude is None or commune.longitude is None:
-            raise bad_argument("commune", f"unknown commune {given.commune!r}")
-        return GeoPoint(commune.latitude, commune.longitude)
+        return GeoPoint(near.lat, near.lon)
+    if commune:
+        found = await find_commune(info.context.session, commune)
+        if found is None or found.latitude is None or found.longitude is None:
+            raise bad_argument("commune", f"unknown commune {commune!r}")
+        return GeoPoint(found.latitude, found.longitude)
     return None
 
 
@@ -192,6 +199,17 @@ async def run_search(info: Info, query: ListingQuery) -> SearchPage:
         raise search_unavailable(SearchUnavailable("search is off"))
     try:
         return await search_listings(client, info.context.principal, query)
+    except SearchUnavailable as error:
+        raise search_unavailable(error) from None
+
+
+async def run_place_search(info: Info, search: Callable[[SearchClient], Awaitable[T]]) -> T:
+    """Run a places or communes search, turning an outage into `SEARCH_UNAVAILABLE`."""
+    client = info.context.search
+    if client is None:
+        raise search_unavailable(SearchUnavailable("search is off"))
+    try:
+        return await search(client)
     except SearchUnavailable as error:
         raise search_unavailable(error) from None
 

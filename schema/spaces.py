@@ -25,6 +25,7 @@ from schema.relay import (
     page_request,
     to_global_id,
 )
+from schema.search import GeoInput
 
 
 @strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
@@ -89,6 +90,23 @@ class SpaceFilter:
     organization_id: strawberry.ID | None = strawberry.field(
         default=None, description="Run by this organization."
     )
+    text: str | None = strawberry.field(
+        default=None,
+        description="Name, commune or postcode, typos allowed (served by the search index).",
+    )
+    near: GeoInput | None = strawberry.field(
+        default=None, description="Around this point, nearest first (served by the index)."
+    )
+    near_commune: str | None = strawberry.field(
+        default=None, description="Around this commune: INSEE code, postcode or name."
+    )
+    radius_km: float | None = strawberry.field(
+        default=None, description="Within this distance of `near` or `nearCommune`, up to 1000."
+    )
+
+    @property
+    def needs_index(self) -> bool:
+        return bool(self.text or self.near or self.near_commune)
 
 
 @strawberry.input(description="A new place. Located by coordinates, by commune, or both.")
@@ -161,8 +179,12 @@ class SpaceQuery:
         first: First = 20,
         after: After = None,
     ) -> Connection[Space]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
         f = filter or SpaceFilter()
+        if f.needs_index:
+            from schema.space_search import search_spaces_connection
+
+            return await search_spaces_connection(info, f, first, after)
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
         where = service.SpaceFilter(
             commune_insee=f.commune_insee,
             department_code=f.department,

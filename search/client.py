@@ -77,6 +77,15 @@ class SearchClient:
         )
         return int(task["taskUid"])
 
+    async def document_count(self, index: str) -> int:
+        try:
+            stats = await self._request("GET", f"/indexes/{index}/stats")
+        except SearchUnavailable as error:
+            if "404" in str(error):
+                return 0
+            raise
+        return int(stats["numberOfDocuments"])
+
     async def delete_all_documents(self, index: str) -> int:
         task = await self._request("DELETE", f"/indexes/{index}/documents")
         return int(task["taskUid"])

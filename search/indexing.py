@@ -1,36 +1,64 @@
-"""Creating the index, and rebuilding it from the database while search keeps answering."""
+"""Creating the indexes, and rebuilding them from the database while search keeps answering."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from sqlmodel import col, func, select
 
 from api.db import Database
-from api.models import Listing, ListingStatus, OutboxEvent
+from api.models import Commune, Listing, ListingStatus, OutboxEvent, Space
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, SETTINGS
-from search.relay import apply_changes, listing_ids_of, read_changes
+from search.places_index import (
+    COMMUNES,
+    COMMUNES_SETTINGS,
+    SPACES,
+    SPACES_SETTINGS,
+    commune_document,
+)
+from search.relay import apply_changes, listing_ids_of, read_changes, space_ids_of
 
 logger = logging.getLogger("entrelieux.indexing")
 BATCH = 5_000
+INDEXES = {LISTINGS: SETTINGS, SPACES: SPACES_SETTINGS, COMMUNES: COMMUNES_SETTINGS}
 
 
 async def ensure_indexes(client: SearchClient) -> None:
-    await client.create_index(LISTINGS, SETTINGS)
+    for index, settings in INDEXES.items():
+        await client.create_index(index, settings)
+
+
+async def load_communes(database: Database, client: SearchClient) -> int:
+    """Fill the communes index from the communes table when they differ in size."""
+    async with database.session() as session:
+        communes = list((await session.exec(select(Commune))).all())
+    if await client.document_count(COMMUNES) == len(communes):
+        return 0
+    await _push_all(client, COMMUNES, [commune_document(c) for c in communes])
+    return len(communes)
 
 
 async def reindex(database: Database, client: SearchClient, *, retry_for: float = 120.0) -> int:
-    """Build a fresh index from the database, swap it in, drop the old one; returns its size.
-
-    If Meilisearch goes away meanwhile, start again once it is back (within `retry_for` s).
+    """Rebuild listings and places from the database, swapping each new index in; returns the
+    number of listings indexed. If Meilisearch goes away meanwhile, start again once it is back.
     """
     deadline = time.monotonic() + retry_for
     while True:
         try:
-            return await _rebuild(database, client)
+            async with database.session() as session:
+                mark = (await session.exec(select(func.max(OutboxEvent.id)))).one() or 0
+            count = await _rebuild(
+                client, LISTINGS, await _listing_ids(database), _listings(database)
+            )
+            await _rebuild(client, SPACES, await _space_ids(database), _spaces(database))
+            await _replay_since(database, client, mark)
+            await load_communes(database, client)
+            return count
         except SearchUnavailable as error:
             if time.monotonic() > deadline:
                 raise
@@ -38,32 +66,67 @@ async def reindex(database: Database, client: SearchClient, *, retry_for: float 
             await asyncio.sleep(1.0)
 
 
-async def _rebuild(database: Database, client: SearchClient) -> int:
-    building = f"{LISTINGS}_rebuild"
+Reader = Callable[[Sequence[int]], Awaitable[list[dict[str, Any]]]]
+
+
+async def _rebuild(client: SearchClient, index: str, ids: list[int], read: Reader) -> int:
+    building = f"{index}_rebuild"
     await client.delete_index(building)
-    await client.create_index(building, SETTINGS)
-    async with database.session() as session:
-        mark = (await session.exec(select(func.max(OutboxEvent.id)))).one() or 0
-        ids = list(
-            (
-                await session.exec(
-                    select(Listing.id)
-                    .where(col(Listing.status) == ListingStatus.PUBLISHED)
-                    .order_by(col(Listing.id))
-                )
-            ).all()
-        )
+    await client.create_index(building, INDEXES[index])
     for start in range(0, len(ids), BATCH):
-        async with database.session() as session:
-            changes = await read_changes(session, [i for i in ids[start : start + BATCH] if i])
-        await apply_changes(client, changes, index=building)
-    if not await client.index_exists(LISTINGS):
-        await client.create_index(LISTINGS, SETTINGS)
-    await client.swap_indexes(LISTINGS, building)
+        documents = await read(ids[start : start + BATCH])
+        if documents:
+            await client.wait_for_task(await client.add_documents(building, documents), 300)
+    if not await client.index_exists(index):
+        await client.create_index(index, INDEXES[index])
+    await client.swap_indexes(index, building)
     await client.delete_index(building)
-    # Changes committed while we were building went to the old index: replay them on the new one.
+    return len(ids)
+
+
+async def _replay_since(database: Database, client: SearchClient, mark: int) -> None:
+    """Changes committed while we were building went to the old index: apply them again."""
     async with database.session() as session:
         late = (await session.exec(select(OutboxEvent).where(col(OutboxEvent.id) > mark))).all()
-        changes = await read_changes(session, await listing_ids_of(session, late))
+        changes = await read_changes(
+            session, await listing_ids_of(session, late), space_ids_of(late)
+        )
     await apply_changes(client, changes)
-    return len(ids)
+
+
+async def _listing_ids(database: Database) -> list[int]:
+    async with database.session() as session:
+        statement = select(Listing.id).where(col(Listing.status) == ListingStatus.PUBLISHED)
+        return [i for i in (await session.exec(statement.order_by(col(Listing.id)))).all() if i]
+
+
+async def _space_ids(database: Database) -> list[int]:
+    async with database.session() as session:
+        return [
+            i for i in (await session.exec(select(Space.id).order_by(col(Space.id)))).all() if i
+        ]
+
+
+def _listings(database: Database) -> Reader:
+    async def read(ids: Sequence[int]) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            return (await read_changes(session, ids)).documents
+
+    return read
+
+
+def _spaces(database: Database) -> Reader:
+    async def read(ids: Sequence[int]) -> list[dict[str, Any]]:
+        async with database.session() as session:
+            return (await read_changes(session, (), ids)).spaces
+
+    return read
+
+
+async def _push_all(client: SearchClient, index: str, documents: list[dict[str, Any]]) -> None:
+    tasks = [
+        await client.add_documents(index, documents[start : start + BATCH * 2])
+        for start in range(0, len(documents), BATCH * 2)
+    ]
+    for task in tasks:
+        await client.wait_for_task(task, 300)

@@ -61,7 +61,7 @@ def is_indexed(listing: Listing) -> bool:
 
 
 def listing_document(
-    listing: Listing, organization: Organization, category_labels: list[str]
+    listing: Listing, organization: Organization, category_labels: list[str], commune_name: str = ""
 ) -> dict[str, Any]:
     assert listing.id is not None
     networks = [organization.id] + ([organization.parent_id] if organization.parent_id else [])
@@ -79,6 +79,7 @@ def listing_document(
         "organization_id": listing.organization_id,
         "networks": networks,
         "commune": listing.commune_insee,
+        "commune_name": commune_name,
         "department": listing.department_code,
         "region": listing.region_code,
         "available_from": day_number(listing.available_from, NO_START),

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,11 +21,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.db import Database
-from api.models import Listing, Organization, OutboxEvent, OutboxTopic
+from api.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from api.models.base import utcnow
 from api.services.taxonomy import labels
+from search.alerts import notify_alerts
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, is_indexed, listing_document
+from search.places_index import SPACES, space_document
 
 logger = logging.getLogger("entrelieux.relay")
 MAX_BACKOFF = timedelta(seconds=5)  # short: a restarted Meilisearch must catch up in seconds
@@ -37,13 +39,20 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
         events = await _claim(session, batch)
         if not events:
             return 0
-        changes = await read_changes(session, await listing_ids_of(session, events))
+        changes = await read_changes(
+            session, await listing_ids_of(session, events), space_ids_of(events)
+        )
         if not _is_postgresql(session):
             # End SQLite's read snapshot before the slow part: a write after another connection's
             # commit would fail on a stale snapshot. SQLite runs one relay, so nothing is lost.
             await session.commit()
         try:
             await apply_changes(client, changes)
+            # Alerts follow listings that changed, not a re-push for their organization's sake.
+            edited = {event.entity_id for event in events if event.topic == OutboxTopic.LISTING}
+            await notify_alerts(
+                session, client, [d for d in changes.documents if d["id"] in edited]
+            )
         except SearchUnavailable as error:
             await _postpone(session, events, str(error))
             await session.commit()
@@ -76,26 +85,42 @@ async def _has_postponed(session: AsyncSession, now: datetime) -> bool:
 class IndexChanges:
     documents: list[dict[str, Any]]
     removed: list[int]
+    spaces: list[dict[str, Any]] = field(default_factory=list)
+    removed_spaces: list[int] = field(default_factory=list)
 
 
-async def read_changes(session: AsyncSession, listing_ids: Sequence[int]) -> IndexChanges:
-    """The documents of these listings as they are now, and the ids that must leave the index."""
+async def read_changes(
+    session: AsyncSession, listing_ids: Sequence[int], space_ids: Sequence[int] = ()
+) -> IndexChanges:
+    """The documents of these listings and places as they are now, and what must leave."""
+    spaces = await _space_documents(session, space_ids)
+    kept_spaces = {document["id"] for document in spaces}
+    removed_spaces = [i for i in space_ids if i not in kept_spaces]
     if not listing_ids:
-        return IndexChanges([], [])
+        return IndexChanges([], [], spaces, removed_spaces)
     rows = (
         await session.exec(
-            select(Listing, Organization)
+            select(Listing, Organization, Commune.name)
             .join(Organization, col(Organization.id) == col(Listing.organization_id))
+            .outerjoin(Commune, col(Commune.code_insee) == col(Listing.commune_insee))
             .where(col(Listing.id).in_(listing_ids))
         )
     ).all()
     documents = [
-        listing_document(listing, organization, labels(listing.category))
-        for listing, organization in rows
+        listing_document(listing, organization, labels(listing.category), commune_name or "")
+        for listing, organization, commune_name in rows
         if is_indexed(listing)
     ]
     kept = {document["id"] for document in documents}
-    return IndexChanges(documents, [i for i in listing_ids if i not in kept])
+    removed = [i for i in listing_ids if i not in kept]
+    return IndexChanges(documents, removed, spaces, removed_spaces)
+
+
+async def _space_documents(session: AsyncSession, space_ids: Sequence[int]) -> list[dict[str, Any]]:
+    if not space_ids:
+        return []
+    rows = (await session.exec(select(Space).where(col(Space.id).in_(space_ids)))).all()
+    return [space_document(space) for space in rows]
 
 
 async def apply_changes(client: SearchClient, changes: IndexChanges, index: str = LISTINGS) -> None:
@@ -105,6 +130,10 @@ async def apply_changes(client: SearchClient, changes: IndexChanges, index: str 
         tasks.append(await client.add_documents(index, changes.documents))
     if changes.removed:
         tasks.append(await client.delete_documents(index, changes.removed))
+    if changes.spaces:
+        tasks.append(await client.add_documents(SPACES, changes.spaces))
+    if changes.removed_spaces:
+        tasks.append(await client.delete_documents(SPACES, changes.removed_spaces))
     for task in tasks:
         await client.wait_for_task(task)
 
@@ -123,6 +152,10 @@ async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
     if _is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.exec(statement)).all())
+
+
+def space_ids_of(events: Sequence[OutboxEvent]) -> list[int]:
+    return sorted({e.entity_id for e in events if e.topic == OutboxTopic.SPACE})
 
 
 async def listing_ids_of(session: AsyncSession, events: Sequence[OutboxEvent]) -> list[int]:

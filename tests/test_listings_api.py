@@ -383,3 +383,45 @@ async def test_listings_filter_by_kind_direction_and_space(
     )
 
     assert [data[k]["totalCount"] for k in "abc"] == [1, 1, 1]
+
+
+async def test_a_category_must_be_a_taxonomy_code_of_the_listing_kind(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    token = await _member_token(session)
+    base = {"direction": "OFFER", "kind": "EQUIPMENT", "title": "Découpeuse"}
+
+    unknown = await client.execute(PUBLISH, {"input": base | {"category": "spaceship"}}, token)
+    wrong_kind = await client.execute(PUBLISH, {"input": base | {"category": "school"}}, token)
+    fine = await client.execute(PUBLISH, {"input": base | {"category": "laser"}}, token)
+    labels = await client.execute("{ categories(kind: EQUIPMENT) { code labelFr labelEn } }")
+
+    assert unknown["listingPublish"]["fields"][0]["field"] == "category"
+    assert "PREMISES" in wrong_kind["listingPublish"]["fields"][0]["message"]
+    assert fine["listingPublish"]["__typename"] == "ListingSuccess"
+    assert {"code": "laser", "labelFr": "Découpeuse laser", "labelEn": "Laser cutter"} in labels[
+        "categories"
+    ]
+
+
+async def test_places_and_organizations_asked_through_fragments_are_prefetched_too(
+    client: GraphQLClient, session: AsyncSession, statements
+) -> None:
+    organization = await make_organization(session, "Ressourcerie")
+    for _ in range(30):
+        space = await make_space(session, organization)
+        await make_listing(session, organization, space_id=space.id)
+    await session.commit()
+    query = """
+      fragment Where on Listing { space { name } }
+      { listings(first: 30) { edges { node { ...Where ... on Listing { organization { name } } } } } }
+    """
+
+    before = statements.total
+    data = await client.execute(query)
+
+    nodes = [edge["node"] for edge in data["listings"]["edges"]]
+    assert all(
+        node["space"]["name"] and node["organization"]["name"] == "Ressourcerie" for node in nodes
+    )
+    assert statements.total - before == 3

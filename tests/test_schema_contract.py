@@ -55,5 +55,11 @@ def test_the_contract_names_exist() -> None:
         "listingUpdate(",
         "listingWithdraw(",
         "union ListingDetails",
+        "alertCreate(",
+        "alertDelete(",
+        "alerts(",
+        "notifications(",
+        "union AlertCreateResult = AlertCreateSuccess | InputError",
+        "union AlertDeleteResult = AlertDeleteSuccess | NotFoundError",
     ):
         assert name in sdl, name

@@ -34,7 +34,11 @@ async def import_mission_coworking(session: AsyncSession, path: Path) -> ImportR
         if missing:
             report.reject(1, f"missing columns: {', '.join(sorted(missing))}")
             return report
-        rows = list(enumerate(reader, start=2))
+        # A short row gives None for its missing cells: read every cell as text.
+        rows = [
+            (line, {key: (value or "") for key, value in row.items() if key is not None})
+            for line, row in enumerate(reader, start=2)
+        ]
     communes = {c.code_insee: c for c in (await session.exec(select(Commune)))}
     existing = {
         s.ref: s
@@ -92,7 +96,7 @@ def _fill(space: Space, row: dict[str, str], commune: Commune) -> None:
     space.region_code = commune.region_code
     space.latitude = float(row["LAT"])
     space.longitude = float(row["LONG"])
-    space.website = (
-        (website if website.startswith("http") else f"https://{website}") if website else None
-    )
+    if website and not website.startswith("http"):
+        website = f"https://{website}"
+    space.website = website[:500] or None
     space.updated_at = utcnow()

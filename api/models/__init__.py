@@ -1,5 +1,6 @@
 """Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
 
+from api.models.alerts import Alert, Notification, NotificationKind
 from api.models.communes import Commune
 from api.models.identities import (
     AccessToken,
@@ -18,6 +19,7 @@ from api.models.spaces import Space, Typology
 
 __all__ = [
     "AccessToken",
+    "Alert",
     "Commune",
     "Direction",
     "Identity",
@@ -25,6 +27,8 @@ __all__ = [
     "ListingKind",
     "ListingStatus",
     "Membership",
+    "Notification",
+    "NotificationKind",
     "Organization",
     "OrganizationKind",
     "OutboxEvent",

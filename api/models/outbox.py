@@ -16,6 +16,8 @@ class OutboxTopic(enum.StrEnum):
     """A listing changed: its search document must be pushed again, or removed."""
     ORGANIZATION = "ORGANIZATION"
     """An organization changed (its network): every listing of it must be pushed again."""
+    SPACE = "SPACE"
+    """A place changed: its document in the places index must be pushed again, or removed."""
 
 
 class OutboxEvent(SQLModel, table=True):

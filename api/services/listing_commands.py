@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from api.errors import FieldProblem
 from api.models import Direction, ListingKind, ListingStatus, Terms, Visibility
 from api.services.listing_details import validate_details
+from api.services.taxonomy import categories
 
 Latitude = Field(default=None, ge=-90, le=90)
 Longitude = Field(default=None, ge=-180, le=180)
@@ -52,7 +53,7 @@ class ListingDraft(_Command):
         problems = date_problems(self.available_from, self.available_until)
         details, details_problems = checked_details(self.kind, self.details)
         self.details = details
-        return problems + details_problems
+        return problems + details_problems + category_problems(self.kind, self.category)
 
     @property
     def status(self) -> ListingStatus:
@@ -88,6 +89,18 @@ class ListingPatch(_Command):
         if self.title is None and "title" in self.model_fields_set:
             return [FieldProblem("title", "a listing must keep a title")]
         return []
+
+
+def category_problems(kind: ListingKind, code: str | None) -> list[FieldProblem]:
+    """A category must be a code of the taxonomy, for the listing's kind."""
+    if code is None:
+        return []
+    category = categories().get(code)
+    if category is None:
+        return [FieldProblem("category", f"unknown category {code!r} (see Query.categories)")]
+    if category.kind != kind:
+        return [FieldProblem("category", f"{code!r} is a {category.kind.value} category")]
+    return []
 
 
 def clean_tags(tags: list[str]) -> list[str]:

@@ -12,7 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from api.errors import Conflict, InvalidInput, NotFound
 from api.models import Direction, Listing, ListingKind, ListingStatus, Space, Visibility
 from api.models.base import utcnow
-from api.services.listing_commands import ListingDraft, ListingPatch, checked_details, date_problems
+from api.services.listing_commands import (
+    ListingDraft,
+    ListingPatch,
+    category_problems,
+    checked_details,
+    date_problems,
+)
 from api.services.locations import Location, locate
 from api.services.pagination import Page, PageRequest, paginate
 from api.services.principal import Principal, require_member, require_principal
@@ -109,6 +115,8 @@ async def update_listing(
         )
         listing.space_id = changes.get("space_id", listing.space_id)
         _apply_location(listing, location)
+    if "category" in changes and (problems := category_problems(listing.kind, changes["category"])):
+        raise InvalidInput(problems)
     if "details" in changes:
         details, problems = checked_details(listing.kind, changes["details"])
         if problems:

@@ -12,8 +12,9 @@ from api.app import create_app
 from api.db import Database
 from api.settings import Settings
 from search.client import SearchClient
-from search.indexing import ensure_indexes
+from search.indexing import ensure_indexes, load_communes
 from search.listings_index import LISTINGS
+from search.places_index import SPACES
 from search.relay import drain_once
 from search.server import MeilisearchServer
 from tests.graphql import GraphQLClient
@@ -28,9 +29,13 @@ def meilisearch(tmp_folder: Path) -> Iterator[MeilisearchServer]:
 
 
 @pytest.fixture(scope="session")
-async def prepared_index(meilisearch: MeilisearchServer) -> str:
+async def prepared_index(meilisearch: MeilisearchServer, settings: Settings) -> str:
+    """Every index with its settings, and the communes index filled from the migrated table."""
     client = SearchClient(meilisearch.url, meilisearch.master_key)
     await ensure_indexes(client)
+    database = Database.from_settings(settings)
+    await load_communes(database, client)
+    await database.dispose()
     await client.close()
     return LISTINGS
 
@@ -40,7 +45,8 @@ async def search_client(
     meilisearch: MeilisearchServer, prepared_index: str
 ) -> AsyncIterator[SearchClient]:
     client = SearchClient(meilisearch.url, meilisearch.master_key)
-    await client.wait_for_task(await client.delete_all_documents(prepared_index))
+    for index in (prepared_index, SPACES):
+        await client.wait_for_task(await client.delete_all_documents(index))
     yield client
     await client.close()
 

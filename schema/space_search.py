@@ -1,0 +1,60 @@
+"""Places found by the search index (text, or around a point), as a cursor connection."""
+
+from __future__ import annotations
+
+from api.services.pagination import Page
+from schema.context import Info
+from schema.relay import Connection, Edge, PageInfo, bad_argument, expect_id, from_global_id
+from schema.search import MAX_RADIUS_KM, offset_cursor, resolve_near, run_place_search
+from schema.spaces import Space, SpaceFilter
+from search.places_search import PlaceQuery, search_spaces
+
+
+async def search_spaces_connection(
+    info: Info, given: SpaceFilter, first: int, after: str | None
+) -> Connection[Space]:
+    max_page = info.context.settings.graphql_max_page_size
+    if not 1 <= first <= max_page:
+        raise bad_argument("first", f"must be between 1 and {max_page}")
+    if given.radius_km is not None and not 0 < given.radius_km <= MAX_RADIUS_KM:
+        raise bad_argument("radiusKm", "must be more than 0 and at most 1000")
+    offset = 0
+    if after is not None:
+        decoded = from_global_id(after)
+        if decoded is None or decoded[0] != "offset":
+            raise bad_argument("after", "not a cursor returned by this API")
+        offset = decoded[1]
+    near = await resolve_near(info, given.near, given.near_commune)
+    query = PlaceQuery(
+        text=(given.text or "").strip()[:200],
+        typologies=(given.typology.value,) if given.typology else (),
+        departments=(given.department,) if given.department else (),
+        regions=(given.region,) if given.region else (),
+        communes=(given.commune_insee,) if given.commune_insee else (),
+        organization_id=expect_id(given.organization_id, "Organization")
+        if given.organization_id
+        else None,
+        near=near,
+        radius_km=given.radius_km if near is not None else None,
+        limit=first,
+        offset=offset,
+    )
+    found = await run_place_search(info, lambda client: search_spaces(client, query))
+    rows = await info.context.loaders.space_by_id.load_many(found.ids)
+    spaces = [Space.from_row(row) for row in rows if row is not None]
+    edges = [Edge(node=s, cursor=offset_cursor(offset + i + 1)) for i, s in enumerate(spaces)]
+
+    async def total() -> int:
+        return found.total_hits
+
+    page: Page[Space] = Page(spaces, offset + first < found.total_hits, total)
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=page.has_next_page,
+            has_previous_page=offset > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        _count=page.count,
+    )

@@ -1,0 +1,162 @@
+"""The relevance set: the corpus, the labelled queries, and the measures.
+
+Shared by `tests/search/test_relevance.py` (the real database, the relay, a real Meilisearch) and
+`explore.py` (a quick loop for tuning synonyms, straight into Meilisearch, no database).
+
+Measures, per query, over the hits Meilisearch returns in order:
+- precision@5 = relevant hits among the first 5 / min(5, relevant). With matchingStrategy "last"
+  Meilisearch pads every answer with partial matches, so the plain ratio (over 5) of a query with 2
+  relevant listings can never pass 0.4 even when both come first; dividing by min(5, relevant)
+  judges the ranking (are the slots that could hold a right answer holding one?). The plain ratio
+  is computed too (`strict_precision_at_5`) and reported, not asserted.
+- recall@10 = relevant hits among the first 10 / min(10, relevant); so a query with 40 relevant
+  listings scores 1 when its first 10 hits are all relevant.
+- A query with nothing relevant (a radius with nothing in it) scores 1 on both if it returns
+  nothing, else 0 on precision.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from api.models import Direction, ListingKind
+from search.listings_search import GeoPoint, ListingQuery
+
+HERE = Path(__file__).resolve().parent
+CORPUS = HERE / "corpus.jsonl"
+QUERIES = HERE / "queries.jsonl"
+GEO_TOLERANCE_KM = 0.5  # Meilisearch's and our haversine differ by metres, not more
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def corpus() -> list[dict[str, Any]]:
+    return read_jsonl(CORPUS)
+
+
+def queries() -> list[dict[str, Any]]:
+    return read_jsonl(QUERIES)
+
+
+def parse_day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def listing_query(spec: dict[str, Any], near: GeoPoint | None, limit: int = 10) -> ListingQuery:
+    """The typed query of a labelled query; `near` is already resolved (point or commune)."""
+    filters = spec.get("filters", {})
+    return ListingQuery(
+        text=spec["text"],
+        kinds=tuple(ListingKind(k) for k in filters.get("kinds", ())),
+        direction=Direction(filters["direction"]) if "direction" in filters else None,
+        near=near,
+        radius_km=filters.get("radiusKm") if near is not None else None,
+        available_from=parse_day(filters.get("availableFrom")),
+        available_until=parse_day(filters.get("availableUntil")),
+        limit=limit,
+        with_facets=False,
+    )
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
+    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+@dataclass
+class Outcome:
+    spec: dict[str, Any]
+    returned: list[str]  # corpus keys, best first
+    precision_at_5: float = 0.0
+    recall_at_10: float = 0.0
+    strict_precision_at_5: float = 0.0
+    outside_radius: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return str(self.spec["id"])
+
+    @property
+    def category(self) -> str:
+        return str(self.spec["category"])
+
+
+def score(spec: dict[str, Any], returned: list[str]) -> Outcome:
+    relevant = set(spec["relevant"])
+    outcome = Outcome(spec, returned)
+    top5, top10 = returned[:5], returned[:10]
+    if not relevant:
+        outcome.precision_at_5 = outcome.strict_precision_at_5 = 1.0 if not returned else 0.0
+        outcome.recall_at_10 = 1.0
+        return outcome
+    found = sum(k in relevant for k in top5)
+    outcome.precision_at_5 = found / min(5, len(relevant))
+    outcome.strict_precision_at_5 = found / 5
+    outcome.recall_at_10 = sum(k in relevant for k in top10) / min(10, len(relevant))
+    return outcome
+
+
+def check_radius(
+    outcome: Outcome, near: GeoPoint | None, rows: dict[str, dict[str, Any]], hits: int
+) -> None:
+    """Every returned listing must lie within the query's radius (all of them, not the top 10)."""
+    radius = outcome.spec.get("filters", {}).get("radiusKm")
+    if near is None or radius is None:
+        return
+    for key in outcome.returned[:hits]:
+        row = rows[key]
+        if row["lat"] is None or haversine_km(near.lat, near.lon, row["lat"], row["lon"]) > (
+            radius + GEO_TOLERANCE_KM
+        ):
+            outcome.outside_radius.append(key)
+
+
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def summary(outcomes: list[Outcome]) -> dict[str, tuple[int, float, float, float]]:
+    """category -> (queries, mean precision@5, mean recall@10, mean plain P@5), plus 'ALL'."""
+    groups: dict[str, list[Outcome]] = {}
+    for outcome in outcomes:
+        groups.setdefault(outcome.category, []).append(outcome)
+    groups["ALL"] = outcomes
+    return {
+        name: (
+            len(group),
+            mean([o.precision_at_5 for o in group]),
+            mean([o.recall_at_10 for o in group]),
+            mean([o.strict_precision_at_5 for o in group]),
+        )
+        for name, group in groups.items()
+    }
+
+
+def table(outcomes: list[Outcome], rows: dict[str, dict[str, Any]]) -> str:
+    """A per-query table (worst first), then the means by category."""
+    lines = [f"{'query':<10} {'category':<12} {'P@5':>5} {'R@10':>5} {'rel':>4}  text / top 3"]
+    for o in sorted(outcomes, key=lambda o: (o.precision_at_5 + o.recall_at_10, o.id)):
+        top = " | ".join(
+            ("+" if k in o.spec["relevant"] else "-") + rows[k]["title"][:38]
+            for k in o.returned[:3]
+        )
+        lines.append(
+            f"{o.id:<10} {o.category:<12} {o.precision_at_5:5.2f} {o.recall_at_10:5.2f}"
+            f" {len(o.spec['relevant']):4d}  {o.spec['text']!r}: {top}"
+        )
+    lines.append("")
+    lines.append(f"{'category':<12} {'n':>3} {'P@5':>6} {'R@10':>6} {'P@5/5':>6}")
+    rows_by_name = sorted(summary(outcomes).items(), key=lambda i: (i[0] == "ALL", i[0]))
+    for name, (n, p, r, strict) in rows_by_name:
+        lines.append(f"{name:<12} {n:3d} {p:6.3f} {r:6.3f} {strict:6.3f}")
+    return "\n".join(lines)

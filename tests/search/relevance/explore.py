@@ -1,0 +1,176 @@
+"""Run the labelled queries (or an ad-hoc one) against a throwaway Meilisearch, without a database.
+
+    .venv/bin/python -m tests.search.relevance.explore              # the table, as the test prints it
+    .venv/bin/python -m tests.search.relevance.explore -q geo-03    # one query's top hits
+    .venv/bin/python -m tests.search.relevance.explore -t "laser cutter" --kinds EQUIPMENT
+
+A tool for labelling and tuning (synonyms, taxonomy labels); the test itself goes through the
+database and the outbox relay. Documents are built by `search.listings_index.listing_document`
+and the index gets `search.listings_index.SETTINGS`, so the ranking is the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from api.models import (
+    Direction,
+    Listing,
+    ListingKind,
+    ListingStatus,
+    Organization,
+    OrganizationKind,
+    Sector,
+    Visibility,
+)
+from api.services.communes import fold
+from api.services.taxonomy import labels
+from api.settings import PROJECT_ROOT
+from search.client import SearchClient
+from search.listings_index import LISTINGS, SETTINGS, listing_document
+from search.listings_search import GeoPoint, search_listings
+from search.server import MeilisearchServer
+from tests.search.relevance import evaluation
+
+
+def build_listing(number: int, row: dict[str, Any]) -> Listing:
+    return Listing(
+        id=number,
+        ref=row["key"],
+        organization_id=1,
+        direction=Direction(row["direction"]),
+        kind=ListingKind(row["kind"]),
+        category=row["category"],
+        title=row["title"],
+        description=row["description"],
+        tags=row["tags"],
+        commune_insee=row["commune"],
+        department_code=row["department"],
+        region_code=row["region"],
+        latitude=row["lat"],
+        longitude=row["lon"],
+        available_from=evaluation.parse_day(row["available_from"]),
+        available_until=evaluation.parse_day(row["available_until"]),
+        status=ListingStatus.PUBLISHED,
+        visibility=Visibility.PUBLIC,
+        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
+def communes() -> dict[str, tuple[float, float]]:
+    """Folded name or INSEE code -> centroid, the most populous commune of a name first."""
+    found: dict[str, tuple[int, float, float]] = {}
+    with (PROJECT_ROOT / "data" / "communes.csv").open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if not row["lat"]:
+                continue
+            point = (int(row["population"] or 0), float(row["lat"]), float(row["lon"]))
+            found[row["code_insee"]] = point
+            key = fold(row["nom"])
+            if key not in found or found[key][0] < point[0]:
+                found[key] = point
+    return {k: (v[1], v[2]) for k, v in found.items()}
+
+
+def near_of(spec: dict[str, Any], places: dict[str, tuple[float, float]]) -> GeoPoint | None:
+    filters = spec.get("filters", {})
+    if "near" in filters:
+        return GeoPoint(filters["near"]["lat"], filters["near"]["lon"])
+    if "commune" in filters:
+        lat, lon = places[fold(filters["commune"])]
+        return GeoPoint(lat, lon)
+    return None
+
+
+async def main(arguments: argparse.Namespace) -> None:
+    rows = evaluation.corpus()
+    by_key = {row["key"]: row for row in rows}
+    organization = Organization(
+        id=1, name="Corpus", kind=OrganizationKind.TIERS_LIEU, sector=Sector.PRIVATE
+    )
+    documents = [
+        listing_document(build_listing(n, row), organization, labels(row["category"]))
+        for n, row in enumerate(rows, start=1)
+    ]
+    key_of = {n: row["key"] for n, row in enumerate(rows, start=1)}
+    places = communes()
+    with tempfile.TemporaryDirectory(prefix="relevance-") as folder:
+        server = MeilisearchServer(data_dir=Path(folder))
+        server.start()
+        client = SearchClient(server.url, server.master_key)
+        try:
+            await client.create_index(LISTINGS, SETTINGS)
+            await client.wait_for_task(await client.add_documents(LISTINGS, documents), timeout=120)
+            if arguments.text is not None:
+                filters: dict[str, Any] = {}
+                if arguments.kinds:
+                    filters["kinds"] = arguments.kinds.split(",")
+                if arguments.direction:
+                    filters["direction"] = arguments.direction
+                if arguments.commune:
+                    filters["commune"] = arguments.commune
+                    filters["radiusKm"] = arguments.radius
+                specs = [
+                    {
+                        "id": "adhoc",
+                        "category": "adhoc",
+                        "text": arguments.text,
+                        "filters": filters,
+                        "relevant": [],
+                    }
+                ]
+            else:
+                specs = evaluation.queries()
+                if arguments.query:
+                    specs = [s for s in specs if s["id"] in arguments.query.split(",")]
+            outcomes = []
+            for spec in specs:
+                near = near_of(spec, places)
+                query = evaluation.listing_query(spec, near, limit=arguments.limit)
+                page = await search_listings(client, None, query)
+                returned = [key_of[hit.id] for hit in page.hits]
+                outcome = evaluation.score(spec, returned)
+                evaluation.check_radius(outcome, near, by_key, len(returned))
+                outcomes.append(outcome)
+                if arguments.text is not None or arguments.query:
+                    print(
+                        f"== {spec['id']} {spec['text']!r} {spec.get('filters', {})} total={page.total_hits}"
+                    )
+                    print(
+                        f"   P@5={outcome.precision_at_5:.2f} R@10={outcome.recall_at_10:.2f} outside={outcome.outside_radius}"
+                    )
+                    for hit in page.hits:
+                        row = by_key[key_of[hit.id]]
+                        mark = "+" if row["key"] in spec["relevant"] else " "
+                        distance = (
+                            f"{hit.distance_km:6.1f}km" if hit.distance_km is not None else ""
+                        )
+                        print(
+                            f"   {mark} {hit.score:.3f} {row['kind'][:4]} {row['direction'][:3]} {row['category']!s:<16} {row['title'][:70]:<70} {row['commune_name']} {distance} [{row['key']}]"
+                        )
+                    missing = [k for k in spec["relevant"] if k not in returned[:10]]
+                    for key in missing[:15]:
+                        print(f"   missed: {by_key[key]['title'][:80]} [{key}]")
+            if arguments.text is None and not arguments.query:
+                print(evaluation.table(outcomes, by_key))
+        finally:
+            await client.close()
+            server.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-q", "--query", help="labelled query ids, comma-separated")
+    parser.add_argument("-t", "--text", help="an ad-hoc query text")
+    parser.add_argument("--kinds")
+    parser.add_argument("--direction")
+    parser.add_argument("--commune")
+    parser.add_argument("--radius", type=float, default=30.0)
+    parser.add_argument("--limit", type=int, default=10)
+    asyncio.run(main(parser.parse_args()))
