@@ -12,10 +12,6 @@ so a row costs only its own writes (the listing and its outbox event) inside its
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +21,7 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import DomainError, FieldProblem, InvalidInput
+from api.importers.listing_files import FIELDS, LISTING_FIELDS, Row, read_rows
 from api.importers.report import ImportReport
 from api.models import Commune, Listing, Organization, OrganizationKind, Space
 from api.services.communes import nearest_commune, resolve_commune
@@ -33,27 +30,6 @@ from api.services.listings import add_listing, replace_listing
 from api.services.organizations import OrganizationDraft, add_organization, organization_by_siret
 from api.services.validation import normalize_siret, parse, siret_problem
 
-ORGANIZATION_FIELDS = ("organization", "organization_siret", "organization_kind")
-LISTING_FIELDS = (
-    "ref",
-    "direction",
-    "kind",
-    "title",
-    "description",
-    "category",
-    "tags",
-    "space_ref",
-    "lat",
-    "lon",
-    "commune",
-    "available_from",
-    "available_until",
-    "visibility",
-    "terms",
-    "details",
-)
-FIELDS = frozenset(LISTING_FIELDS + ORGANIZATION_FIELDS)
-_ENUM_FIELDS = frozenset({"direction", "kind", "visibility", "terms", "organization_kind"})
 # The command's names for what the file calls otherwise, and back for the problems.
 _TO_DRAFT = {"lat": "latitude", "lon": "longitude"}
 _TO_FILE = {"latitude": "lat", "longitude": "lon", "space_id": "space_ref"}
@@ -63,13 +39,6 @@ _ORGANIZATION_TO_FILE = {
     "siret": "organization_siret",
 }
 _REF_CHUNK = 500
-
-
-@dataclass(frozen=True)
-class _Row:
-    line: int
-    data: dict[str, Any] | None = None
-    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +54,7 @@ async def import_listings(
 ) -> ImportReport:
     """Create or update a listing per valid row; every rejected row is reported with its line."""
     report = ImportReport()
-    rows = list(_read(path))
+    rows = list(read_rows(path))
     importer = _Importer(session, organization)
     await importer.load_refs(rows)
     for row in rows:
@@ -122,7 +91,7 @@ class _Importer:
         # The session's identity map holds objects weakly: these keep cached rows in it.
         self._held: list[object] = []
 
-    async def load_refs(self, rows: list[_Row]) -> None:
+    async def load_refs(self, rows: list[Row]) -> None:
         refs = sorted(
             {r.data["ref"].strip() for r in rows if r.data and isinstance(r.data.get("ref"), str)}
         )
@@ -321,126 +290,3 @@ def _file_field(field: str) -> str:
 
 def _first_line(error: BaseException | None) -> str:
     return str(error).strip().splitlines()[0] if error and str(error).strip() else "constraint"
-
-
-# Reading files -------------------------------------------------------------------------------
-
-
-def _read(path: Path) -> Iterator[_Row]:
-    suffix = path.suffix.lower()
-    if suffix not in (".jsonl", ".csv"):
-        yield _Row(1, problem=f"file: {path.suffix or 'no extension'} is not .jsonl or .csv")
-        return
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        yield _Row(line, problem="not UTF-8 text: save the file as UTF-8")
-        return
-    yield from (_jsonl_rows(text) if suffix == ".jsonl" else _csv_rows(text))
-
-
-def _jsonl_rows(text: str) -> Iterator[_Row]:
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield _Row(number, problem=f"malformed JSON: {error.msg} (column {error.colno})")
-            continue
-        if not isinstance(value, dict):
-            yield _Row(number, problem="malformed JSON: a line must hold one JSON object")
-            continue
-        yield _Row(number, {k: _clean(k, v) for k, v in value.items() if v is not None})
-
-
-def _csv_rows(text: str) -> Iterator[_Row]:
-    lines = _Lines(io.StringIO(text, newline=""))
-    header_line = text.split("\n", 1)[0]
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    header = [name.strip() for name in next(reader, [])]
-    if problem := _header_problem(header):
-        yield _Row(1, problem=problem)
-        return
-    while True:
-        lines.first = None
-        cells = next(reader, None)
-        if cells is None:
-            return
-        line = lines.first or lines.number
-        if not any(cell.strip() for cell in cells):
-            continue
-        yield _csv_row(line, header, cells)
-
-
-def _header_problem(header: list[str]) -> str | None:
-    named = [name for name in header if name]
-    if not named:
-        return "the file is empty: the first line must name the columns"
-    if duplicates := sorted({name for name in named if named.count(name) > 1}):
-        return f"columns named twice: {', '.join(duplicates)}"
-    if unknown := [name for name in named if name not in FIELDS]:
-        return f"unknown columns: {', '.join(unknown)} (see docs/IMPORT.md)"
-    if "ref" not in named:
-        return "ref: missing column"
-    return None
-
-
-def _csv_row(line: int, header: list[str], cells: list[str]) -> _Row:
-    if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
-        return _Row(line, problem=f"{len(cells)} cells, but the header names {len(header)} columns")
-    data: dict[str, Any] = {}
-    for name, cell in zip(header, cells, strict=False):
-        if not cell.strip():
-            continue
-        if not name:
-            return _Row(line, problem=f"a value in a column without a name: {cell.strip()[:40]!r}")
-        try:
-            data[name] = _clean(name, _from_cell(name, cell.strip()))
-        except ValueError as error:
-            return _Row(line, problem=f"{name}: {error}")
-    return _Row(line, data)
-
-
-def _from_cell(name: str, cell: str) -> Any:
-    if name == "tags":
-        return [tag.strip() for tag in cell.split("|") if tag.strip()]
-    if name == "details":
-        try:
-            details = json.loads(cell)
-        except json.JSONDecodeError:
-            raise ValueError('must be a JSON object, such as {"surface_m2": 240}') from None
-        if not isinstance(details, dict):
-            raise ValueError('must be a JSON object, such as {"surface_m2": 240}')
-        return details
-    if name in ("lat", "lon"):
-        return cell.replace(",", ".")  # a French spreadsheet's decimal comma
-    return cell
-
-
-def _clean(name: str, value: Any) -> Any:
-    if name in _ENUM_FIELDS and isinstance(value, str):
-        return value.strip().upper()
-    return value
-
-
-class _Lines:
-    """Feeds the CSV reader line by line, noting where a record starts (a cell may span lines)."""
-
-    def __init__(self, handle: io.StringIO) -> None:
-        self.handle = handle
-        self.number = 0
-        self.first: int | None = None
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.handle)
-        self.number += 1
-        if self.first is None and line.strip():
-            self.first = self.number
-        return line
