@@ -81,9 +81,7 @@ def drive_mix(
         return _drive_wrk(wrk, url, MIX_SCRIPT, env, plan)
 
 
-def _drive_wrk(
-    wrk: str, url: str, script: Path, env: dict[str, str], plan: LoadPlan
-) -> LoadResult:
+def _drive_wrk(wrk: str, url: str, script: Path, env: dict[str, str], plan: LoadPlan) -> LoadResult:
     command = [
         wrk,
         f"-t{plan.threads}",

@@ -1,12 +1,18 @@
-"""`make bench`: `listings(first: 50)` against a bare Starlette route, on SQLite and PostgreSQL.
+"""`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--backends sqlite,postgresql] [--duration 15] [--repeats 3]
+    python -m bench.run [--only listings|search] [--backends sqlite,postgresql] [--repeats 3]
 
-For each backend: seed a fresh database with 100,000 listings, count the SQL statements one
-request sends (in-process, with `api.db.attach_counter`), then serve the real app and the bare
-app with uvicorn on loopback ports and load each in turn with the same tool, connections and
-duration, after a warm-up. Each figure quoted is the median of the repeats. The figures and the
-machine go to `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
+For each backend: seed a fresh database with 100,000 listings, then
+- **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
+  with `api.db.attach_counter`), then serve the real app and the bare app with uvicorn on
+  loopback ports and load each in turn with the same tool, connections and duration, after a
+  warm-up;
+- **search** (`bench.search_bench`): index the database into a fresh Meilisearch, timed; load
+  the same searches through GraphQL and straight to Meilisearch in turn; then time
+  publish→searchable while listings are published at a fixed rate (`bench.freshness`).
+
+Each figure quoted is the median of the repeats. The figures and the machine go to
+`bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.app import create_app
 from api.db import attach_counter
 from api.settings import PROJECT_ROOT, Settings
-from bench import load, machine, report
+from bench import load, machine, report, search_bench, search_queries
+from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
 from bench.servers import Server, serve
 
@@ -43,16 +50,20 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
+PARTS = ("listings", "search")
+FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
 @dataclass(frozen=True)
 class Options:
     backends: list[str]
+    parts: list[str]
     postgres_url: str
     plan: load.LoadPlan
     repeats: int
     warmup_s: int
     listings: int
+    search: SearchOptions
 
 
 def _settings(url: str) -> Settings:
@@ -168,13 +179,23 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     print(
         f"  {seeded.organizations} organizations, {seeded.spaces} places in {seeded.seconds:.1f} s"
     )
-    result["statements"] = asyncio.run(count_statements(url))
-    print(f"  {result['statements']['count']} SQL statements per request", flush=True)
-    return result | measure(url, options)
+    if "listings" in options.parts:
+        result["statements"] = asyncio.run(count_statements(url))
+        print(f"  {result['statements']['count']} SQL statements per request", flush=True)
+        result |= measure(url, options)
+    if "search" in options.parts:
+        print(f"{name}: search", flush=True)
+        try:
+            result["search"] = search_bench.bench_search(name, url, SECRET, options.search)
+        except FAILURES as error:  # keep the listings figures of this backend
+            result["search"] = {"skipped": str(error)}
+            print(f"{name}: search skipped: {error}", file=sys.stderr, flush=True)
+    return result
 
 
 def parse(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", choices=PARTS, help="run one part (default: both)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--connections", type=int, default=10)
@@ -183,14 +204,31 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per target")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument(
+        "--search-duration", type=int, default=10, help="seconds per search run (both targets)"
+    )
+    parser.add_argument(
+        "--probe", type=int, default=5, help="seconds per one-connection search run"
+    )
+    parser.add_argument("--publish-rate", type=float, default=50.0, help="listings per second")
+    parser.add_argument("--publish-seconds", type=float, default=20.0)
     args = parser.parse_args(argv)
     return Options(
         backends=[b.strip() for b in args.backends.split(",") if b.strip()],
+        parts=[args.only] if args.only else list(PARTS),
         postgres_url=args.postgres_url,
         plan=load.LoadPlan(args.connections, args.threads, args.duration),
         repeats=args.repeats,
         warmup_s=args.warmup,
         listings=args.listings,
+        search=SearchOptions(
+            plan=load.LoadPlan(args.connections, args.threads, args.search_duration),
+            repeats=args.repeats,
+            warmup_s=args.warmup,
+            probe_s=args.probe,
+            publish_rate=args.publish_rate,
+            publish_s=args.publish_seconds,
+        ),
     )
 
 
@@ -200,8 +238,21 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "machine": machine.describe(),
         "tool": load.tool_name(),
+        "parts": options.parts,
         "plan": vars(options.plan) | {"repeats": options.repeats, "warmup_s": options.warmup_s},
         "query": QUERY,
+        "search_plan": vars(options.search.plan)
+        | {
+            "repeats": options.search.repeats,
+            "warmup_s": options.search.warmup_s,
+            "probe_s": options.search.probe_s,
+            "publish_rate": options.search.publish_rate,
+            "publish_s": options.search.publish_s,
+        },
+        "search_queries": [
+            {"name": case.name, "graphql": search_queries.graphql_body(case)}
+            for case in search_queries.CASES
+        ],
         "backends": {},
     }
     print(f"load tool: {results['tool']}; {options.plan}", flush=True)
@@ -210,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in options.backends:
         try:
             results["backends"][name] = bench_backend(name, urls[name], options)
-        except (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError) as error:
+            failed |= "skipped" in results["backends"][name].get("search", {})
+        except FAILURES as error:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
             print(f"{name}: skipped: {error}", file=sys.stderr, flush=True)

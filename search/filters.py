@@ -27,12 +27,12 @@ def ints_in(attribute: str, values: Iterable[int]) -> str:
 def visible_to(principal: Principal | None) -> str:
     """The twin of `api.services.visibility.visible_listings`; only published ones are indexed."""
     rules = ['visibility = "PUBLIC"']
-    if principal is not None and principal.organization_id is not None:
+    if principal is not None and principal.organization_ids:
         if principal.network_ids:
             rules.append(
                 f'(visibility = "NETWORK" AND {ints_in("networks", principal.network_ids)})'
             )
-        rules.append(f"organization_id = {int(principal.organization_id)}")
+        rules.append(ints_in("organization_id", principal.organization_ids))
     return "(" + " OR ".join(rules) + ")"
 
 

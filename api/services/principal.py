@@ -1,7 +1,13 @@
-"""Who is acting: a person, for one organization, with the role their membership gives."""
+"""Who is acting: a person, the organizations they are a member of, and their role in each.
+
+A personal access token acts for its one organization; a browser session acts for every
+organization of the person. `organization_id` is the one a new listing or alert is published for
+when a request names none.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from api.errors import NotAllowed, NotAuthenticated
@@ -14,10 +20,23 @@ class Principal:
     organization_id: int | None = None
     role: Role | None = None
     network_ids: frozenset[int] = field(default_factory=frozenset)
-    """Organizations whose NETWORK listings this principal may see: its own and its network."""
+    """Organizations whose NETWORK listings this principal may see: its own and their networks."""
+    memberships: Mapping[int, Role] = field(default_factory=dict)
+    """Role by organization id; filled from `organization_id` and `role` when not given."""
+
+    def __post_init__(self) -> None:
+        if not self.memberships and self.organization_id is not None and self.role is not None:
+            object.__setattr__(self, "memberships", {self.organization_id: self.role})
+
+    def role_in(self, organization_id: int | None) -> Role | None:
+        return None if organization_id is None else self.memberships.get(organization_id)
 
     def acts_for(self, organization_id: int | None) -> bool:
-        return organization_id is not None and self.organization_id == organization_id
+        return self.role_in(organization_id) is not None
+
+    @property
+    def organization_ids(self) -> frozenset[int]:
+        return frozenset(self.memberships)
 
 
 def require_principal(principal: Principal | None) -> Principal:
@@ -29,7 +48,7 @@ def require_principal(principal: Principal | None) -> Principal:
 def require_member(principal: Principal | None, organization_id: int | None) -> Principal:
     """Any member of the organization: enough to publish and manage listings."""
     acting = require_principal(principal)
-    if not acting.acts_for(organization_id) or acting.role is None:
+    if not acting.acts_for(organization_id):
         raise NotAllowed("You do not act for this organization.")
     return acting
 
@@ -37,6 +56,7 @@ def require_member(principal: Principal | None, organization_id: int | None) -> 
 def require_admin(principal: Principal | None, organization_id: int | None) -> Principal:
     """An owner or admin: needed to change the organization and its places."""
     acting = require_member(principal, organization_id)
-    if acting.role is None or not acting.role.can_administer:
+    role = acting.role_in(organization_id)
+    if role is None or not role.can_administer:
         raise NotAllowed("This needs the ADMIN or OWNER role in the organization.")
     return acting

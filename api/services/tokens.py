@@ -122,10 +122,11 @@ async def revoke_token(
 ) -> AccessToken:
     """A person revokes their own token; an admin of the organization revokes any of its tokens."""
     token = await session.get(AccessToken, token_id)
-    acting = require_member(principal, token.organization_id if token else None)
-    if token is None or (
-        token.person_id != acting.person_id and not (acting.role and acting.role.can_administer)
-    ):
+    if token is None:
+        raise NotFound(f"No token with id {token_id}.")
+    acting = require_member(principal, token.organization_id)
+    role = acting.role_in(token.organization_id)
+    if token.person_id != acting.person_id and not (role and role.can_administer):
         raise NotFound(f"No token with id {token_id}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

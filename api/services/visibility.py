@@ -17,7 +17,7 @@ def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
     """
     published = col(Listing.status) == ListingStatus.PUBLISHED
     published_public = and_(published, col(Listing.visibility) == Visibility.PUBLIC)
-    if principal is None or principal.organization_id is None:
+    if principal is None or not principal.organization_ids:
         return published_public
     network: ColumnElement[bool] = false()
     if principal.network_ids:
@@ -32,5 +32,5 @@ def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
             col(Listing.visibility) == Visibility.NETWORK,
             col(Listing.organization_id).in_(in_network),
         )
-    own = col(Listing.organization_id) == principal.organization_id
+    own = col(Listing.organization_id).in_(principal.organization_ids)
     return or_(published_public, network, own)
