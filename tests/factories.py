@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
@@ -13,8 +15,10 @@ from api.models import (
     Listing,
     ListingKind,
     ListingStatus,
+    Membership,
     Organization,
     OrganizationKind,
+    Person,
     Role,
     Sector,
     Space,
@@ -55,6 +59,31 @@ async def make_token(
         session, email or f"person{next(_sequence)}@example.org", organization, role
     )
     return (await issue_token(session, person, organization)).secret
+
+
+@dataclass(frozen=True)
+class Member:
+    person: Person
+    membership: Membership
+    token: str
+    """A bearer secret acting for the membership's organization."""
+
+
+async def make_member(
+    session: AsyncSession, organization: Organization, role: Role = Role.MEMBER
+) -> Member:
+    """A new person with `role` in `organization`, and a token acting for it."""
+    person = await ensure_member(
+        session, f"person{next(_sequence)}@example.org", organization, role
+    )
+    statement = select(Membership).where(
+        Membership.person_id == person.id, Membership.organization_id == organization.id
+    )
+    membership = (await session.exec(statement)).one()
+    membership.role = role
+    await session.flush()
+    token = (await issue_token(session, person, organization)).secret
+    return Member(person=person, membership=membership, token=token)
 
 
 async def make_space(

@@ -61,5 +61,13 @@ def test_the_contract_names_exist() -> None:
         "notifications(",
         "union AlertCreateResult = AlertCreateSuccess | InputError",
         "union AlertDeleteResult = AlertDeleteSuccess | NotFoundError",
+        "me:",
+        "organizationInvite(",
+        "membershipRequest(",
+        "membershipAccept(",
+        "membershipRoleChange(",
+        "membershipRevoke(",
+        "tokenCreate(",
+        "tokenRevoke(",
     ):
         assert name in sdl, name

@@ -1,6 +1,7 @@
 """Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
 
 from api.models.alerts import Alert, Notification, NotificationKind
+from api.models.audit import AuditAction, AuditEvent
 from api.models.communes import Commune
 from api.models.identities import (
     AccessToken,
@@ -14,25 +15,34 @@ from api.models.identities import (
     VerificationMethod,
 )
 from api.models.listings import Direction, Listing, ListingKind, ListingStatus, Terms, Visibility
+from api.models.memberships import Invitation, MembershipRequest, MembershipRequestState
 from api.models.outbox import OutboxEvent, OutboxTopic
 from api.models.spaces import Space, Typology
+from api.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
 __all__ = [
     "AccessToken",
     "Alert",
+    "AuditAction",
+    "AuditEvent",
     "Commune",
     "Direction",
     "Identity",
+    "Invitation",
     "Listing",
     "ListingKind",
     "ListingStatus",
     "Membership",
+    "MembershipRequest",
+    "MembershipRequestState",
     "Notification",
     "NotificationKind",
     "Organization",
     "OrganizationKind",
     "OutboxEvent",
     "OutboxTopic",
+    "PendingLogin",
+    "PendingPurpose",
     "Person",
     "Role",
     "Sector",
@@ -41,4 +51,5 @@ __all__ = [
     "Typology",
     "VerificationMethod",
     "Visibility",
+    "WebSession",
 ]

@@ -1,0 +1,480 @@
+"""Who may do what, on every path: a generated test over the whole GraphQL schema.
+
+The schema is introspected; every field of `Query` and `Mutation` (and the guarded fields of
+`GUARDED_FIELDS`) must have a rule in `RULES`, saying what each viewer gets. A new field without
+a rule fails `test_every_root_field_has_a_rule` and its own cases, naming it.
+
+Viewers act with bearer tokens: anonymous, a MEMBER of A, an ADMIN of A, a MEMBER of B (a third
+party), and an ADMIN of N, the network (RESEAU) A belongs to. Each case builds the same small
+world in its own rolled-back transaction, so a mutation by one viewer never changes another's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from graphql import GraphQLObjectType
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from api.models import (
+    Alert,
+    ListingStatus,
+    MembershipRequest,
+    Notification,
+    NotificationKind,
+    OrganizationKind,
+    Role,
+    Visibility,
+)
+from api.services.memberships import InvitationDraft, invite
+from api.services.principal import Principal
+from api.services.tokens import issue_token
+from api.settings import Settings
+from schema.build import build_schema
+from schema.relay import to_global_id
+from tests.factories import make_listing, make_member, make_organization, make_space
+from tests.graphql import GraphQLClient
+
+VIEWERS = ("anonymous", "member_a", "admin_a", "member_b", "network_admin")
+GUARDED_FIELDS = ("Organization.members", "Organization.auditEvents")
+"""Object fields that are not public: they need a rule like the root fields."""
+
+# Outcomes
+OK = "OK"  # data, no top-level error; for a mutation, its success type
+UNAUTHENTICATED = "UNAUTHENTICATED"  # top-level error with this code
+FORBIDDEN = "FORBIDDEN"
+NOT_FOUND = "NotFoundError"  # a mutation's typed result, nothing written
+CONFLICT = "ConflictError"
+NULL = "NULL"  # a query field answers null: the object is hidden from this viewer
+
+
+@dataclass(frozen=True)
+class Sees:
+    """A read that succeeds and shows exactly these of the world's marked objects."""
+
+    marks: frozenset[str]
+
+    def __init__(self, *marks: str) -> None:
+        object.__setattr__(self, "marks", frozenset(marks))
+
+
+Outcome = str | Sees
+
+
+@dataclass(frozen=True)
+class World:
+    ids: dict[str, str]
+    tokens: dict[str, str | None]
+    extra: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Rule:
+    document: str
+    variables: Callable[[World], dict[str, Any]]
+    expect: dict[str, Outcome]
+    why: str
+
+
+def everyone(outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(VIEWERS, outcome)
+
+
+def signed_in(outcome: Outcome, anonymous: Outcome = UNAUTHENTICATED) -> dict[str, Outcome]:
+    return {**everyone(outcome), "anonymous": anonymous}
+
+
+def admins_of_a(outcome: Outcome = OK) -> dict[str, Outcome]:
+    return {**signed_in(FORBIDDEN), "admin_a": outcome}
+
+
+def members_of_a(outcome: Outcome = OK) -> dict[str, Outcome]:
+    return {**signed_in(FORBIDDEN), "member_a": outcome, "admin_a": outcome}
+
+
+def no_variables(world: World) -> dict[str, Any]:
+    return {}
+
+
+def with_ids(**names: str) -> Callable[[World], dict[str, Any]]:
+    return lambda world: {variable: world.ids[key] for variable, key in names.items()}
+
+
+LISTING_MARKS = "title"
+SEES_LISTINGS = {
+    "anonymous": Sees("public"),
+    "member_a": Sees("public", "network", "private", "draft"),
+    "admin_a": Sees("public", "network", "private", "draft"),
+    "member_b": Sees("public"),
+    "network_admin": Sees("public", "network"),
+}
+SEES_PRIVATE = {
+    **everyone(NULL),
+    "member_a": Sees("private"),
+    "admin_a": Sees("private"),
+}
+
+RULES: dict[str, Rule] = {
+    # Queries
+    "Query.organizations": Rule(
+        "{ organizations(first: 50) { edges { node { name } } } }",
+        no_variables,
+        everyone(OK),
+        "organizations are public",
+    ),
+    "Query.organization": Rule(
+        "query($id: ID!) { organization(id: $id) { name } }",
+        with_ids(id="A"),
+        everyone(OK),
+        "organizations are public",
+    ),
+    "Query.spaces": Rule(
+        "{ spaces { edges { node { name } } } }", no_variables, everyone(OK), "places are public"
+    ),
+    "Query.space": Rule(
+        "query($id: ID!) { space(id: $id) { name } }",
+        with_ids(id="space_a"),
+        everyone(OK),
+        "places are public",
+    ),
+    "Query.listings": Rule(
+        "{ listings(first: 100) { edges { node { title } } } }",
+        no_variables,
+        SEES_LISTINGS,
+        "visibility: PUBLIC for all, NETWORK for the network, the rest for A's members",
+    ),
+    "Query.listing": Rule(
+        "query($id: ID!) { listing(id: $id) { title } }",
+        with_ids(id="listing_private"),
+        SEES_PRIVATE,
+        "a PRIVATE listing is A's members' only",
+    ),
+    "Query.node": Rule(
+        "query($id: ID!) { node(id: $id) { ... on Listing { title } } }",
+        with_ids(id="listing_private"),
+        SEES_PRIVATE,
+        "node(id:) applies the same visibility as listing(id:)",
+    ),
+    "Query.search": Rule(
+        "",
+        no_variables,
+        {},
+        "needs Meilisearch: its leak matrix over search, facets, matches and node is "
+        "tests/search/test_matching.py::test_no_search_path_reveals_what_a_viewer_may_not_see",
+    ),
+    "Query.communes": Rule(
+        "",
+        no_variables,
+        {},
+        "public reference data answered by Meilisearch: tests/search/test_places_search.py",
+    ),
+    "Query.categories": Rule(
+        "{ categories { code } }", no_variables, everyone(OK), "reference data"
+    ),
+    "Query.alerts": Rule(
+        "{ alerts { edges { node { name } } } }",
+        no_variables,
+        {**signed_in(Sees()), "member_a": Sees("alert")},
+        "one's own alerts only",
+    ),
+    "Query.notifications": Rule(
+        "{ notifications { edges { node { title } } } }",
+        no_variables,
+        {**signed_in(Sees()), "member_a": Sees("notification")},
+        "one's own notifications only",
+    ),
+    "Query.me": Rule(
+        "{ me { email } }",
+        no_variables,
+        {**everyone(OK), "anonymous": NULL},
+        "the signed-in person; null when anonymous",
+    ),
+    "Organization.members": Rule(
+        "query($id: ID!) { organization(id: $id) { members { totalCount } } }",
+        with_ids(id="A"),
+        members_of_a(),
+        "A's members see who else is",
+    ),
+    "Organization.auditEvents": Rule(
+        "query($id: ID!) { organization(id: $id) { auditEvents { totalCount } } }",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's owners and admins read its audit trail",
+    ),
+}
+
+
+def _mutation(field: str, arguments: str, variables: str) -> str:
+    return (
+        f"mutation({variables}) {{ {field}({arguments}) {{ __typename "
+        "... on Error { message } } }"
+    )
+
+
+MUTATION_RULES: dict[
+    str, tuple[str, str, Callable[[World], dict[str, Any]], dict[str, Outcome], str]
+] = {
+    "organizationCreate": (
+        "input: $input",
+        "$input: OrganizationCreateInput!",
+        lambda w: {"input": {"name": "Nouveau lieu", "kind": "TIERS_LIEU"}},
+        signed_in(OK),
+        "anyone signed in creates an organization and owns it",
+    ),
+    "spaceCreate": (
+        "input: $input",
+        "$input: SpaceCreateInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "name": "Atelier bois"}},
+        admins_of_a(),
+        "A's admins add its places",
+    ),
+    "spaceUpdate": (
+        "id: $id, input: $input",
+        "$id: ID!, $input: SpaceUpdateInput!",
+        lambda w: {"id": w.ids["space_a"], "input": {"name": "Atelier métal"}},
+        admins_of_a(),
+        "A's admins change its places",
+    ),
+    "listingPublish": (
+        "input: $input",
+        "$input: ListingPublishInput!",
+        lambda w: {
+            "input": {
+                "direction": "OFFER",
+                "kind": "EQUIPMENT",
+                "title": "Perceuse à colonne",
+                "spaceId": w.ids["space_a"],
+            }
+        },
+        {**members_of_a(), "member_b": "InputError", "network_admin": "InputError"},
+        "a member publishes for their organization, only at its own places",
+    ),
+    "listingUpdate": (
+        "id: $id, input: $input",
+        "$id: ID!, $input: ListingUpdateInput!",
+        lambda w: {"id": w.ids["listing_private"], "input": {"title": "Nouveau titre"}},
+        {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND},
+        "A's members change its listings; others may not know a PRIVATE one exists",
+    ),
+    "listingWithdraw": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="listing_private"),
+        {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND},
+        "A's members withdraw its listings",
+    ),
+    "alertCreate": (
+        "input: $input",
+        "$input: AlertCreateInput!",
+        lambda w: {"input": {"name": "Laser", "search": {"text": "laser"}}},
+        signed_in(OK),
+        "anyone signed in saves a search",
+    ),
+    "alertDelete": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="alert"),
+        {**signed_in(NOT_FOUND), "member_a": OK},
+        "one's own alerts only",
+    ),
+    "notificationMarkRead": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="notification"),
+        {**signed_in(NOT_FOUND), "member_a": OK},
+        "one's own notifications only",
+    ),
+    "organizationInvite": (
+        "input: $input",
+        "$input: OrganizationInviteInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "email": "new@example.org"}},
+        admins_of_a(),
+        "A's admins invite",
+    ),
+    "membershipRequest": (
+        "input: $input",
+        "$input: MembershipRequestInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"]}},
+        {**signed_in(OK), "member_a": CONFLICT, "admin_a": CONFLICT},
+        "anyone signed in asks to join; members already are",
+    ),
+    "membershipAccept": (
+        "input: $input",
+        "$input: MembershipAcceptInput!",
+        lambda w: {"input": {"requestId": w.ids["request"]}},
+        admins_of_a(),
+        "A's admins accept requests to join A (invitation tokens: tests/test_memberships.py)",
+    ),
+    "membershipRefuse": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="request"),
+        admins_of_a(),
+        "A's admins refuse requests to join A",
+    ),
+    "membershipRoleChange": (
+        "input: $input",
+        "$input: MembershipRoleChangeInput!",
+        lambda w: {"input": {"membershipId": w.ids["target_membership"], "role": "ADMIN"}},
+        admins_of_a(),
+        "A's admins change roles in A",
+    ),
+    "membershipRevoke": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="target_membership"),
+        admins_of_a(),
+        "A's admins remove members of A (a member leaving: tests/test_memberships.py)",
+    ),
+    "tokenCreate": (
+        "input: $input",
+        "$input: TokenCreateInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"]}},
+        members_of_a(),
+        "a token acts for one of its owner's organizations",
+    ),
+    "tokenRevoke": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="member_a_token"),
+        {**members_of_a(), "member_b": FORBIDDEN, "network_admin": FORBIDDEN},
+        "one's own tokens, or, for A's admins, any token acting for A",
+    ),
+    "organizationValidate": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="A"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the admins of A's network validate A",
+    ),
+}
+for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
+    RULES[f"Mutation.{_name}"] = Rule(
+        _mutation(_name, _arguments, _variables), _make, _expect, _why
+    )
+
+
+def schema_fields() -> list[str]:
+    schema = build_schema(Settings())._schema
+    names = []
+    for root in (schema.query_type, schema.mutation_type):
+        assert isinstance(root, GraphQLObjectType)
+        names += [f"{root.name}.{field}" for field in root.fields]
+    return names + list(GUARDED_FIELDS)
+
+
+FIELDS = schema_fields()
+CASES = [(field, viewer) for field in FIELDS for viewer in VIEWERS]
+
+
+def test_every_root_field_has_a_rule() -> None:
+    missing = [field for field in FIELDS if field not in RULES]
+    stale = [field for field in RULES if field not in FIELDS]
+
+    assert missing == [], f"Fields without an authorization rule: {missing}"
+    assert stale == [], f"Rules for fields the schema no longer has: {stale}"
+
+
+async def build_world(session: AsyncSession) -> World:
+    network = await make_organization(session, "Fabrique N", OrganizationKind.RESEAU)
+    a = await make_organization(session, "Lieu A", parent_id=network.id)
+    b = await make_organization(session, "Lieu B")
+    owner_a = await make_member(session, a, Role.OWNER)
+    viewers = {
+        "member_a": await make_member(session, a, Role.MEMBER),
+        "admin_a": await make_member(session, a, Role.ADMIN),
+        "member_b": await make_member(session, b, Role.MEMBER),
+        "network_admin": await make_member(session, network, Role.ADMIN),
+    }
+    target = await make_member(session, a, Role.MEMBER)
+    asker = await make_member(session, await make_organization(session, "Lieu C"))
+    space = await make_space(session, a)
+    listings = {
+        mark: await make_listing(session, a, title=mark, **fields)
+        for mark, fields in {
+            "public": {},
+            "network": {"visibility": Visibility.NETWORK},
+            "private": {"visibility": Visibility.PRIVATE},
+            "draft": {"status": ListingStatus.DRAFT},
+        }.items()
+    }
+    member_a = viewers["member_a"]
+    alert = Alert(person_id=member_a.person.id, name="alert", search={"text": "laser"})
+    request = MembershipRequest(person_id=asker.person.id, organization_id=a.id)
+    session.add_all([alert, request])
+    await session.flush()
+    notification = Notification(
+        person_id=member_a.person.id,
+        alert_id=alert.id,
+        listing_id=listings["public"].id,
+        kind=NotificationKind.ALERT_MATCH,
+        title="notification",
+    )
+    session.add(notification)
+    second_token = await issue_token(session, member_a.person, a, name="second")
+    admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
+    await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
+    await session.flush()
+    ids = {
+        "A": to_global_id("Organization", a.id or 0),
+        "B": to_global_id("Organization", b.id or 0),
+        "space_a": to_global_id("Space", space.id or 0),
+        "listing_private": to_global_id("Listing", listings["private"].id or 0),
+        "alert": to_global_id("Alert", alert.id or 0),
+        "notification": to_global_id("Notification", notification.id or 0),
+        "request": to_global_id("MembershipRequest", request.id or 0),
+        "target_membership": to_global_id("Membership", target.membership.id or 0),
+        "member_a_token": to_global_id("AccessToken", second_token.token.id or 0),
+    }
+    tokens: dict[str, str | None] = {"anonymous": None}
+    tokens |= {name: member.token for name, member in viewers.items()}
+    return World(ids=ids, tokens=tokens, extra={})
+
+
+MARKS = ("public", "network", "private", "draft", "alert", "notification")
+
+
+def _marks(data: Any) -> set[str]:
+    text = repr(data)
+    return {mark for mark in MARKS if f"'{mark}'" in text}
+
+
+def check(outcome: Outcome, body: dict[str, Any], field: str) -> None:
+    errors = body.get("errors") or []
+    codes = [e.get("extensions", {}).get("code") for e in errors]
+    if outcome in (UNAUTHENTICATED, FORBIDDEN):
+        assert codes == [outcome], body
+        return
+    assert not errors, body
+    value = body["data"][field.split(".")[1]] if field.startswith(("Query", "Mutation")) else None
+    if outcome == NULL:
+        assert value is None, body
+    elif isinstance(outcome, Sees):
+        assert _marks(body["data"]) == set(outcome.marks), body
+    elif field.startswith("Mutation."):
+        typename = value["__typename"]
+        if outcome == OK:
+            assert typename.endswith("Success"), body
+        else:
+            assert typename == outcome, body
+
+
+@pytest.mark.parametrize(("field", "viewer"), CASES, ids=[f"{f}-{v}" for f, v in CASES])
+async def test_authorization(
+    field: str, viewer: str, client: GraphQLClient, session: AsyncSession
+) -> None:
+    rule = RULES.get(field)
+    if rule is None:
+        pytest.fail(f"{field} has no rule in tests/test_authorization_matrix.py: say who may.")
+    if not rule.document:
+        pytest.skip(rule.why)
+    assert viewer in rule.expect, f"{field}: no expected outcome for {viewer}"
+    world = await build_world(session)
+    await session.commit()
+
+    response = await client.post(rule.document, rule.variables(world), world.tokens[viewer])
+
+    check(rule.expect[viewer], response.json(), field)
