@@ -25,6 +25,7 @@ from api.auth.cookies import (
     set_cookie,
 )
 from api.auth.oidc import Provider, ProviderDown, Providers, SignInRefused
+from api.auth.signin_page import signin_page
 from api.db import Database
 from api.errors import InvalidInput
 from api.models import PendingLogin, PendingPurpose
@@ -65,6 +66,7 @@ class SignIn:
     def routes(self) -> list[Route]:
         return [
             Route("/auth/providers", self.list_providers, methods=["GET"]),
+            Route("/auth/signin", self.page, methods=["GET"]),
             Route("/auth/login/{provider}", self.login, methods=["GET"]),
             Route("/auth/callback/{provider}", self.callback, methods=["GET"]),
             Route("/auth/logout", self.logout, methods=["POST"]),
@@ -83,6 +85,9 @@ class SignIn:
             principal = await session_principal(session, secret, idle)
             await session.commit()
         return principal
+
+    async def page(self, _request: Request) -> Response:
+        return signin_page(self.settings, self.providers)
 
     async def list_providers(self, _request: Request) -> Response:
         return JSONResponse({"providers": self.providers.listing()})
