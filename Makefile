@@ -37,7 +37,9 @@ lint: install
 test: lint
 	$(BIN)/pytest
 
-# Benchmarks, never part of `make test`: ~4 minutes; figures in bench/out/, see bench/RESULTS.md.
+# Benchmarks, never part of `make test`: ~11 minutes (listings, then search: indexing, GraphQL
+# against Meilisearch, publish→searchable; `--only listings|search`); figures in bench/out/, see
+# bench/RESULTS.md.
 # wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true

@@ -286,7 +286,7 @@ def _listing_row(
         "space_id": space_id,
         "direction": Direction.OFFER if offer else Direction.REQUEST,
         "kind": kind,
-        "category": item.category,
+        "category": vocabulary.TAXONOMY[item.category],
         "title": title,
         "description": description,
         "tags": list(item.tags),

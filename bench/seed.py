@@ -128,8 +128,11 @@ async def _insert(connection: AsyncConnection, model: Any, rows: Sequence[dict[s
 
 async def _communes(connection: AsyncConnection) -> tuple[dict[str, Where], list[Where]]:
     """Every commune by INSEE code, and 20,000 draws weighted by population."""
+    # In a fixed order: the draws below must give SQLite and PostgreSQL the same rows.
     rows = await connection.execute(
-        select(Commune).where(Commune.latitude.is_not(None))  # type: ignore[union-attr]
+        select(Commune)
+        .where(Commune.latitude.is_not(None))  # type: ignore[union-attr]
+        .order_by(Commune.code_insee)
     )
     found = [
         (
