@@ -30,6 +30,7 @@ from api.services.tokens import ensure_member, issue_token
 from api.services.validation import normalize_siret, parse
 from api.settings import Settings
 from api.setup import load_demo, migrate
+from api.transactions import begin_writing
 from search.indexing import reindex
 
 
@@ -120,6 +121,7 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         database = Database.from_settings(settings)
         try:
             async with database.session() as session:
+                await begin_writing(session)
                 if args.what == "spaces":
                     report = await import_mission_coworking(session, args.file)
                 else:

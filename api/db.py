@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.outbox import OutboxSession
 from api.settings import Settings
+from api.transactions import WRITE_OPTION
 
 _TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
 
@@ -65,7 +66,10 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Connection) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # A transaction that reads and then writes must hold the write lock from the start:
+        # upgrading later fails at once ("database is locked") if another connection committed.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def attach_counter(engine: AsyncEngine) -> StatementCounter:

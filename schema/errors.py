@@ -14,6 +14,7 @@ import strawberry
 from graphql import GraphQLError
 
 from api.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from api.transactions import begin_writing
 from schema.context import Info
 
 T = TypeVar("T")
@@ -78,6 +79,7 @@ async def run_mutation(
     """Run one service call and commit it, or roll everything back and return the error."""
     session = info.context.session
     try:
+        await begin_writing(session)
         result = await change()
         await session.commit()
         info.context.on_commit()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import strawberry
@@ -12,7 +13,7 @@ from graphql import GraphQLError
 from api.services.communes import find_commune
 from schema.context import Info
 from schema.enums import Direction, ListingKind
-from schema.relay import bad_argument, from_global_id, to_global_id
+from schema.relay import bad_argument, from_global_id, selected_names, to_global_id
 from search.client import SearchClient, SearchUnavailable
 from search.listings_search import GeoPoint, ListingQuery, SearchPage, search_listings
 
@@ -229,6 +230,8 @@ class SearchQuery:
         from schema.listings import load_listings
 
         query = await listing_query(info, input)
+        if "facets" not in selected_names(info, ()):
+            query = replace(query, with_facets=False)  # Meilisearch counts only what is read
         page = await run_search(info, query)
         listings = await load_listings(info, [hit.id for hit in page.hits])
         hits = [  # the database is the truth: a hit it no longer shows is skipped

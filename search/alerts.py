@@ -64,6 +64,8 @@ async def notify_alerts(
     Raises `SearchUnavailable` before writing anything if a search fails, so the relay can
     retry the whole batch.
     """
+    if not documents or (await session.exec(select(Alert.id).limit(1))).first() is None:
+        return 0  # the common case while nobody has saved an alert: no query per document
     candidates: dict[int, Candidate] = {}
     for document in documents:
         for alert, owner in await _candidate_alerts(session, document):

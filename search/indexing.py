@@ -73,10 +73,12 @@ async def _rebuild(client: SearchClient, index: str, ids: list[int], read: Reade
     building = f"{index}_rebuild"
     await client.delete_index(building)
     await client.create_index(building, INDEXES[index])
+    tasks = []  # sent as read, waited for at the end: Meilisearch indexes while we read
     for start in range(0, len(ids), BATCH):
-        documents = await read(ids[start : start + BATCH])
-        if documents:
-            await client.wait_for_task(await client.add_documents(building, documents), 300)
+        if documents := await read(ids[start : start + BATCH]):
+            tasks.append(await client.add_documents(building, documents))
+    for task in tasks:
+        await client.wait_for_task(task, 300)
     if not await client.index_exists(index):
         await client.create_index(index, INDEXES[index])
     await client.swap_indexes(index, building)

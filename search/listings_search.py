@@ -52,7 +52,6 @@ class Hit:
     id: int
     score: float
     distance_km: float | None
-    matched_terms: tuple[str, ...] = ()
 
 
 @dataclass
@@ -102,14 +101,12 @@ async def search_listings(
     client: SearchClient, principal: Principal | None, query: ListingQuery
 ) -> SearchPage:
     body = search_body(principal, query)
-    body["showMatchesPosition"] = bool(query.text)
     result = await client.search(LISTINGS, body)
     hits = [
         Hit(
             id=int(hit["id"]),
             score=float(hit.get("_rankingScore", 0.0)),
             distance_km=_distance_km(query.near, hit),
-            matched_terms=tuple(hit.get("_matchesPosition", {}).keys()),
         )
         for hit in result["hits"]
     ]

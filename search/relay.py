@@ -24,6 +24,7 @@ from api.db import Database
 from api.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from api.models.base import utcnow
 from api.services.taxonomy import labels
+from api.transactions import begin_writing
 from search.alerts import notify_alerts
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, is_indexed, listing_document
@@ -48,12 +49,14 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
             await session.commit()
         try:
             await apply_changes(client, changes)
+            await begin_writing(session)
             # Alerts follow listings that changed, not a re-push for their organization's sake.
             edited = {event.entity_id for event in events if event.topic == OutboxTopic.LISTING}
             await notify_alerts(
                 session, client, [d for d in changes.documents if d["id"] in edited]
             )
         except SearchUnavailable as error:
+            await begin_writing(session)
             await _postpone(session, events, str(error))
             await session.commit()
             logger.warning("search unavailable, %d events postponed: %s", len(events), error)

@@ -6,6 +6,7 @@ runs the official image instead (docker-compose.yml).
 
 from __future__ import annotations
 
+import os
 import secrets
 import socket
 import subprocess
@@ -61,6 +62,9 @@ class MeilisearchServer:
                 "development",
                 "--log-level",
                 "WARN",
+                # Our own server is for one machine's development and tests: use every core.
+                "--max-indexing-threads",
+                str(os.cpu_count() or 1),
             ],
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -57,6 +58,8 @@ def test_serve_starts_search_and_a_published_listing_becomes_searchable(tmp_path
             timeout=10,
         ).json()
         assert published == {"data": {"listingPublish": {"__typename": "ListingSuccess"}}}
+        # Concurrent writers on SQLite wait for the write lock instead of failing.
+        assert asyncio.run(_publish_many(base, secret, 40)) == ["ListingSuccess"] * 40
         started = time.monotonic()
         while True:
             found = httpx.post(
@@ -72,6 +75,22 @@ def test_serve_starts_search_and_a_published_listing_becomes_searchable(tmp_path
         server.terminate()
         server.wait(timeout=20)
     assert not (tmp_path / "meilisearch" / "endpoint.json").exists(), "Meilisearch left running"
+
+
+async def _publish_many(base: str, secret: str, count: int) -> list[str]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+
+        async def one(index: int) -> str:
+            query = PUBLISH.replace("Découpeuse laser", f"Perceuse {index}")
+            answer = await http.post(
+                "/graphql", headers={"Authorization": f"Bearer {secret}"}, json={"query": query}
+            )
+            body = answer.json()
+            return (
+                str(body["data"]["listingPublish"]["__typename"]) if "data" in body else str(body)
+            )
+
+        return list(await asyncio.gather(*(one(i) for i in range(count))))
 
 
 def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:

@@ -6,6 +6,7 @@ from api.auth.jwt_bearer import JwtBearer
 from api.db import Database
 from api.services.principal import Principal
 from api.services.tokens import TOKEN_PREFIX, authenticate
+from api.transactions import commit_touch
 
 MAX_BEARER_CHARS = 8192
 
@@ -34,7 +35,7 @@ async def principal_from_header(
         return principal
     async with database.session() as session:
         principal = await authenticate(session, secret.strip())
-        await session.commit()  # records when the token was last used
+        await commit_touch(session)  # records when the token was last used
     if principal is None:
         raise InvalidCredentials("The bearer token is unknown, revoked or expired.")
     return principal

@@ -40,6 +40,7 @@ from api.services.web_sessions import (
     session_principal,
 )
 from api.settings import Settings
+from api.transactions import commit_touch
 
 logger = logging.getLogger("entrelieux.auth")
 
@@ -83,7 +84,7 @@ class SignIn:
         idle = timedelta(seconds=self.settings.session_idle_seconds)
         async with self.database.session() as session:
             principal = await session_principal(session, secret, idle)
-            await session.commit()
+            await commit_touch(session)
         return principal
 
     async def page(self, _request: Request) -> Response:
