@@ -187,11 +187,22 @@ async def resolve_near(info: Info, near: GeoInput | None, commune: str | None) -
             raise bad_argument("near.lon", "must be between -180 and 180")
         return GeoPoint(near.lat, near.lon)
     if commune:
-        found = await find_commune(info.context.session, commune)
-        if found is None or found.latitude is None or found.longitude is None:
-            raise bad_argument("commune", f"unknown commune {commune!r}")
-        return GeoPoint(found.latitude, found.longitude)
+        point = _COMMUNE_POINTS.get(commune)
+        if point is None:
+            found = await find_commune(info.context.session, commune)
+            if found is None or found.latitude is None or found.longitude is None:
+                raise bad_argument("commune", f"unknown commune {commune!r}")
+            point = GeoPoint(found.latitude, found.longitude)
+            if len(_COMMUNE_POINTS) >= 4096:
+                _COMMUNE_POINTS.clear()
+            _COMMUNE_POINTS[commune] = point
+        return point
     return None
+
+
+# Communes are reference data that never change while the app runs: a search "near Guéret"
+# need not ask the database again. Per process, bounded, nothing shared.
+_COMMUNE_POINTS: dict[str, GeoPoint] = {}
 
 
 async def run_search(info: Info, query: ListingQuery) -> SearchPage:
