@@ -2,8 +2,9 @@
 
 Each case is written once, as the `SearchInput` a client would send, and as the `ListingQuery`
 `schema.search.listing_query` turns it into. The Meilisearch body is built by the app's own
-`search_body` (plus the `showMatchesPosition` flag `search_listings` adds), for an anonymous
-viewer, so both targets run exactly the same search; `check` proves it on the live servers.
+`search_body`, without facets since the GraphQL queries here select none (the app then asks
+Meilisearch for none), for an anonymous viewer, so both targets run exactly the same search;
+`check` proves it on the live servers.
 """
 
 from __future__ import annotations
@@ -90,8 +91,7 @@ async def resolved(database: Database, case: SearchCase) -> ListingQuery:
 
 
 def meilisearch_body(query: ListingQuery) -> str:
-    body = search_body(None, query)
-    body["showMatchesPosition"] = bool(query.text)  # as `search_listings` sends it
+    body = search_body(None, dataclasses.replace(query, with_facets=False))
     return json.dumps(body, ensure_ascii=False)
 
 
