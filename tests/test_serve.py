@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from search.server import free_port
+from api.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISH = (

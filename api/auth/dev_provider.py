@@ -12,16 +12,13 @@ import json
 import logging
 import secrets
 import shutil
-import socket
 import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from api.auth.oidc import Providers
+from api.loopback import free_port, port_is_free, spawn, stop, wait_until_answers
 from api.settings import PROJECT_ROOT, OidcProvider, Settings
 
 logger = logging.getLogger("entrelieux.auth")
@@ -39,21 +36,6 @@ DEV_SCOPES = [
     "organizational_unit",
     "legal_category",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
 
 
 @dataclass
@@ -93,36 +75,15 @@ class DevOidcProvider:
         return command
 
     def start(self, timeout: float = 30.0) -> None:
-        command = self.command()
-        output = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        self.process = spawn(self.command(), self.log_path, cwd=PROJECT_ROOT)
         try:
-            self.process = subprocess.Popen(  # noqa: S603
-                command, stdout=output, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT
-            )
-        finally:
-            if self.log_path is not None:
-                output.close()  # type: ignore[union-attr]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the OIDC provider exited with {self.process.returncode}")
-            try:
-                if httpx.get(self.discovery_url, timeout=1.0).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise RuntimeError(f"the OIDC provider did not answer on {self.issuer} in {timeout} s")
+            wait_until_answers(self.process, self.discovery_url, "the OIDC provider", timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.process = None
 
 

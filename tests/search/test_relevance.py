@@ -19,14 +19,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.db import Database
 from api.models import (
-    Direction,
-    Listing,
-    ListingKind,
-    ListingStatus,
     OrganizationKind,
     OutboxEvent,
     OutboxTopic,
-    Visibility,
 )
 from api.services.communes import find_commune
 from search.client import SearchClient
@@ -76,26 +71,7 @@ async def load_corpus(session: AsyncSession, rows: list[dict[str, Any]]) -> dict
         for name, kind in OWNERS.items()
     }
     listings = [
-        Listing(
-            ref=row["key"],
-            organization_id=organizations[_owner(row["key"])].id,
-            direction=Direction(row["direction"]),
-            kind=ListingKind(row["kind"]),
-            category=row["category"],
-            title=row["title"],
-            description=row["description"],
-            tags=row["tags"],
-            commune_insee=row["commune"],
-            department_code=row["department"],
-            region_code=row["region"],
-            latitude=row["lat"],
-            longitude=row["lon"],
-            available_from=evaluation.parse_day(row["available_from"]),
-            available_until=evaluation.parse_day(row["available_until"]),
-            status=ListingStatus.PUBLISHED,
-            visibility=Visibility.PUBLIC,
-        )
-        for row in rows
+        evaluation.corpus_listing(row, organizations[_owner(row["key"])].id) for row in rows
     ]
     session.add_all(listings)
     await session.flush()

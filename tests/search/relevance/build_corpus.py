@@ -28,13 +28,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import re
 import sys
 import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
+
+from api.services.communes import haversine_km
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[2]
@@ -74,13 +75,6 @@ def chance(key: str, percent: int) -> bool:
 def read(path: Path) -> list[dict[str, str]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 class Communes:

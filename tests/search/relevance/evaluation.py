@@ -18,13 +18,13 @@ Measures, per query, over the hits Meilisearch returns in order:
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.models import Direction, ListingKind
+from api.models import Direction, Listing, ListingKind, ListingStatus, Visibility
+from api.services.communes import haversine_km
 from search.listings_search import GeoPoint, ListingQuery
 
 HERE = Path(__file__).resolve().parent
@@ -66,11 +66,28 @@ def listing_query(spec: dict[str, Any], near: GeoPoint | None, limit: int = 10) 
     )
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
+def corpus_listing(row: dict[str, Any], organization_id: int, **fields: Any) -> Listing:
+    """A published, public listing from one corpus row (the test and the tuning script share it)."""
+    return Listing(
+        ref=row["key"],
+        organization_id=organization_id,
+        direction=Direction(row["direction"]),
+        kind=ListingKind(row["kind"]),
+        category=row["category"],
+        title=row["title"],
+        description=row["description"],
+        tags=row["tags"],
+        commune_insee=row["commune"],
+        department_code=row["department"],
+        region_code=row["region"],
+        latitude=row["lat"],
+        longitude=row["lon"],
+        available_from=parse_day(row["available_from"]),
+        available_until=parse_day(row["available_until"]),
+        status=ListingStatus.PUBLISHED,
+        visibility=Visibility.PUBLIC,
+        **fields,
+    )
 
 
 @dataclass

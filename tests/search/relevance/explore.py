@@ -20,14 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from api.models import (
-    Direction,
     Listing,
-    ListingKind,
-    ListingStatus,
     Organization,
     OrganizationKind,
     Sector,
-    Visibility,
 )
 from api.services.communes import fold
 from api.services.taxonomy import labels
@@ -40,26 +36,8 @@ from tests.search.relevance import evaluation
 
 
 def build_listing(number: int, row: dict[str, Any]) -> Listing:
-    return Listing(
-        id=number,
-        ref=row["key"],
-        organization_id=1,
-        direction=Direction(row["direction"]),
-        kind=ListingKind(row["kind"]),
-        category=row["category"],
-        title=row["title"],
-        description=row["description"],
-        tags=row["tags"],
-        commune_insee=row["commune"],
-        department_code=row["department"],
-        region_code=row["region"],
-        latitude=row["lat"],
-        longitude=row["lon"],
-        available_from=evaluation.parse_day(row["available_from"]),
-        available_until=evaluation.parse_day(row["available_until"]),
-        status=ListingStatus.PUBLISHED,
-        visibility=Visibility.PUBLIC,
-        created_at=datetime(2026, 1, 1, tzinfo=UTC),
+    return evaluation.corpus_listing(
+        row, organization_id=1, id=number, created_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
 
 
