@@ -3,6 +3,16 @@
 from api.models.alerts import Alert, Notification, NotificationKind
 from api.models.audit import AuditAction, AuditEvent
 from api.models.communes import Commune
+from api.models.exchanges import (
+    Booking,
+    CalendarFeed,
+    Exchange,
+    ExchangeEvent,
+    ExchangeEventKind,
+    ExchangeMessage,
+    ExchangeSide,
+    ExchangeState,
+)
 from api.models.identities import (
     AccessToken,
     Identity,
@@ -25,8 +35,16 @@ __all__ = [
     "Alert",
     "AuditAction",
     "AuditEvent",
+    "Booking",
+    "CalendarFeed",
     "Commune",
     "Direction",
+    "Exchange",
+    "ExchangeEvent",
+    "ExchangeEventKind",
+    "ExchangeMessage",
+    "ExchangeSide",
+    "ExchangeState",
     "Identity",
     "Invitation",
     "Listing",

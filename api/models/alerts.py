@@ -58,6 +58,15 @@ class Alert(SQLModel, table=True):
 class NotificationKind(enum.StrEnum):
     ALERT_MATCH = "ALERT_MATCH"
     """A listing was published or changed and matches one of the person's alerts."""
+    EXCHANGE_REQUESTED = "EXCHANGE_REQUESTED"
+    EXCHANGE_PROPOSED = "EXCHANGE_PROPOSED"
+    EXCHANGE_ACCEPTED = "EXCHANGE_ACCEPTED"
+    EXCHANGE_DECLINED = "EXCHANGE_DECLINED"
+    EXCHANGE_CANCELLED = "EXCHANGE_CANCELLED"
+    EXCHANGE_STARTED = "EXCHANGE_STARTED"
+    EXCHANGE_COMPLETED = "EXCHANGE_COMPLETED"
+    EXCHANGE_MESSAGE = "EXCHANGE_MESSAGE"
+    """A message arrived in the thread of one of the organization's exchanges."""
 
 
 class Notification(SQLModel, table=True):
@@ -76,8 +85,15 @@ class Notification(SQLModel, table=True):
     listing_id: int | None = Field(
         default=None, foreign_key="listing.id", index=True, ondelete="CASCADE"
     )
+    exchange_id: int | None = Field(
+        default=None, foreign_key="exchange.id", index=True, ondelete="CASCADE"
+    )
     kind: NotificationKind = Field(sa_type=enum_column(NotificationKind))
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     read_at: datetime | None = Field(default=None, sa_type=timestamp_column())
+    email_pending: bool = Field(
+        default=False, description="To be sent by e-mail; the mailer clears it once sent."
+    )
+    emailed_at: datetime | None = Field(default=None, sa_type=timestamp_column())

@@ -58,6 +58,9 @@ class Listing(SQLModel, table=True):
             " OR available_until >= available_from",
             name="dates_ordered",
         ),
+        sa.CheckConstraint(
+            "quantity_remaining IS NULL OR quantity_remaining >= 0", name="quantity_not_negative"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -85,6 +88,12 @@ class Listing(SQLModel, table=True):
     status: ListingStatus = Field(sa_type=enum_column(ListingStatus), index=True)
     visibility: Visibility = Field(sa_type=enum_column(Visibility))
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    quantity_remaining: Decimal | None = Field(
+        default=None,
+        max_digits=14,
+        decimal_places=3,
+        description="Materials: what is left to give; accepted donations take from it.",
+    )
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
