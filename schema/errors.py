@@ -48,7 +48,15 @@ class ConflictError(Error):
     pass
 
 
-ErrorResult = InputError | NotFoundError | ConflictError
+@strawberry.type(
+    description="The viewer takes part but may not do this (e.g. a member without the role); "
+    "nothing was written."
+)
+class NotAllowedError(Error):
+    pass
+
+
+ErrorResult = InputError | NotFoundError | ConflictError | NotAllowedError
 
 
 def camel_path(path: str) -> str:
@@ -66,6 +74,8 @@ def as_result(error: DomainError) -> ErrorResult:
         return NotFoundError(message=error.message)
     if isinstance(error, Conflict):
         return ConflictError(message=error.message)
+    if isinstance(error, NotAllowed):
+        return NotAllowedError(message=error.message)
     raise top_level(error)
 
 
@@ -74,16 +84,29 @@ def top_level(error: DomainError) -> GraphQLError:
 
 
 async def run_mutation(
-    info: Info, change: Callable[[], Awaitable[T]], success: Callable[[T], object]
+    info: Info,
+    change: Callable[[], Awaitable[T]],
+    success: Callable[[T], object],
+    *,
+    not_allowed_as_result: bool = False,
 ) -> object:
-    """Run one service call and commit it, or roll everything back and return the error."""
+    """Run one service call and commit it, or roll everything back and return the error.
+
+    Not allowed is a top-level error, unless the mutation's union has `NotAllowedError` (the
+    viewer takes part, e.g. in an exchange, but lacks the role): then it is returned.
+    """
     session = info.context.session
     try:
         await begin_writing(session)
         result = await change()
         await session.commit()
         info.context.on_commit()
-    except (NotAuthenticated, NotAllowed) as error:
+    except NotAllowed as error:
+        await session.rollback()
+        if not_allowed_as_result:
+            return NotAllowedError(message=error.message)
+        raise top_level(error) from None
+    except NotAuthenticated as error:
         await session.rollback()
         raise top_level(error) from None
     except DomainError as error:

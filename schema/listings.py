@@ -11,8 +11,17 @@ import strawberry
 
 from api import models
 from api.services import listings as service
+from api.services.exchanges import remaining
 from api.services.listing_commands import ListingDraft, ListingPatch
 from api.services.validation import parse
+from schema.availability import (
+    AvailabilitySlot,
+    CalendarEntry,
+    FromDay,
+    ToDay,
+    availability_of,
+    calendar_of,
+)
 from schema.context import Info
 from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
@@ -60,6 +69,9 @@ class Listing(Node):
     details: ListingDetails = strawberry.field(description="The typed details of its kind.")
     created_at: datetime.datetime = strawberry.field(description="When it was created.")
     updated_at: datetime.datetime = strawberry.field(description="When it last changed.")
+    remaining_quantity: float | None = strawberry.field(
+        description="Materials: what is left to give (accepted donations take from it)."
+    )
 
     @classmethod
     def from_row(cls, row: models.Listing) -> Listing:
@@ -93,7 +105,21 @@ class Listing(Node):
             details=details_of(row.kind, row.details),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            remaining_quantity=_remaining(row),
         )
+
+    @strawberry.field(
+        description="When it is free within a window: periods with at least one unit free, "
+        "within its own dates."
+    )
+    async def availability(self, info: Info, from_: FromDay, to: ToDay) -> list[AvailabilitySlot]:
+        return await availability_of(info, self.pk, from_, to)
+
+    @strawberry.field(
+        description="When it is taken within a window: accepted exchanges and the owner's blocks."
+    )
+    async def calendar(self, info: Info, from_: FromDay, to: ToDay) -> list[CalendarEntry]:
+        return await calendar_of(info, self.pk, from_, to)
 
     @strawberry.field(description="The place it is at, if any.")
     def space(self, info: Info) -> Space | None:
@@ -166,6 +192,11 @@ async def prefetch_relations(info: Info, rows: Sequence[models.Listing]) -> None
             prefetched["Organization", pk] = (
                 Organization.from_row(organization_row) if organization_row else None
             )
+
+
+def _remaining(row: models.Listing) -> float | None:
+    left = remaining(row)
+    return None if left is None else float(left)
 
 
 async def load_listings(info: Info, ids: list[int]) -> list[Listing | None]:

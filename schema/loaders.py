@@ -8,9 +8,10 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api.models import Alert, Commune, Listing, Organization, Person, Space
+from api.models import Alert, Commune, Exchange, ExchangeEvent, Listing, Organization, Person, Space
 from api.services.alerts import alerts_by_ids
 from api.services.communes import communes_by_codes
+from api.services.exchanges import events_of, exchanges_by_ids, listings_of_exchanges
 from api.services.listings import listings_by_ids
 from api.services.memberships import people_by_ids
 from api.services.organizations import organizations_by_ids
@@ -29,6 +30,20 @@ def _by_key(
     async def load(keys: list[K]) -> list[V | None]:
         found = {key(row): row for row in await fetch(keys)}
         return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _grouped(
+    fetch: Callable[[Sequence[K]], Awaitable[list[V]]], key: Callable[[V], Any]
+) -> DataLoader[K, list[V]]:
+    """A loader that fetches the rows of many keys in one query and hands each key its rows."""
+
+    async def load(keys: list[K]) -> list[list[V]]:
+        grouped: dict[Any, list[V]] = {}
+        for row in await fetch(keys):
+            grouped.setdefault(key(row), []).append(row)
+        return [grouped.get(k, []) for k in keys]
 
     return DataLoader(load_fn=load)
 
@@ -52,4 +67,13 @@ class Loaders:
         )
         self.person_by_id: DataLoader[int, Person | None] = _by_key(
             lambda ids: people_by_ids(session, ids), lambda p: p.id
+        )
+        self.exchange_by_id: DataLoader[int, Exchange | None] = _by_key(
+            lambda ids: exchanges_by_ids(session, principal, ids), lambda e: e.id
+        )
+        self.exchange_listing_by_id: DataLoader[int, Listing | None] = _by_key(
+            lambda ids: listings_of_exchanges(session, principal, ids), lambda r: r.id
+        )
+        self.exchange_events: DataLoader[int, list[ExchangeEvent]] = _grouped(
+            lambda ids: events_of(session, ids), lambda e: e.exchange_id
         )
