@@ -17,6 +17,7 @@ from api.services.validation import parse
 from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
 from schema.errors import InputError, NotFoundError, run_mutation, top_level
+from schema.exchanges import Exchange, load_exchange
 from schema.listings import Listing, load_listings
 from schema.relay import (
     After,
@@ -97,6 +98,7 @@ class Notification(Node):
     pk: strawberry.Private[int]
     alert_pk: strawberry.Private[int | None]
     listing_pk: strawberry.Private[int | None]
+    exchange_pk: strawberry.Private[int | None]
     kind: NotificationKind = strawberry.field(description="What it is about.")
     title: str = strawberry.field(description="A short line, e.g. the listing's title.")
     body: str = strawberry.field(description="A sentence saying why.")
@@ -111,6 +113,7 @@ class Notification(Node):
             pk=row.id,
             alert_pk=row.alert_id,
             listing_pk=row.listing_id,
+            exchange_pk=row.exchange_id,
             kind=row.kind,
             title=row.title,
             body=row.body,
@@ -127,6 +130,10 @@ class Notification(Node):
         if self.listing_pk is None:
             return None
         return (await load_listings(info, [self.listing_pk]))[0]
+
+    @strawberry.field(description="The exchange it is about, for EXCHANGE_* notifications.")
+    async def exchange(self, info: Info) -> Exchange | None:
+        return None if self.exchange_pk is None else await load_exchange(info, self.exchange_pk)
 
     @strawberry.field(description="The alert that matched; null once deleted.")
     async def alert(self, info: Info) -> Alert | None:

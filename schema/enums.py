@@ -50,7 +50,10 @@ strawberry.enum(SkillLevel, description="How advanced a skill is.")
 strawberry.enum(SkillFormat, description="Where a skill is shared.")
 strawberry.enum(MaterialCondition, description="The state of reusable material.")
 strawberry.enum(
-    NotificationKind, description="ALERT_MATCH: a listing was published or changed and matches."
+    NotificationKind,
+    description="ALERT_MATCH: a listing was published or changed and matches one of your alerts. "
+    "EXCHANGE_*: something happened in one of your organizations' exchanges (a request, an "
+    "answer, a handover, a completion, a message).",
 )
 
 __all__ = [

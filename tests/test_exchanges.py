@@ -527,3 +527,23 @@ async def test_exchanges_lists_the_viewers_by_side_and_state(
     assert [e["node"]["requester"]["name"] for e in owner["exchanges"]["edges"]] == ["Ailleurs"]
     errors = await client.errors(query, {})
     assert errors[0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_notifications_point_to_the_exchange_for_the_other_side_only(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    listing_id = await machine(session, scene)
+    asked = await request(
+        client, scene.agent.token, listingId=listing_id, **period("2027-03-01", "2027-03-02")
+    )
+    query = """{ notifications { unreadCount edges { node { kind title
+      exchange { id state } listing { id } } } } }"""
+    owner = (await client.execute(query, {}, scene.lab_member.token))["notifications"]
+    assert owner["unreadCount"] == 1
+    node = owner["edges"][0]["node"]
+    assert node["kind"] == "EXCHANGE_REQUESTED"
+    assert node["title"].startswith("Nouvelle demande : Découpeuse laser")
+    assert node["exchange"] == {"id": asked["exchange"]["id"], "state": "REQUESTED"}
+    assert node["listing"] == {"id": listing_id}
+    requester = (await client.execute(query, {}, scene.agent.token))["notifications"]
+    assert requester["unreadCount"] == 0
