@@ -19,6 +19,7 @@ from starlette.routing import Route
 from api.auth import dev_provider
 from api.auth.oidc import Providers
 from api.auth.routes import SignIn
+from api.calendar_route import calendar_routes
 from api.db import Database
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit, HeaderSizeLimit
@@ -75,6 +76,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            *calendar_routes(db),
             *sign_in.routes(),
         ],
         middleware=[

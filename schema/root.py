@@ -13,9 +13,13 @@ from schema.alerts import (
     load_alert,
     load_notification,
 )
+from schema.availability import AvailabilityMutation
+from schema.calendar_feeds import CalendarFeedMutation, CalendarFeedQuery
 from schema.categories import CategoryQuery
 from schema.communes import CommuneQuery
 from schema.context import Info
+from schema.exchanges import Exchange, ExchangeMutation, ExchangeQuery, load_exchange
+from schema.impact import ImpactQuery
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.me import MeQuery, TokenMutation
 from schema.memberships import MembershipMutation
@@ -47,6 +51,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return await load_alert(info, pk)
     if type_name == "Notification":
         return await load_notification(info, pk)
+    if type_name == "Exchange":
+        return await load_exchange(info, pk)
     return None
 
 
@@ -60,6 +66,9 @@ class Query(
     CategoryQuery,
     AlertQuery,
     MeQuery,
+    ImpactQuery,
+    CalendarFeedQuery,
+    ExchangeQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
@@ -74,8 +83,11 @@ class Mutation(
     AlertMutation,
     MembershipMutation,
     TokenMutation,
+    CalendarFeedMutation,
+    ExchangeMutation,
+    AvailabilityMutation,
 ):
     pass
 
 
-NODE_TYPES = [Listing, Space, Organization, Alert, Notification]
+NODE_TYPES = [Listing, Space, Organization, Alert, Notification, Exchange]

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MAX_RADIUS_KM = 1000.0
 DEFAULT_MATCH_RADIUS_KM = 50.0
+MAX_FREE_WINDOW_DAYS = 366
 LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
 
 
@@ -63,6 +64,16 @@ class SearchInput:
     )
     available_until: datetime.date | None = strawberry.field(
         default=None, description="... to this day."
+    )
+    free_from: datetime.date | None = strawberry.field(
+        default=None,
+        description="Free to book from this day (UTC) to `freeUntil`, both included: the "
+        "listing is available on both days and, on each day between, at least one of its units "
+        "(equipment) or the premises has no booking. Give both; at most 366 days. Skills and "
+        "materials have no calendar: only their availability dates count.",
+    )
+    free_until: datetime.date | None = strawberry.field(
+        default=None, description="The last day of the `freeFrom` window, included."
     )
     first: int = strawberry.field(default=20, description="How many hits, 1 to 100.")
     after: str | None = strawberry.field(
@@ -144,6 +155,7 @@ async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
         and given.available_until < given.available_from
     ):
         raise bad_argument("availableUntil", "is before availableFrom")
+    free_from, free_until = _free_window(given)
     near = await _near(info, given)
     offset = 0
     if given.after is not None:
@@ -169,9 +181,26 @@ async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
         radius_km=given.radius_km if near is not None else None,
         available_from=given.available_from,
         available_until=given.available_until,
+        free_from=free_from,
+        free_until=free_until,
         limit=given.first,
         offset=offset,
     )
+
+
+def _free_window(given: SearchInput) -> tuple[datetime.date | None, datetime.date | None]:
+    start, end = given.free_from, given.free_until
+    if start is None and end is None:
+        return None, None
+    if start is None:
+        raise bad_argument("freeFrom", "is required with freeUntil")
+    if end is None:
+        raise bad_argument("freeUntil", "is required with freeFrom")
+    if end < start:
+        raise bad_argument("freeUntil", "is before freeFrom")
+    if (end - start).days + 1 > MAX_FREE_WINDOW_DAYS:
+        raise bad_argument("freeUntil", f"the window spans more than {MAX_FREE_WINDOW_DAYS} days")
+    return start, end
 
 
 async def _near(info: Info, given: SearchInput) -> GeoPoint | None:

@@ -6,6 +6,7 @@ visibility filter needs (`visibility`, `organization_id`, `networks`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -37,6 +38,7 @@ SETTINGS: dict[str, Any] = {
         "region",
         "available_from",
         "available_until",
+        "busy_days",
         "_geo",
         "id",
     ],
@@ -61,8 +63,13 @@ def is_indexed(listing: Listing) -> bool:
 
 
 def listing_document(
-    listing: Listing, organization: Organization, category_labels: list[str], commune_name: str = ""
+    listing: Listing,
+    organization: Organization,
+    category_labels: list[str],
+    commune_name: str = "",
+    busy_days: Sequence[int] = (),
 ) -> dict[str, Any]:
+    """`busy_days`: see `search.availability`; days on which every unit is taken."""
     assert listing.id is not None
     networks = [organization.id] + ([organization.parent_id] if organization.parent_id else [])
     document: dict[str, Any] = {
@@ -84,6 +91,7 @@ def listing_document(
         "region": listing.region_code,
         "available_from": day_number(listing.available_from, NO_START),
         "available_until": day_number(listing.available_until, NO_END),
+        "busy_days": list(busy_days),
         "created_at": int(listing.created_at.timestamp() * 1000),
         "_geo": None,
     }

@@ -13,6 +13,7 @@ from typing import Any
 from api.models import Direction, ListingKind
 from api.services.communes import haversine_km
 from api.services.principal import Principal
+from search.availability import day_index
 from search.client import SearchClient
 from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
@@ -39,6 +40,8 @@ class ListingQuery:
     radius_km: float | None = None
     available_from: date | None = None
     available_until: date | None = None
+    free_from: date | None = None
+    free_until: date | None = None
     exclude_ids: tuple[int, ...] = ()
     exclude_organization_id: int | None = None
     limit: int = 20
@@ -71,6 +74,7 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
         any_of("region", query.regions),
         any_of("organization_id", [str(i) for i in query.organization_ids]),
         _window(query.available_from, query.available_until),
+        _free(query.free_from, query.free_until),
         _radius(query.near, query.radius_km),
         f"NOT id IN [{', '.join(str(int(i)) for i in query.exclude_ids)}]"
         if query.exclude_ids
@@ -132,6 +136,20 @@ def _window(start: date | None, end: date | None) -> str | None:
     if start is not None:
         conditions.append(f"available_until >= {day_number(start, NO_START)}")
     return " AND ".join(conditions) or None
+
+
+def _free(start: date | None, end: date | None) -> str | None:
+    """Bookable over all of [start, end]: available on both ends, and no day of it on which every
+    unit is taken. On an array, `a TO b` holds when any element is in the range, so `NOT` keeps
+    the documents with none in it, an empty `busy_days` included (tests/search/
+    test_availability_search.py checks this against Meilisearch)."""
+    if start is None or end is None:
+        return None
+    return (
+        f"available_from <= {day_number(start, NO_START)}"
+        f" AND available_until >= {day_number(end, NO_END)}"
+        f" AND NOT busy_days {day_index(start)} TO {day_index(end)}"
+    )
 
 
 def _radius(near: GeoPoint | None, radius_km: float | None) -> str | None:

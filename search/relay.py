@@ -26,6 +26,7 @@ from api.models.base import utcnow
 from api.services.taxonomy import labels
 from api.transactions import begin_writing
 from search.alerts import notify_alerts
+from search.availability import busy_days_by_listing
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, is_indexed, listing_document
 from search.places_index import SPACES, space_document
@@ -109,10 +110,17 @@ async def read_changes(
             .where(col(Listing.id).in_(listing_ids))
         )
     ).all()
+    indexed = [row for row in rows if is_indexed(row[0])]
+    busy = await busy_days_by_listing(session, [listing for listing, _, _ in indexed])
     documents = [
-        listing_document(listing, organization, labels(listing.category), commune_name or "")
-        for listing, organization, commune_name in rows
-        if is_indexed(listing)
+        listing_document(
+            listing,
+            organization,
+            labels(listing.category),
+            commune_name or "",
+            busy.get(listing.id or 0, ()),
+        )
+        for listing, organization, commune_name in indexed
     ]
     kept = {document["id"] for document in documents}
     removed = [i for i in listing_ids if i not in kept]

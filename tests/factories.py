@@ -12,6 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
     Direction,
+    Exchange,
+    ExchangeState,
     Listing,
     ListingKind,
     ListingStatus,
@@ -120,3 +122,26 @@ async def make_listing(session: AsyncSession, organization: Organization, **fiel
     session.add(listing)
     await session.flush()
     return listing
+
+
+async def make_exchange(
+    session: AsyncSession,
+    listing: Listing,
+    requester: Organization,
+    state: ExchangeState = ExchangeState.COMPLETED,
+    **fields: Any,
+) -> Exchange:
+    """An exchange row as it stands in `state`, written directly (no rules checked)."""
+    assert listing.id is not None
+    assert requester.id is not None
+    exchange = Exchange(
+        listing_id=listing.id,
+        owner_organization_id=listing.organization_id,
+        requester_organization_id=requester.id,
+        state=state,
+        awaiting=None,
+        **fields,
+    )
+    session.add(exchange)
+    await session.flush()
+    return exchange

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -21,6 +22,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import (
     Alert,
+    Booking,
+    CalendarFeed,
+    Exchange,
+    ExchangeState,
     ListingStatus,
     MembershipRequest,
     Notification,
@@ -186,6 +191,25 @@ RULES: dict[str, Rule] = {
         {**signed_in(Sees()), "member_a": Sees("notification")},
         "one's own notifications only",
     ),
+    "Query.impact": Rule(
+        "query($id: ID!) { impact(filter: { organization: $id }) { exchangesCompleted } }",
+        with_ids(id="A"),
+        {**signed_in(FORBIDDEN), "member_a": OK, "admin_a": OK, "network_admin": OK},
+        "A's figures are for A's members and its network; open totals (no organization) are "
+        "public: tests/test_impact.py",
+    ),
+    "Query.calendarFeeds": Rule(
+        "query($id: ID!) { calendarFeeds(organizationId: $id) { name } }",
+        with_ids(id="A"),
+        members_of_a(),
+        "A's members see A's calendar feeds (never their secrets)",
+    ),
+    "Query.exchanges": Rule(
+        "{ exchanges { edges { node { listing { title } } } } }",
+        no_variables,
+        {**signed_in(Sees()), "member_a": Sees("public"), "admin_a": Sees("public")},
+        "the two organizations of an exchange, nobody else",
+    ),
     "Query.me": Rule(
         "{ me { email } }",
         no_variables,
@@ -343,6 +367,93 @@ MUTATION_RULES: dict[
         {**members_of_a(), "member_b": FORBIDDEN, "network_admin": FORBIDDEN},
         "one's own tokens, or, for A's admins, any token acting for A",
     ),
+    "calendarFeedCreate": (
+        "input: $input",
+        "$input: CalendarFeedCreateInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"]}},
+        members_of_a(),
+        "any member of A creates a calendar feed of A's exchanges",
+    ),
+    "calendarFeedRevoke": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="calendar_feed"),
+        members_of_a(),
+        "its creator (member_a) or A's admins revoke a feed of A",
+    ),
+    "exchangeRequest": (
+        "input: $input",
+        "$input: ExchangeRequestInput!",
+        lambda w: {
+            "input": {
+                "listingId": w.ids["listing_public"],
+                "startsAt": "2030-01-01T09:00:00+00:00",
+                "endsAt": "2030-01-02T09:00:00+00:00",
+            }
+        },
+        {**signed_in(OK), "member_a": "InputError", "admin_a": "InputError"},
+        "anyone signed in asks for another organization's listing; not for one's own",
+    ),
+    **{
+        name: (
+            "id: $id",
+            "$id: ID!",
+            with_ids(id=exchange),
+            {
+                **signed_in(NOT_FOUND),
+                "member_a": "NotAllowedError",
+                "admin_a": OK,
+            },
+            "the owner's admins (or the listing's publisher) decide; others don't know it exists",
+        )
+        for name, exchange in {
+            "exchangeAccept": "exchange_requested",
+            "exchangeDecline": "exchange_requested",
+            "exchangeCancel": "exchange_requested",
+            "exchangeStart": "exchange_accepted",
+            "exchangeComplete": "exchange_in_progress",
+        }.items()
+    },
+    "exchangePropose": (
+        "input: $input",
+        "$input: ExchangeProposeInput!",
+        lambda w: {
+            "input": {
+                "id": w.ids["exchange_requested"],
+                "startsAt": "2030-02-01T09:00:00+00:00",
+                "endsAt": "2030-02-02T09:00:00+00:00",
+            }
+        },
+        {**signed_in(NOT_FOUND), "member_a": "NotAllowedError", "admin_a": OK},
+        "the owner's admins propose another period",
+    ),
+    "exchangeMessageSend": (
+        "input: $input",
+        "$input: ExchangeMessageSendInput!",
+        lambda w: {"input": {"exchangeId": w.ids["exchange_requested"], "body": "Bonjour"}},
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": OK},
+        "any member of either side writes in the thread",
+    ),
+    "listingBlock": (
+        "input: $input",
+        "$input: ListingBlockInput!",
+        lambda w: {
+            "input": {
+                "listingId": w.ids["listing_private"],
+                "startsAt": "2030-03-01T09:00:00+00:00",
+                "endsAt": "2030-03-02T09:00:00+00:00",
+            }
+        },
+        {**signed_in("InputError"), "member_a": OK, "admin_a": OK},
+        "A's members block A's listings; to others the listing is unknown",
+    ),
+    "listingUnblock": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="block"),
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": OK},
+        "A's members unblock A's listings",
+    ),
     "organizationValidate": (
         "id: $id",
         "$id: ID!",
@@ -415,6 +526,32 @@ async def build_world(session: AsyncSession) -> World:
     )
     session.add(notification)
     second_token = await issue_token(session, member_a.person, a, name="second")
+    feed = CalendarFeed(
+        organization_id=a.id,
+        prefix="elcal_x",
+        token_hash="0" * 64,
+        created_by_id=member_a.person.id,
+    )
+    session.add(feed)
+    exchanges = {
+        state: Exchange(
+            listing_id=listings["public"].id or 0,
+            owner_organization_id=a.id or 0,
+            requester_organization_id=asker.membership.organization_id,
+            state=state,
+            starts_at=datetime(2030, 1, 1, 9, tzinfo=UTC),
+            ends_at=datetime(2030, 1, 3, 9, tzinfo=UTC),
+        )
+        for state in (ExchangeState.REQUESTED, ExchangeState.ACCEPTED, ExchangeState.IN_PROGRESS)
+    }
+    session.add_all(exchanges.values())
+    block = Booking(
+        listing_id=listings["private"].id or 0,
+        starts_at=datetime(2030, 5, 1, tzinfo=UTC),
+        ends_at=datetime(2030, 5, 2, tzinfo=UTC),
+    )
+    session.add(block)
+    await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
     await session.flush()
@@ -423,11 +560,18 @@ async def build_world(session: AsyncSession) -> World:
         "B": to_global_id("Organization", b.id or 0),
         "space_a": to_global_id("Space", space.id or 0),
         "listing_private": to_global_id("Listing", listings["private"].id or 0),
+        "listing_public": to_global_id("Listing", listings["public"].id or 0),
+        "block": to_global_id("Booking", block.id or 0),
+        **{
+            f"exchange_{state.value.lower()}": to_global_id("Exchange", row.id or 0)
+            for state, row in exchanges.items()
+        },
         "alert": to_global_id("Alert", alert.id or 0),
         "notification": to_global_id("Notification", notification.id or 0),
         "request": to_global_id("MembershipRequest", request.id or 0),
         "target_membership": to_global_id("Membership", target.membership.id or 0),
         "member_a_token": to_global_id("AccessToken", second_token.token.id or 0),
+        "calendar_feed": to_global_id("CalendarFeed", feed.id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}

@@ -22,7 +22,7 @@ from api.models import Booking, Exchange, Listing, ListingKind
 from api.models.base import utcnow
 from api.models.exchanges import OVERLAP_CONSTRAINT
 from api.services.exchange_commands import Block
-from api.services.principal import Principal, require_member
+from api.services.principal import Principal, require_principal
 
 MAX_WINDOW_DAYS = 366
 BOOKABLE_KINDS = (ListingKind.EQUIPMENT, ListingKind.PREMISES, ListingKind.SKILL)
@@ -192,10 +192,10 @@ async def availability(
 
 async def block_period(session: AsyncSession, principal: Principal | None, block: Block) -> Booking:
     """The owner blocks a period on every unit of the listing (all must be free)."""
+    acting = require_principal(principal)
     listing = await session.get(Listing, block.listing_id)
-    if listing is None or listing.id is None:
-        raise InvalidInput.one("listing_id", "no listing with this id")
-    acting = require_member(principal, listing.organization_id)
+    if listing is None or listing.id is None or not acting.acts_for(listing.organization_id):
+        raise InvalidInput.one("listing_id", "no listing of yours with this id")
     if listing.kind not in BOOKABLE_KINDS:
         raise InvalidInput.one("listing_id", "only equipment, premises and skills have a calendar")
     assert block.starts_at is not None
@@ -221,6 +221,7 @@ async def unblock_period(
     session: AsyncSession, principal: Principal | None, booking_id: int
 ) -> int:
     """Remove a block (every unit's row of the same period); exchanges' bookings are not blocks."""
+    require_principal(principal)
     booking = await session.get(Booking, booking_id)
     if booking is None or booking.exchange_id is not None:
         raise NotFound("No such blocked period.")
