@@ -350,6 +350,15 @@ async def test_materials_are_taken_until_none_is_left(
     done = await act(client, COMPLETE, first["exchange"]["id"], scene.lab_admin.token)
     assert done["exchange"]["impact"]["kgReused"] == 250.0
 
+    # The owner finds ten more doors: what is left moves with the quantity.
+    update = """mutation($id: ID!, $input: ListingUpdateInput!) { listingUpdate(id: $id, input: $input) {
+      __typename ... on ListingSuccess { listing { remainingQuantity } } } }"""
+    details = {"material": {"quantity": 40, "unit": "unit", "unitWeightKg": 12.5}}
+    updated = await client.execute(
+        update, {"id": listing_id, "input": {"details": details}}, scene.lab_admin.token
+    )
+    assert updated["listingUpdate"]["listing"]["remainingQuantity"] == 20.0
+
 
 async def test_same_idempotency_key_ten_times_creates_one_exchange(
     client: GraphQLClient, session: AsyncSession, scene: Scene

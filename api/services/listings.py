@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import select
@@ -121,6 +122,7 @@ async def update_listing(
         details, problems = checked_details(listing.kind, changes["details"])
         if problems:
             raise InvalidInput(problems)
+        _keep_remaining_in_step(listing, details)
         listing.details = details
     for key in changes.keys() - location_keys - {"details", "status"}:
         setattr(listing, key, changes[key])
@@ -131,6 +133,18 @@ async def update_listing(
     listing.updated_at = utcnow()
     await session.flush()
     return listing
+
+
+def _keep_remaining_in_step(listing: Listing, details: dict[str, Any]) -> None:
+    """A material's quantity changed after donations were accepted: what is left moves with it
+    (never below zero)."""
+    if listing.kind != ListingKind.MATERIAL or listing.quantity_remaining is None:
+        return
+    before, after = listing.details.get("quantity"), details.get("quantity")
+    if before is None or after is None or before == after:
+        return
+    delta = Decimal(str(after)) - Decimal(str(before))
+    listing.quantity_remaining = max(Decimal(0), Decimal(listing.quantity_remaining) + delta)
 
 
 async def withdraw_listing(
