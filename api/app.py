@@ -14,7 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from api.auth import dev_provider
 from api.auth.oidc import Providers
@@ -23,8 +23,10 @@ from api.calendar_route import calendar_routes
 from api.db import Database
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit, HeaderSizeLimit
+from api.mail_relay import MailRelay
 from api.search_runtime import SearchRuntime
 from api.settings import Settings
+from api.wakeup import Wakeup
 from schema.build import build_schema
 from search.client import SearchClient
 
@@ -42,7 +44,9 @@ def create_app(
     runtime = SearchRuntime(settings, db, client=search)
     identity = providers or Providers(settings.oidc_providers)
     sign_in = SignIn(settings, db, identity)
-    graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in)
+    commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
+    mail = MailRelay(db, settings, wakeup=commits)
+    graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in, commits)
 
     async def healthz(_request: Request) -> JSONResponse:
         try:
@@ -57,12 +61,15 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.search_enabled and search is None:
             await runtime.start()
+        if settings.run_relay:
+            mail.start()
         demo = None
         if providers is None and dev_provider.wanted(settings):
             demo = await dev_provider.start_for_development(settings, identity)
         try:
             yield
         finally:
+            await mail.stop()
             await runtime.stop()
             if demo is not None:
                 await asyncio.to_thread(demo.stop)
@@ -76,6 +83,7 @@ def create_app(
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
             *sign_in.routes(),
         ],

@@ -19,6 +19,7 @@ from api.errors import DomainError
 from api.importers.listings import import_listings
 from api.importers.mission_coworking import import_mission_coworking
 from api.importers.report import ImportReport
+from api.mail_relay import MailRelay
 from api.models import Organization, OrganizationKind, Role
 from api.search_runtime import SearchRuntime
 from api.services.organizations import (
@@ -66,7 +67,9 @@ def _parser() -> argparse.ArgumentParser:
     listings.add_argument("file", type=Path)
     listings.add_argument("--organization", help="SIRET or name of the publishing organization")
 
-    commands.add_parser("worker", help="drain the outbox into Meilisearch until stopped")
+    commands.add_parser(
+        "worker", help="drain the outbox into Meilisearch and send notification e-mails"
+    )
     commands.add_parser("reindex", help="rebuild the search index from the database, then swap")
 
     token = commands.add_parser("token", help="personal access tokens")
@@ -149,19 +152,23 @@ def _print_report(report: ImportReport) -> int:
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
-    """A separate relay process (production runs several; they share work via SKIP LOCKED)."""
+    """A separate relay process: the outbox into Meilisearch, and notification e-mails
+    (production runs several; they share work via SKIP LOCKED)."""
     logging.basicConfig(level=logging.INFO)
 
     async def run() -> None:
-        runtime = SearchRuntime(
-            settings.model_copy(update={"run_relay": True}), Database.from_settings(settings)
-        )
-        await runtime.start()
+        database = Database.from_settings(settings)
+        runtime = SearchRuntime(settings.model_copy(update={"run_relay": True}), database)
+        mail = MailRelay(database, settings)
+        if settings.search_enabled:
+            await runtime.start()
+        mail.start()
         try:
             await asyncio.Event().wait()
         finally:
+            await mail.stop()
             await runtime.stop()
-            await runtime.database.dispose()
+            await database.dispose()
 
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run())

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 import strawberry
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette import status
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth.bearer import InvalidCredentials, principal_from_header
-from api.auth.cookies import csrf_problem
+from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
 from api.db import Database
 from api.search_runtime import SearchRuntime
 from api.settings import Settings
+from api.wakeup import Wakeup
 from schema.context import Context
 
 logger = logging.getLogger("entrelieux.auth")
+_PLAIN_ACK: UnsetType = UNSET  # `connection_ack` without a payload
 
 
 class _RequestSession:
@@ -50,19 +57,28 @@ class GraphQLApp(GraphQL[Context, None]):
         database: Database,
         search: SearchRuntime,
         sign_in: SignIn | None = None,
+        commits: Wakeup | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=10),
+            max_subscriptions_per_connection=10,
+            allowed_origins=sorted(settings.allowed_origins),
         )
         self.settings = settings
         self.database = database
         self.search = search
         self.sign_in = sign_in
+        self.commits = commits or Wakeup()
         self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            await self._websocket(scope, receive, send)
+            return
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
@@ -87,6 +103,51 @@ class GraphQLApp(GraphQL[Context, None]):
         finally:
             await holder.close()
 
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The handshake: a bearer header, or the session cookie from an allowed origin only
+        (a page elsewhere must not open a socket with the visitor's cookie); a bearer token may
+        also come later, in the `connection_init` payload (see `on_ws_connect`)."""
+        websocket = WebSocket(scope, receive, send)
+        try:
+            principal = await principal_from_header(
+                self.database, websocket.headers.get("authorization"), self.jwt
+            )
+        except InvalidCredentials:
+            await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+            return
+        has_cookie = read_cookie(self.settings, websocket, SESSION) is not None
+        if principal is None and has_cookie and self.sign_in is not None:
+            if problem := _origin_problem(self.settings, websocket):
+                logger.warning("cookie-authenticated WebSocket refused: %s", problem)
+                await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
+                return
+            principal = await self.sign_in.principal_from_cookie(websocket)
+        holder = _RequestSession(self.database)
+        scope.setdefault("state", {})["graphql"] = (principal, holder)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await holder.close()
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """`connection_init` may carry `{"Authorization": "Bearer ..."}`; a bad one is refused."""
+        params = context.connection_params or {}
+        header = params.get("Authorization", params.get("authorization"))
+        if header is None:
+            return _PLAIN_ACK  # anonymous: `Subscription.notifications` answers UNAUTHENTICATED
+        if not isinstance(header, str):
+            raise ConnectionRejectionError()
+        try:
+            context.principal = await principal_from_header(self.database, header, self.jwt)
+        except InvalidCredentials as error:
+            logger.info("WebSocket connection_init refused: %s", error)
+            raise ConnectionRejectionError() from None
+        return _PLAIN_ACK
+
+    def _committed(self) -> None:
+        self.search.wake()
+        self.commits.notify()
+
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal, holder = request.state.graphql
         return Context(
@@ -94,8 +155,24 @@ class GraphQLApp(GraphQL[Context, None]):
             principal=principal,
             open_session=holder.open,
             search=self.search.client,
-            on_commit=self.search.wake,
+            on_commit=self._committed,
+            new_session=self.database.sessionmaker,
+            commits=self.commits,
         )
+
+
+def _origin_problem(settings: Settings, websocket: WebSocket) -> str | None:
+    """Why a WebSocket handshake may not use the session cookie, or None.
+
+    Browsers always send `Origin` on a WebSocket handshake, and SameSite does not keep cookies
+    off a cross-site one: the origin must be ours or an allowed one (as for cookie posts).
+    """
+    origin = websocket.headers.get("origin")
+    if origin is None:
+        return "a WebSocket with a session cookie needs an allowed Origin"
+    if origin.rstrip("/") not in settings.allowed_origins:
+        return f"origin {origin[:100]!r} is not allowed"
+    return None
 
 
 def _forbidden(problem: str) -> Response:

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -123,6 +130,19 @@ class Settings(BaseSettings):
     login_state_seconds: Annotated[int, Field(gt=0, le=3600)] = 600
     cors_allowed_origins: list[str] = Field(
         default_factory=list, description="Origins (JSON list) allowed to call the API."
+    )
+
+    # Mail: without SMTP_HOST, notification e-mails are written to the log (development).
+    smtp_host: str | None = Field(default=None, description="The SMTP relay; none: to the log.")
+    smtp_port: int = Field(default=587, gt=0, lt=65536)
+    smtp_security: Literal["none", "starttls", "tls"] = Field(
+        default="starttls", description="STARTTLS (587), implicit TLS (465) or none (loopback)."
+    )
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    mail_from: str = Field(
+        default="Entrelieux <ne-pas-repondre@entrelieux.local>",
+        description="The From header of every e-mail the app sends.",
     )
 
     @property

@@ -24,6 +24,7 @@ from strawberry.schema.config import StrawberryConfig
 from api.settings import Settings
 from schema.errors import should_mask
 from schema.root import NODE_TYPES, Mutation, Query
+from schema.subscriptions import Subscription
 
 
 def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
@@ -47,6 +48,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=NODE_TYPES,
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),

@@ -12,6 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from api.services.principal import Principal
 from api.settings import Settings
+from api.wakeup import Wakeup
 from schema.loaders import Loaders
 from search.client import SearchClient
 
@@ -28,6 +29,12 @@ class Context:
     """Called after a mutation commits (wakes the outbox relay)."""
     prefetched: dict[tuple[str, int], Any] = field(default_factory=dict)
     """GraphQL objects loaded ahead for a whole page, by (type name, primary key)."""
+    new_session: Callable[[], AsyncSession] | None = None
+    """A short session of its own (`async with`), for work that outlives one response."""
+    commits: Wakeup = field(default_factory=Wakeup)
+    """Notified after any commit of this process: live subscriptions look at once."""
+    connection_params: dict[str, Any] | None = None
+    """The `connection_init` payload of a WebSocket (graphql-transport-ws)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property
@@ -39,6 +46,16 @@ class Context:
         if self._loaders is None:
             self._loaders = Loaders(self.session, self.principal)
         return self._loaders
+
+    async def end_transaction(self) -> None:
+        """Between two events of a long WebSocket operation: end the session's transaction (its
+        connection goes back to the pool) and forget what was loaded, so the next event reads
+        fresh rows."""
+        session = self.__dict__.get("session")
+        if session is not None:
+            await session.rollback()
+        self._loaders = None
+        self.prefetched.clear()
 
 
 Info = StrawberryInfo[Context, None]

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from api.services import idempotency
 from api.transactions import begin_writing
 from schema.context import Info
 
@@ -83,24 +87,50 @@ def top_level(error: DomainError) -> GraphQLError:
     return GraphQLError(error.message, extensions={"code": error.code})
 
 
+@dataclass(frozen=True)
+class Idempotent(Generic[T]):
+    """How a creating mutation replays: its client's key, the input that key stands for, and how
+    to load what the first call created."""
+
+    key: str | None
+    operation: str
+    payload: object
+    load: Callable[[int], Awaitable[T | None]]
+    pk: Callable[[T], int | None]
+
+
 async def run_mutation(
     info: Info,
     change: Callable[[], Awaitable[T]],
     success: Callable[[T], object],
     *,
     not_allowed_as_result: bool = False,
+    idempotent: Idempotent[T] | None = None,
 ) -> object:
     """Run one service call and commit it, or roll everything back and return the error.
 
     Not allowed is a top-level error, unless the mutation's union has `NotAllowedError` (the
-    viewer takes part, e.g. in an exchange, but lacks the role): then it is returned.
+    viewer takes part, e.g. in an exchange, but lacks the role): then it is returned. With an
+    idempotency key, a replay returns the first call's result and writes nothing.
     """
     session = info.context.session
     try:
         await begin_writing(session)
+        claim = _claim(info, idempotent)
+        if idempotent and claim and (first := await idempotency.recall(session, claim)):
+            result = await _first_result(idempotent, first)
+            await session.commit()  # wrote nothing; a rollback would expire what was loaded
+            return success(result)
         result = await change()
+        if idempotent and claim:
+            await _remember(session, claim, idempotent.pk(result))
         await session.commit()
         info.context.on_commit()
+    except _Raced:
+        # A concurrent call with the same key committed first: answer with its result.
+        await session.rollback()
+        assert idempotent is not None
+        return await run_mutation(info, change, success, idempotent=idempotent)
     except NotAllowed as error:
         await session.rollback()
         if not_allowed_as_result:
@@ -116,6 +146,34 @@ async def run_mutation(
         await session.rollback()
         raise
     return success(result)
+
+
+class _Raced(Exception):
+    pass
+
+
+def _claim(info: Info, idempotent: Idempotent[T] | None) -> idempotency.Claim | None:
+    if idempotent is None or idempotent.key is None:
+        return None
+    return idempotency.claim(
+        info.context.principal, idempotent.key, idempotent.operation, idempotent.payload
+    )
+
+
+async def _first_result(idempotent: Idempotent[T], pk: int) -> T:
+    result = await idempotent.load(pk)
+    if result is None:
+        raise Conflict("What this idempotencyKey created is gone; use a new key.")
+    return result
+
+
+async def _remember(session: AsyncSession, claim: idempotency.Claim, pk: int | None) -> None:
+    assert pk is not None
+    try:
+        async with session.begin_nested():
+            await idempotency.remember(session, claim, pk)
+    except IntegrityError:
+        raise _Raced from None
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -7,7 +7,7 @@ import datetime
 import enum
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
@@ -20,6 +20,7 @@ from api.services.validation import parse
 from schema.context import Info
 from schema.errors import (
     ConflictError,
+    Idempotent,
     InputError,
     NotAllowedError,
     NotFoundError,
@@ -40,6 +41,8 @@ from schema.relay import (
     to_global_id,
 )
 from schema.spaces import Space, load_space
+
+Row = TypeVar("Row", models.Exchange, models.ExchangeMessage)
 
 strawberry.enum(
     ExchangeState,
@@ -429,6 +432,11 @@ def _exchange_pk(id: str) -> int:
     return pk
 
 
+async def _own_row(info: Info, model: type[Row], pk: int) -> Row | None:
+    """What the viewer's first call created (the idempotency key is the viewer's own)."""
+    return await info.context.session.get(model, pk)
+
+
 def _changed(row: models.Exchange) -> ExchangeChangeSuccess:
     return ExchangeChangeSuccess(exchange=Exchange.from_row(row))
 
@@ -510,7 +518,9 @@ class ExchangeMutation:
         input: Annotated[ExchangeRequestInput, strawberry.argument(description="The request.")],
     ) -> ExchangeRequestResult:
         async def request() -> models.Exchange:
-            data = {k: v for k, v in vars(input).items() if v is not None}
+            data = {
+                k: v for k, v in vars(input).items() if v is not None and k != "idempotency_key"
+            }
             data["listing_id"] = input_id(input.listing_id, "Listing", "listing_id")
             data["organization_id"] = input_id(
                 input.organization_id, "Organization", "organization_id"
@@ -525,7 +535,17 @@ class ExchangeMutation:
             )
 
         return await run_mutation(  # type: ignore[return-value]
-            info, request, _changed, not_allowed_as_result=True
+            info,
+            request,
+            _changed,
+            not_allowed_as_result=True,
+            idempotent=Idempotent(
+                input.idempotency_key,
+                "exchangeRequest",
+                strawberry.asdict(input) | {"idempotency_key": None},
+                lambda pk: _own_row(info, models.Exchange, pk),
+                lambda row: row.id,
+            ),
         )
 
     @strawberry.mutation(
@@ -592,9 +612,7 @@ class ExchangeMutation:
         input: Annotated[ExchangeMessageSendInput, strawberry.argument(description="The message.")],
     ) -> ExchangeMessageSendResult:
         async def send() -> models.ExchangeMessage:
-            draft = parse(
-                MessageDraft, {"body": input.body, "idempotency_key": input.idempotency_key}
-            )
+            draft = parse(MessageDraft, {"body": input.body})
             pk = _exchange_pk(input.exchange_id)
             return await service.send_message(
                 info.context.session, info.context.principal, pk, draft
@@ -605,4 +623,11 @@ class ExchangeMutation:
             send,
             lambda row: ExchangeMessageSendSuccess(exchange_message=ExchangeMessage.from_row(row)),
             not_allowed_as_result=True,
+            idempotent=Idempotent(
+                input.idempotency_key,
+                "exchangeMessageSend",
+                {"exchange": input.exchange_id, "body": input.body},
+                lambda pk: _own_row(info, models.ExchangeMessage, pk),
+                lambda row: row.id,
+            ),
         )

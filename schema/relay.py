@@ -12,6 +12,7 @@ from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
 from api.errors import InvalidInput
+from api.global_ids import global_id
 from api.services.pagination import Page, PageRequest
 
 T = TypeVar("T")
@@ -29,7 +30,7 @@ NodeId = Annotated[strawberry.ID, strawberry.argument(description="The object's 
 
 
 def to_global_id(type_name: str, pk: int) -> strawberry.ID:
-    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
+    return strawberry.ID(global_id(type_name, pk))
 
 
 def from_global_id(global_id: str) -> tuple[str, int] | None:

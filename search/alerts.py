@@ -221,6 +221,7 @@ def _notification(alert: Alert, document: dict[str, Any]) -> dict[str, Any]:
         "body": f"{what} correspondant à votre alerte « {alert.name} »",
         "created_at": utcnow(),
         "read_at": None,
+        "email_pending": True,
     }
 
 

@@ -7,7 +7,7 @@ Origin check below also covers browsers and same-site attackers that Lax does no
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
 from api.settings import Settings
@@ -25,7 +25,7 @@ def cookie_name(settings: Settings, name: str) -> str:
     return f"__Host-{name}" if is_https(settings) else name
 
 
-def read_cookie(settings: Settings, request: Request, name: str) -> str | None:
+def read_cookie(settings: Settings, request: HTTPConnection, name: str) -> str | None:
     value = request.cookies.get(cookie_name(settings, name))
     return value if value and len(value) <= 128 else None
 

@@ -12,7 +12,7 @@ import logging
 import re
 from datetime import timedelta
 
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
@@ -77,7 +77,8 @@ class SignIn:
     def redirect_uri(self, provider: Provider) -> str:
         return f"{self.settings.base_url}/auth/callback/{provider.name}"
 
-    async def principal_from_cookie(self, request: Request) -> Principal | None:
+    async def principal_from_cookie(self, request: HTTPConnection) -> Principal | None:
+        """The session cookie's person, from an HTTP request or a WebSocket handshake."""
         secret = read_cookie(self.settings, request, SESSION)
         if secret is None:
             return None

@@ -13,6 +13,7 @@ from api.models.exchanges import (
     ExchangeSide,
     ExchangeState,
 )
+from api.models.idempotency import IdempotencyKey
 from api.models.identities import (
     AccessToken,
     Identity,
@@ -45,6 +46,7 @@ __all__ = [
     "ExchangeMessage",
     "ExchangeSide",
     "ExchangeState",
+    "IdempotencyKey",
     "Identity",
     "Invitation",
     "Listing",

@@ -77,6 +77,12 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("alert_id", "listing_id"),
         sa.Index("ix_notification_person_read", "person_id", "read_at"),
+        sa.Index(
+            "ix_notification_email_pending",
+            "id",
+            postgresql_where=sa.text("email_pending"),
+            sqlite_where=sa.text("email_pending"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

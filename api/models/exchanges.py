@@ -46,7 +46,6 @@ class Exchange(SQLModel, table=True):
 
     __tablename__ = "exchange"
     __table_args__ = (
-        sa.UniqueConstraint("requested_by_id", "idempotency_key"),
         sa.CheckConstraint(
             "ends_at IS NULL OR starts_at IS NULL OR ends_at > starts_at", name="period_ordered"
         ),
@@ -79,8 +78,6 @@ class Exchange(SQLModel, table=True):
     reason: str = Field(default="", max_length=1000, description="Why declined or cancelled.")
     start_note: str = Field(default="", max_length=2000, description="Condition at handover.")
     end_note: str = Field(default="", max_length=2000, description="Condition at return.")
-    idempotency_key: str | None = Field(default=None, max_length=100)
-    idempotency_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     # Impact, measured when the exchange completes (null before, or when unknown).
@@ -125,15 +122,11 @@ class ExchangeMessage(SQLModel, table=True):
     """A message of an exchange's one thread between the two organizations."""
 
     __tablename__ = "exchange_message"
-    __table_args__ = (sa.UniqueConstraint("author_person_id", "idempotency_key"),)
-
     id: int | None = Field(default=None, primary_key=True)
     exchange_id: int = Field(foreign_key="exchange.id", index=True, ondelete="CASCADE")
     author_person_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     author_organization_id: int = Field(foreign_key="organization.id", ondelete="CASCADE")
     body: str = Field(max_length=5000)
-    idempotency_key: str | None = Field(default=None, max_length=100)
-    idempotency_hash: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
 
 

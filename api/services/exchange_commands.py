@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -13,7 +11,6 @@ from api.errors import FieldProblem
 
 MAX_MESSAGE_CHARS = 5000
 MAX_PERIOD = timedelta(days=5 * 366)
-IDEMPOTENCY_KEY = Field(default=None, min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
 class _Command(BaseModel):
@@ -66,14 +63,9 @@ class ExchangeDraft(Period):
     hours: Decimal | None = Field(default=None, gt=0, le=10_000, decimal_places=2)
     message: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
     in_return: str = Field(default="", max_length=1000)
-    idempotency_key: str | None = IDEMPOTENCY_KEY
 
     def cross_check(self) -> list[FieldProblem]:
         return self.period_problems()
-
-    def fingerprint(self) -> str:
-        """What a replay with the same idempotency key must repeat exactly."""
-        return fingerprint(self.model_dump(mode="json", exclude={"idempotency_key"}))
 
 
 class PeriodProposal(Period):
@@ -107,12 +99,3 @@ class Note(_Command):
 
 class MessageDraft(_Command):
     body: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
-    idempotency_key: str | None = IDEMPOTENCY_KEY
-
-    def fingerprint(self) -> str:
-        return fingerprint({"body": self.body})
-
-
-def fingerprint(payload: object) -> str:
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()

@@ -13,14 +13,12 @@ transaction. Nothing here commits.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, false, or_
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -187,8 +185,6 @@ async def request_exchange(
     organization_id = draft.organization_id or acting.organization_id
     require_member(acting, organization_id)
     assert organization_id is not None
-    if draft.idempotency_key and (replay := await _replayed(session, acting, draft)):
-        return replay
     listing = await _requestable_listing(session, acting, draft.listing_id, organization_id)
     await _check_request(session, listing, organization_id, draft)
     exchange = Exchange(
@@ -204,18 +200,9 @@ async def request_exchange(
         quantity=draft.quantity,
         hours=draft.hours,
         in_return=draft.in_return,
-        idempotency_key=draft.idempotency_key,
-        idempotency_hash=draft.fingerprint() if draft.idempotency_key else None,
     )
-    try:
-        async with session.begin_nested():
-            session.add(exchange)
-            await session.flush()
-    except IntegrityError:
-        # Another request with the same idempotency key committed first: answer with it.
-        if draft.idempotency_key and (replay := await _replayed(session, acting, draft)):
-            return replay
-        raise
+    session.add(exchange)
+    await session.flush()
     await _record(session, exchange, ExchangeEventKind.REQUESTED, None, acting, organization_id)
     assert exchange.id is not None
     if draft.message:
@@ -236,19 +223,6 @@ async def request_exchange(
         body=_request_summary(exchange, draft.message),
     )
     return exchange
-
-
-async def _replayed(
-    session: AsyncSession, acting: Principal, draft: ExchangeDraft
-) -> Exchange | None:
-    statement = select(Exchange).where(
-        col(Exchange.requested_by_id) == acting.person_id,
-        col(Exchange.idempotency_key) == draft.idempotency_key,
-    )
-    existing = (await session.exec(statement)).first()
-    if existing is not None and existing.idempotency_hash != draft.fingerprint():
-        raise Conflict("This idempotencyKey was already used for a different request.")
-    return existing
 
 
 async def _requestable_listing(
@@ -479,16 +453,6 @@ async def send_message(
     if exchange is None:
         raise NotFound("No such exchange.")
     assert exchange.id is not None
-    print_hash = f"{exchange.id}:{draft.fingerprint()}"
-    if draft.idempotency_key:
-        statement = select(ExchangeMessage).where(
-            col(ExchangeMessage.author_person_id) == acting.person_id,
-            col(ExchangeMessage.idempotency_key) == draft.idempotency_key,
-        )
-        if (existing := (await session.exec(statement)).first()) is not None:
-            if existing.idempotency_hash != _digest(print_hash):
-                raise Conflict("This idempotencyKey was already used for a different message.")
-            return existing
     side = sides_of(acting, exchange)[0]
     organization_id = (
         exchange.owner_organization_id
@@ -500,8 +464,6 @@ async def send_message(
         author_person_id=acting.person_id,
         author_organization_id=organization_id,
         body=draft.body,
-        idempotency_key=draft.idempotency_key,
-        idempotency_hash=_digest(print_hash) if draft.idempotency_key else None,
     )
     session.add(message)
     await session.flush()
@@ -687,10 +649,6 @@ def _period(starts_at: datetime | None, ends_at: datetime | None) -> list[str | 
 
 def _number(value: Decimal) -> str:
     return format(value.normalize(), "f")
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _request_summary(exchange: Exchange, message: str) -> str:

@@ -1,4 +1,4 @@
-"""exchanges: exchanges, their events and messages, bookings, calendar feeds
+"""exchanges: exchanges, their events and messages, bookings, calendar feeds, idempotency keys
 
 Also the database's own guard against double booking: on PostgreSQL an exclusion constraint on
 (listing, unit, time range) with btree_gist; on SQLite a trigger that refuses an overlapping row
@@ -59,8 +59,6 @@ def upgrade() -> None:
     sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=False),
     sa.Column('start_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('end_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-    sa.Column('idempotency_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kg_reused', sa.Float(), nullable=True),
@@ -77,7 +75,6 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['requester_organization_id'], ['organization.id'], name=op.f('fk_exchange_requester_organization_id_organization'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['requester_space_id'], ['space.id'], name=op.f('fk_exchange_requester_space_id_space'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange')),
-    sa.UniqueConstraint('requested_by_id', 'idempotency_key', name=op.f('uq_exchange_requested_by_id'))
     )
     with op.batch_alter_table('exchange', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exchange_completed_at'), ['completed_at'], unique=False)
@@ -131,14 +128,11 @@ def upgrade() -> None:
     sa.Column('author_person_id', sa.Integer(), nullable=True),
     sa.Column('author_organization_id', sa.Integer(), nullable=False),
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=5000), nullable=False),
-    sa.Column('idempotency_key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-    sa.Column('idempotency_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['author_organization_id'], ['organization.id'], name=op.f('fk_exchange_message_author_organization_id_organization'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_person_id'], ['person.id'], name=op.f('fk_exchange_message_author_person_id_person'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['exchange_id'], ['exchange.id'], name=op.f('fk_exchange_message_exchange_id_exchange'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_exchange_message')),
-    sa.UniqueConstraint('author_person_id', 'idempotency_key', name=op.f('uq_exchange_message_author_person_id'))
     )
     with op.batch_alter_table('exchange_message', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_exchange_message_exchange_id'), ['exchange_id'], unique=False)
@@ -155,9 +149,28 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('email_pending', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('emailed_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.create_index(batch_op.f('ix_notification_exchange_id'), ['exchange_id'], unique=False)
+        batch_op.create_index(
+            'ix_notification_email_pending',
+            ['id'],
+            unique=False,
+            postgresql_where=sa.text('email_pending'),
+            sqlite_where=sa.text('email_pending'),
+        )
         batch_op.create_foreign_key(batch_op.f('fk_notification_exchange_id_exchange'), 'exchange', ['exchange_id'], ['id'], ondelete='CASCADE')
 
     # ### end Alembic commands ###
+    op.create_table('idempotency_key',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
+    sa.Column('operation', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
+    sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('result_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_idempotency_key_person_id_person'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_idempotency_key')),
+    sa.UniqueConstraint('person_id', 'key', name=op.f('uq_idempotency_key_person_id'))
+    )
     _forbid_overlapping_bookings()
 
 
@@ -195,9 +208,11 @@ def _forbid_overlapping_bookings() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table('idempotency_key')
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('notification', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_notification_exchange_id_exchange'), type_='foreignkey')
+        batch_op.drop_index('ix_notification_email_pending')
         batch_op.drop_index(batch_op.f('ix_notification_exchange_id'))
         batch_op.drop_column('emailed_at')
         batch_op.drop_column('email_pending')
