@@ -21,6 +21,7 @@ from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.db import Database
+from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.mail_relay import MailRelay
@@ -86,6 +87,7 @@ def create_app(
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
             *sign_in.routes(),
+            *Frontend(settings).routes(),  # last: every other path is the web app's
         ],
         middleware=[
             Middleware(HeaderSizeLimit),

@@ -132,6 +132,21 @@ class Settings(BaseSettings):
         default_factory=list, description="Origins (JSON list) allowed to call the API."
     )
 
+    # The web app: built by `make run` into frontend/dist, served at `/`.
+    frontend_dir: Path = Field(
+        default=PROJECT_ROOT / "frontend" / "dist", description="The built web app."
+    )
+    map_tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        max_length=500,
+        description="The map tiles' URL template ({z}/{x}/{y}); empty: maps without tiles.",
+    )
+    map_attribution: str = Field(
+        default="© les contributeurs d’OpenStreetMap",
+        max_length=300,
+        description="The tiles' credit line, shown on every map.",
+    )
+
     # Mail: without SMTP_HOST, notification e-mails are written to the log (development).
     smtp_host: str | None = Field(default=None, description="The SMTP relay; none: to the log.")
     smtp_port: int = Field(default=587, gt=0, lt=65536)

@@ -293,7 +293,12 @@ class Providers:
 
     def listing(self) -> list[Mapping[str, str]]:
         return [
-            {"name": p.name, "label": p.config.label, "login_url": f"/auth/login/{p.name}"}
+            {
+                "name": p.name,
+                "label": p.config.label,
+                "kind": p.config.kind,
+                "login_url": f"/auth/login/{p.name}",
+            }
             for p in self._providers.values()
         ]
 

@@ -25,7 +25,7 @@ from api.auth.cookies import (
     set_cookie,
 )
 from api.auth.oidc import Provider, ProviderDown, Providers, SignInRefused
-from api.auth.signin_page import signin_page
+from api.auth.signin_page import demo_accounts, signin_page
 from api.db import Database
 from api.errors import InvalidInput
 from api.models import PendingLogin, PendingPurpose
@@ -92,7 +92,10 @@ class SignIn:
         return signin_page(self.settings, self.providers)
 
     async def list_providers(self, _request: Request) -> Response:
-        return JSONResponse({"providers": self.providers.listing()})
+        listing: dict[str, object] = {"providers": self.providers.listing()}
+        if self.settings.is_development:
+            listing["demo_accounts"] = demo_accounts()
+        return JSONResponse(listing)
 
     async def login(self, request: Request) -> Response:
         provider = self.providers.get(request.path_params["provider"])

@@ -45,14 +45,29 @@ table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.3rem .6r
     )
 
 
-def _demo_accounts() -> str:
+def demo_accounts() -> list[dict[str, str]]:
+    """The development provider's accounts: login, password and who they are."""
     if not DEMO_ACCOUNTS.is_file():
-        return ""
+        return []
     accounts = json.loads(DEMO_ACCOUNTS.read_text(encoding="utf-8"))
-    rows = "".join(
-        f"<tr><td>{escape(login)}</td><td>{escape(account['password'])}</td>"
-        f"<td>{escape(account.get('description', ''))}</td></tr>"
+    return [
+        {
+            "login": login,
+            "password": account["password"],
+            "description": account.get("description", ""),
+        }
         for login, account in accounts.items()
+    ]
+
+
+def _demo_accounts() -> str:
+    accounts = demo_accounts()
+    if not accounts:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(a['login'])}</td><td>{escape(a['password'])}</td>"
+        f"<td>{escape(a['description'])}</td></tr>"
+        for a in accounts
     )
     return (
         "<h2>Comptes de démonstration (développement)</h2>"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlmodel import select
 
+from api.app import create_app
+from api.auth.oidc import Providers
 from api.db import Database
 from api.models import (
     Identity,
@@ -167,11 +169,30 @@ async def test_the_providers_are_listed_for_the_sign_in_page(app_http: httpx.Asy
             {
                 "name": "generic",
                 "label": "Fournisseur générique",
+                "kind": "generic",
                 "login_url": "/auth/login/generic",
             },
-            {"name": "proconnect", "label": "ProConnect", "login_url": "/auth/login/proconnect"},
+            {
+                "name": "proconnect",
+                "label": "ProConnect",
+                "kind": "proconnect",
+                "login_url": "/auth/login/proconnect",
+            },
         ]
     }
+
+
+async def test_development_lists_the_demo_accounts_for_the_sign_in_page(
+    settings: Settings, database: Database
+) -> None:
+    development = settings.model_copy(update={"environment": "development"})
+    app = create_app(development, database, providers=Providers([]))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        listing = (await http.get("/auth/providers")).json()
+    logins = {account["login"] for account in listing["demo_accounts"]}
+    assert {"agent-montreuil", "fablab-gueret"} <= logins
+    assert all(account["password"] for account in listing["demo_accounts"])
 
 
 async def test_a_session_row_keeps_the_id_token_server_side(
