@@ -92,8 +92,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     asyncio.run(migrate(settings))
-    if settings.load_demo_data and (report := asyncio.run(load_demo(settings))) is not None:
-        print(f"demo data: {report.imported} places loaded", file=sys.stderr)
+    if settings.load_demo_data and (demo := asyncio.run(load_demo(settings))) is not None:
+        loaded = f"{demo.places.imported} places, {demo.listings.imported} listings"
+        print(f"demo data: {loaded} loaded", file=sys.stderr)
     uvicorn.run(
         "api.app:app_from_environment",
         factory=True,
@@ -111,8 +112,11 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _demo(settings: Settings, _args: argparse.Namespace) -> int:
-    report = asyncio.run(load_demo(settings, only_if_empty=False))
-    return _print_report(report) if report else 0
+    demo = asyncio.run(load_demo(settings, only_if_empty=False))
+    if demo is None:
+        return 0
+    places, listings = _print_report(demo.places), _print_report(demo.listings)
+    return places or listings
 
 
 def _import(settings: Settings, args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -11,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from api.db import Database
+from api.importers.listings import import_listings
 from api.importers.mission_coworking import import_mission_coworking
 from api.importers.report import ImportReport
 from api.models import Space
@@ -48,8 +50,24 @@ async def migrate(settings: Settings) -> int:
         await database.dispose()
 
 
-async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> ImportReport | None:
-    """Load the Mission Coworking places; with `only_if_empty`, only on a first start."""
+DEMO_LISTINGS = (
+    "premises_cartofriches.csv",
+    "equipment_fablabs.jsonl",
+    "skills_rome.jsonl",
+    "materials_reemploi.csv",
+)
+"""Example listings built from the shared open data (data/examples/README.md), in every kind."""
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    places: ImportReport
+    listings: ImportReport
+
+
+async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoReport | None:
+    """Load the Mission Coworking places and the example listings; with `only_if_empty`, only on
+    a first start."""
     database = Database.from_settings(settings)
     try:
         async with database.session() as session:
@@ -57,10 +75,13 @@ async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> Import
                 spaces = (await session.exec(select(func.count()).select_from(Space))).one()
                 if spaces:
                     return None
-            report = await import_mission_coworking(
+            places = await import_mission_coworking(
                 session, settings.data_dir / "mission_coworking_2019.csv"
             )
+            listings = ImportReport()
+            for name in DEMO_LISTINGS:
+                listings.add(await import_listings(session, settings.data_dir / "examples" / name))
             await session.commit()
-            return report
+            return DemoReport(places=places, listings=listings)
     finally:
         await database.dispose()

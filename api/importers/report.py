@@ -20,6 +20,12 @@ class ImportReport:
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append(Rejection(line, reason))
 
+    def add(self, other: ImportReport) -> None:
+        """Count another file's rows in this report."""
+        self.imported += other.imported
+        self.updated += other.updated
+        self.rejected.extend(other.rejected)
+
     @property
     def ok(self) -> bool:
         return not self.rejected
