@@ -1,6 +1,7 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search] [--backends sqlite,postgresql] [--repeats 3]
+    python -m bench.run [--only listings|search|exchanges] [--backends sqlite,postgresql]
+                        [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
@@ -9,7 +10,9 @@ For each backend: seed a fresh database with 100,000 listings, then
   warm-up;
 - **search** (`bench.search_bench`): index the database into a fresh Meilisearch, timed; load
   the same searches through GraphQL and straight to Meilisearch in turn; then time
-  publish→searchable while listings are published at a fixed rate (`bench.freshness`).
+  publish→searchable while listings are published at a fixed rate (`bench.freshness`);
+- **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
+  under contention, through the API and with the driver directly, in turn.
 
 Each figure quoted is the median of the repeats. The figures and the machine go to
 `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
@@ -38,7 +41,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.app import create_app
 from api.db import attach_counter
 from api.settings import PROJECT_ROOT, Settings
-from bench import load, machine, report, search_bench, search_queries
+from bench import exchanges_bench, load, machine, report, search_bench, search_queries
+from bench.exchanges_bench import ExchangeOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
 from bench.servers import Server, serve
@@ -50,7 +54,7 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search")
+PARTS = ("listings", "search", "exchanges")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -64,6 +68,7 @@ class Options:
     warmup_s: int
     listings: int
     search: SearchOptions
+    exchanges: ExchangeOptions
 
 
 def _settings(url: str) -> Settings:
@@ -173,12 +178,14 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    print(f"{name}: seeding {options.listings} listings", flush=True)
-    seeded = asyncio.run(seed(url, options.listings))
-    result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
-    print(
-        f"  {seeded.organizations} organizations, {seeded.spaces} places in {seeded.seconds:.1f} s"
-    )
+    if "listings" in options.parts or "search" in options.parts:
+        print(f"{name}: seeding {options.listings} listings", flush=True)
+        seeded = asyncio.run(seed(url, options.listings))
+        result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
+        print(
+            f"  {seeded.organizations} organizations, {seeded.spaces} places "
+            f"in {seeded.seconds:.1f} s"
+        )
     if "listings" in options.parts:
         result["statements"] = asyncio.run(count_statements(url))
         print(f"  {result['statements']['count']} SQL statements per request", flush=True)
@@ -190,6 +197,10 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         except FAILURES as error:  # keep the listings figures of this backend
             result["search"] = {"skipped": str(error)}
             print(f"{name}: search skipped: {error}", file=sys.stderr, flush=True)
+    if "exchanges" in options.parts:
+        print(f"{name}: exchanges", flush=True)
+        own = exchanges_bench.database_url(url)
+        result["exchanges"] = exchanges_bench.bench_exchanges(name, own, SECRET, options.exchanges)
     return result
 
 
@@ -212,6 +223,9 @@ def parse(argv: list[str]) -> Options:
     )
     parser.add_argument("--publish-rate", type=float, default=50.0, help="listings per second")
     parser.add_argument("--publish-seconds", type=float, default=20.0)
+    parser.add_argument("--exchange-clients", type=int, default=32)
+    parser.add_argument("--exchange-machines", type=int, default=4)
+    parser.add_argument("--exchange-duration", type=float, default=10.0, help="seconds per run")
     args = parser.parse_args(argv)
     return Options(
         backends=[b.strip() for b in args.backends.split(",") if b.strip()],
@@ -228,6 +242,12 @@ def parse(argv: list[str]) -> Options:
             probe_s=args.probe,
             publish_rate=args.publish_rate,
             publish_s=args.publish_seconds,
+        ),
+        exchanges=ExchangeOptions(
+            clients=args.exchange_clients,
+            machines=args.exchange_machines,
+            duration_s=args.exchange_duration,
+            repeats=args.repeats,
         ),
     )
 
@@ -269,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = report.render(results)
+    markdown = report.render(results) + exchanges_bench.render(results)
     (OUT / "report.md").write_text(markdown)
     print(markdown)
     print(f"written: {(OUT / 'report.md').relative_to(PROJECT_ROOT)}, results.json")

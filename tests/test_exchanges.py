@@ -394,6 +394,9 @@ async def test_the_owner_proposes_another_period_and_the_requester_accepts_it(
     assert proposed["exchange"]["startsAt"].startswith("2027-06-08")
     own_proposal = await act(client, ACCEPT, exchange_id, scene.lab_admin.token)
     assert own_proposal["__typename"] == "ConflictError"
+    assert proposed["exchange"]["viewerActions"] == ["MESSAGE", "CANCEL"]
+    declined = await act(client, DECLINE, exchange_id, scene.lab_admin.token)
+    assert declined["__typename"] == "ConflictError"
     agreed = await act(client, ACCEPT, exchange_id, scene.agent.token)
     assert agreed["exchange"]["state"] == "ACCEPTED"
     assert [e["kind"] for e in agreed["exchange"]["events"]] == [

@@ -354,6 +354,8 @@ async def decline_exchange(
     exchange, listing = await _locked(session, principal, exchange_id)
     _expect(exchange, State.REQUESTED, "declined")
     _require_owner_decision(principal, exchange, listing)
+    if exchange.awaiting != ExchangeSide.OWNER:
+        raise Conflict("You proposed another period: cancel the exchange instead.")
     exchange.reason = command.note
     return await _move(
         session,
