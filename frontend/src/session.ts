@@ -1,0 +1,99 @@
+/**
+ * Who is signed in (`Query.me`, null when anonymous) and their unread notifications, kept live
+ * by `Subscription.notifications`. One shared reactive state for the layout and the pages.
+ */
+import { reactive, readonly } from 'vue'
+import { request, subscribe } from './api'
+import { graphql } from './gql'
+import type { SessionQuery } from './gql/graphql'
+
+const SessionDocument = graphql(`
+  query Session {
+    me {
+      id
+      displayName
+      actingFor {
+        id
+        name
+      }
+      memberships {
+        role
+        organization {
+          id
+          name
+        }
+      }
+    }
+  }
+`)
+
+const UnreadDocument = graphql(`
+  query UnreadCount {
+    notifications(first: 1) {
+      unreadCount
+    }
+  }
+`)
+
+const NotificationsLiveDocument = graphql(`
+  subscription NotificationsLive {
+    notifications {
+      id
+      kind
+      title
+      read
+    }
+  }
+`)
+
+export type Viewer = NonNullable<SessionQuery['me']>
+
+interface SessionState {
+  loaded: boolean
+  me: Viewer | null
+  unread: number
+  /** The last notification that arrived live, for the layout's aria-live region. */
+  latest: { id: string; title: string } | null
+}
+
+const state = reactive<SessionState>({ loaded: false, me: null, unread: 0, latest: null })
+let unsubscribe: (() => void) | null = null
+
+export const session = readonly(state)
+
+export async function loadSession(): Promise<void> {
+  try {
+    const { me } = await request(SessionDocument, {}, { quietUnauthenticated: true })
+    state.me = me ?? null
+  } catch {
+    state.me = null // the layout still renders; the pages report their own errors
+  } finally {
+    state.loaded = true
+  }
+  if (state.me) {
+    await refreshUnread()
+    listen()
+  }
+}
+
+export async function refreshUnread(): Promise<void> {
+  try {
+    const { notifications } = await request(UnreadDocument, {}, { quietUnauthenticated: true })
+    state.unread = notifications.unreadCount
+  } catch {
+    // keep the last known count
+  }
+}
+
+/** For pages that mark notifications read. */
+export function setUnread(count: number): void {
+  state.unread = Math.max(0, count)
+}
+
+function listen(): void {
+  unsubscribe?.()
+  unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
+    if (!notifications.read) state.unread += 1
+    state.latest = { id: notifications.id, title: notifications.title }
+  })
+}
