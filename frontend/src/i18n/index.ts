@@ -1,12 +1,40 @@
 /**
  * The one i18n layer: French by default, English available, the choice kept in localStorage.
  *
- * Messages live in `locales/*.json`, compiled at build time by @intlify/unplugin-vue-i18n, so
+ * Messages live in `locales/fr.json` (common) and `locales/fr/<area>.json` (one per area), compiled at build time by @intlify/unplugin-vue-i18n, so
  * only vue-i18n's runtime ships. The French file is the schema: every key is type-checked.
  */
 import { createI18n } from 'vue-i18n'
-import fr from './locales/fr.json'
-import en from './locales/en.json'
+import frCommon from './locales/fr.json'
+import enCommon from './locales/en.json'
+// One file per area of the app, so that each page's texts live (and change) on their own.
+import frListing from './locales/fr/listing.json'
+import enListing from './locales/en/listing.json'
+import frPublish from './locales/fr/publish.json'
+import enPublish from './locales/en/publish.json'
+import frExchanges from './locales/fr/exchanges.json'
+import enExchanges from './locales/en/exchanges.json'
+import frPlaces from './locales/fr/places.json'
+import enPlaces from './locales/en/places.json'
+import frAlerts from './locales/fr/alerts.json'
+import enAlerts from './locales/en/alerts.json'
+
+const fr = {
+  ...frCommon,
+  listing: frListing,
+  publish: frPublish,
+  exchanges: frExchanges,
+  places: frPlaces,
+  alerts: frAlerts,
+}
+const en = {
+  ...enCommon,
+  listing: enListing,
+  publish: enPublish,
+  exchanges: enExchanges,
+  places: enPlaces,
+  alerts: enAlerts,
+}
 
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
