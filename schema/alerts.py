@@ -16,7 +16,15 @@ from api.services.principal import Principal
 from api.services.validation import parse
 from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
-from schema.errors import InputError, NotFoundError, run_mutation, top_level
+from schema.errors import (
+    ConflictError,
+    Idempotent,
+    InputError,
+    NotFoundError,
+    idempotency_key_field,
+    run_mutation,
+    top_level,
+)
 from schema.exchanges import Exchange, load_exchange
 from schema.listings import Listing, load_listings
 from schema.relay import (
@@ -199,6 +207,7 @@ class AlertCreateInput:
     search: AlertSearchInput = strawberry.field(
         description="What to look for: text or at least one filter."
     )
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type(description="The alert was saved.")
@@ -217,7 +226,7 @@ class NotificationMarkReadSuccess:
 
 
 AlertCreateResult = Annotated[
-    AlertCreateSuccess | InputError,
+    AlertCreateSuccess | InputError | ConflictError,
     strawberry.union("AlertCreateResult", description="The new alert, or why it was not saved."),
 ]
 AlertDeleteResult = Annotated[
@@ -289,7 +298,16 @@ class AlertMutation:
             )
 
         return await run_mutation(  # type: ignore[return-value]
-            info, create, lambda row: AlertCreateSuccess(alert=Alert.from_row(row))
+            info,
+            create,
+            lambda row: AlertCreateSuccess(alert=Alert.from_row(row)),
+            idempotent=Idempotent(
+                input.idempotency_key,
+                "alertCreate",
+                strawberry.asdict(input) | {"idempotency_key": None},
+                lambda pk: info.context.session.get(models.Alert, pk),
+                lambda row: row.id,
+            ),
         )
 
     @strawberry.mutation(description="Delete one of your alerts.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -146,6 +146,22 @@ async def run_mutation(
         await session.rollback()
         raise
     return success(result)
+
+
+IDEMPOTENCY_KEY_DESCRIPTION = (
+    "Your own unique key for this creation (1 to 100 letters, digits or `_.:-`): sent again, "
+    "it returns what the first call created; with another input, a ConflictError."
+)
+
+
+def idempotency_key_field() -> Any:
+    """The optional `idempotencyKey` of a creating mutation's input."""
+    return strawberry.field(default=None, description=IDEMPOTENCY_KEY_DESCRIPTION)
+
+
+def without_key(input: object) -> dict[str, Any]:
+    """An input's values as the service reads them: without its idempotency key."""
+    return {k: v for k, v in vars(input).items() if k != "idempotency_key"}
 
 
 class _Raced(Exception):

@@ -24,8 +24,10 @@ from schema.errors import (
     InputError,
     NotAllowedError,
     NotFoundError,
+    idempotency_key_field,
     run_mutation,
     top_level,
+    without_key,
 )
 from schema.listings import Listing
 from schema.organizations import Organization, load_organization
@@ -333,11 +335,7 @@ class ExchangeRequestInput:
     in_return: str = strawberry.field(
         default="", description="What you offer in return, e.g. '10 h of facilitation'."
     )
-    idempotency_key: str | None = strawberry.field(
-        default=None,
-        description="Your unique key for this request (letters, digits, `_.:-`, up to 100): "
-        "sending it again returns the first exchange; with other values, a ConflictError.",
-    )
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="Another period for a request, proposed by the listing's owner.")
@@ -352,9 +350,7 @@ class ExchangeProposeInput:
 class ExchangeMessageSendInput:
     exchange_id: strawberry.ID = strawberry.field(description="The exchange.")
     body: str = strawberry.field(description="1 to 5,000 characters.")
-    idempotency_key: str | None = strawberry.field(
-        default=None, description="Your unique key for this message: a replay sends it once."
-    )
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.type(description="The exchange, as it is after the change.")
@@ -518,9 +514,7 @@ class ExchangeMutation:
         input: Annotated[ExchangeRequestInput, strawberry.argument(description="The request.")],
     ) -> ExchangeRequestResult:
         async def request() -> models.Exchange:
-            data = {
-                k: v for k, v in vars(input).items() if v is not None and k != "idempotency_key"
-            }
+            data = {k: v for k, v in without_key(input).items() if v is not None}
             data["listing_id"] = input_id(input.listing_id, "Listing", "listing_id")
             data["organization_id"] = input_id(
                 input.organization_id, "Organization", "organization_id"

@@ -24,7 +24,15 @@ from schema.availability import (
 )
 from schema.context import Info
 from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.errors import (
+    ConflictError,
+    Idempotent,
+    InputError,
+    NotFoundError,
+    idempotency_key_field,
+    run_mutation,
+    without_key,
+)
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
@@ -252,6 +260,7 @@ class ListingPublishInput:
     details: ListingDetailsInput | None = strawberry.field(
         default=None, description="The typed details of its kind."
     )
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="Changes to a listing; only the fields given change.")
@@ -371,7 +380,7 @@ class ListingMutation:
         input: Annotated[ListingPublishInput, strawberry.argument(description="The listing.")],
     ) -> ListingResult:
         async def publish() -> models.Listing:
-            data = {k: v for k, v in vars(input).items() if k != "details"}
+            data = {k: v for k, v in without_key(input).items() if k != "details"}
             data["space_id"] = input_id(input.space_id, "Space", "space_id")
             data["details"] = details_input(input.kind, input.details)
             draft = parse(ListingDraft, data)
@@ -379,7 +388,18 @@ class ListingMutation:
                 info.context.session, info.context.principal, draft
             )
 
-        return await run_mutation(info, publish, _success)  # type: ignore[return-value]
+        return await run_mutation(  # type: ignore[return-value]
+            info,
+            publish,
+            _success,
+            idempotent=Idempotent(
+                input.idempotency_key,
+                "listingPublish",
+                strawberry.asdict(input) | {"idempotency_key": None},
+                lambda pk: info.context.session.get(models.Listing, pk),
+                lambda row: row.id,
+            ),
+        )
 
     @strawberry.mutation(description="Change one of your organization's listings.")
     async def listing_update(

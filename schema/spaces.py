@@ -11,7 +11,15 @@ from api.services import spaces as service
 from api.services.validation import parse
 from schema.context import Info
 from schema.enums import Typology
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.errors import (
+    ConflictError,
+    Idempotent,
+    InputError,
+    NotFoundError,
+    idempotency_key_field,
+    run_mutation,
+    without_key,
+)
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
 from schema.relay import (
@@ -128,6 +136,7 @@ class SpaceCreateInput:
     fabrique: bool = strawberry.field(
         default=False, description="Labelled Fabrique des territoires."
     )
+    idempotency_key: str | None = idempotency_key_field()
 
 
 @strawberry.input(description="Changes to a place; only the fields given change.")
@@ -212,7 +221,7 @@ class SpaceMutation:
         input: Annotated[SpaceCreateInput, strawberry.argument(description="The place.")],
     ) -> SpaceResult:
         async def create() -> models.Space:
-            data = strawberry.asdict(input)
+            data = without_key(input)
             del data["organization_id"]
             organization_id = input_id(input.organization_id, "Organization", "organization_id")
             draft = parse(service.SpaceDraft, data)
@@ -221,7 +230,18 @@ class SpaceMutation:
                 info.context.session, info.context.principal, organization_id, draft
             )
 
-        return await run_mutation(info, create, lambda r: SpaceSuccess(space=Space.from_row(r)))  # type: ignore[return-value]
+        return await run_mutation(  # type: ignore[return-value]
+            info,
+            create,
+            lambda r: SpaceSuccess(space=Space.from_row(r)),
+            idempotent=Idempotent(
+                input.idempotency_key,
+                "spaceCreate",
+                strawberry.asdict(input) | {"idempotency_key": None},
+                lambda pk: info.context.session.get(models.Space, pk),
+                lambda row: row.id,
+            ),
+        )
 
     @strawberry.mutation(description="Change a place (ADMIN or OWNER of its organization).")
     async def space_update(
