@@ -161,6 +161,23 @@ async def test_bad_input_names_each_field_and_writes_nothing(
     assert await _count_listings(session) == 0
 
 
+async def test_every_wrong_field_is_named_at_once(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    """A form shows all its problems after one submission, not one per try."""
+    token = await _member_token(session)
+    wrong = {
+        "direction": "OFFER",
+        "kind": "PREMISES",
+        "title": "ab",
+        "availableFrom": "2027-03-01",
+        "availableUntil": "2027-02-01",
+    }
+    result = (await client.execute(PUBLISH, {"input": wrong}, token))["listingPublish"]
+    assert sorted(f["field"] for f in result["fields"]) == ["availableUntil", "title"]
+    assert await _count_listings(session) == 0
+
+
 async def test_a_ref_is_unique(client: GraphQLClient, session: AsyncSession) -> None:
     token = await _member_token(session)
     listing = {"direction": "OFFER", "kind": "SKILL", "title": "Animation", "ref": "anim-1"}

@@ -6,7 +6,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from api.errors import FieldProblem
 from api.models import Direction, ListingKind, ListingStatus, Terms, Visibility
@@ -49,11 +56,18 @@ class ListingDraft(_Command):
     def _clean_tags(cls, tags: list[str]) -> list[str]:
         return clean_tags(tags)
 
+    @field_validator("available_until")
+    @classmethod
+    def _after_available_from(cls, until: date | None, info: ValidationInfo) -> date | None:
+        # A field validator, not a cross-check: it is reported with the other fields' problems.
+        if date_problems(info.data.get("available_from"), until):
+            raise ValueError("is before available_from")
+        return until
+
     def cross_check(self) -> list[FieldProblem]:
-        problems = date_problems(self.available_from, self.available_until)
         details, details_problems = checked_details(self.kind, self.details)
         self.details = details
-        return problems + details_problems + category_problems(self.kind, self.category)
+        return details_problems + category_problems(self.kind, self.category)
 
     @property
     def status(self) -> ListingStatus:
