@@ -11,6 +11,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/publier', name: 'publish', component: () => import('./views/PublishView.vue') },
   { path: '/annonces/:id/modifier', name: 'listing-edit', component: () => import('./views/ListingEditView.vue'), props: true },
   { path: '/lieux/:id', name: 'place', component: () => import('./views/PlaceView.vue'), props: true },
+  { path: '/organisations/nouvelle', name: 'organization-create', component: () => import('./views/OrganizationCreateView.vue') },
   { path: '/organisations/:id', name: 'organization', component: () => import('./views/OrganizationView.vue'), props: true },
   { path: '/echanges', name: 'inbox', component: () => import('./views/InboxView.vue') },
   { path: '/echanges/:id', name: 'exchange', component: () => import('./views/ExchangeView.vue'), props: true },

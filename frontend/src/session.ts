@@ -5,7 +5,7 @@
 import { reactive, readonly } from 'vue'
 import { request, subscribe } from './api'
 import { graphql } from './gql'
-import type { SessionQuery } from './gql/graphql'
+import type { NotificationsLiveSubscription, SessionQuery } from './gql/graphql'
 
 const SessionDocument = graphql(`
   query Session {
@@ -42,6 +42,15 @@ const NotificationsLiveDocument = graphql(`
       kind
       title
       read
+      body
+      createdAt
+      readAt
+      exchange {
+        id
+      }
+      listing {
+        id
+      }
     }
   }
 `)
@@ -90,10 +99,31 @@ export function setUnread(count: number): void {
   state.unread = Math.max(0, count)
 }
 
+export type LiveNotification = NotificationsLiveSubscription['notifications']
+const listeners = new Set<(notification: LiveNotification) => void>()
+
+/**
+ * Be told of each notification as it arrives on the session's one subscription (no second
+ * socket). Returns a function that stops listening; call it when the page unmounts.
+ */
+export function onNotification(handler: (notification: LiveNotification) => void): () => void {
+  listeners.add(handler)
+  return () => {
+    listeners.delete(handler)
+  }
+}
+
 function listen(): void {
   unsubscribe?.()
   unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
     if (!notifications.read) state.unread += 1
     state.latest = { id: notifications.id, title: notifications.title }
+    for (const handler of [...listeners]) {
+      try {
+        handler(notifications)
+      } catch (error) {
+        console.error(error)
+      }
+    }
   })
 }
