@@ -22,6 +22,7 @@ from schema.errors import top_level
 from schema.relay import After, Connection, First, page_request, to_global_id
 
 if TYPE_CHECKING:
+    from schema.memberships import Invitation, MembershipRequest
     from schema.organizations import Organization
 
 strawberry.enum(
@@ -31,6 +32,8 @@ strawberry.enum(
 )
 
 LazyOrganization = Annotated["Organization", strawberry.lazy("schema.organizations")]
+LazyMembershipRequest = Annotated["MembershipRequest", strawberry.lazy("schema.memberships")]
+LazyInvitation = Annotated["Invitation", strawberry.lazy("schema.memberships")]
 
 
 async def organization_of(info: Info, pk: int) -> Organization:
@@ -139,6 +142,36 @@ class OrganizationAccess:
             raise top_level(error) from None
         nodes = [Membership.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda m: m.pk, after)
+
+    @strawberry.field(
+        description="Requests to join waiting for a decision, oldest first. For its OWNERs and "
+        "ADMINs."
+    )
+    async def pending_requests(self, info: Info) -> list[LazyMembershipRequest]:
+        from schema.memberships import MembershipRequest
+
+        try:
+            rows = await memberships.pending_requests(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return [MembershipRequest.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Invitations not yet accepted nor expired, newest first. For its OWNERs and "
+        "ADMINs."
+    )
+    async def open_invitations(self, info: Info) -> list[LazyInvitation]:
+        from schema.memberships import Invitation
+
+        try:
+            rows = await memberships.open_invitations(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return [Invitation.from_row(row) for row in rows]
 
     @strawberry.field(description="What happened to it, newest first. For its OWNERs and ADMINs.")
     async def audit_events(

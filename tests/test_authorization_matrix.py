@@ -44,7 +44,12 @@ from tests.factories import make_listing, make_member, make_organization, make_s
 from tests.graphql import GraphQLClient
 
 VIEWERS = ("anonymous", "member_a", "admin_a", "member_b", "network_admin")
-GUARDED_FIELDS = ("Organization.members", "Organization.auditEvents")
+GUARDED_FIELDS = (
+    "Organization.members",
+    "Organization.auditEvents",
+    "Organization.pendingRequests",
+    "Organization.openInvitations",
+)
 """Object fields that are not public: they need a rule like the root fields."""
 
 # Outcomes
@@ -227,6 +232,18 @@ RULES: dict[str, Rule] = {
         with_ids(id="A"),
         admins_of_a(),
         "A's owners and admins read its audit trail",
+    ),
+    "Organization.pendingRequests": Rule(
+        "query($id: ID!) { organization(id: $id) { pendingRequests { message } } }",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's owners and admins decide who joins",
+    ),
+    "Organization.openInvitations": Rule(
+        "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's owners and admins see whom they invited",
     ),
 }
 

@@ -579,3 +579,44 @@ async def test_the_audit_trail_never_stores_a_secret(session: AsyncSession) -> N
         "claims": {"access_token": REDACTED, "sub": "42"},
         "token_id": 7,
     }
+
+
+async def test_admins_list_pending_requests_and_open_invitations(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    organization = await make_organization(session, "Tiers-lieu du Plateau")
+    admin = await make_member(session, organization, Role.ADMIN)
+    asker = await make_member(session, await make_organization(session, "Ailleurs"))
+    requested = await client.execute(
+        REQUEST,
+        {"input": {"organizationId": to_global_id("Organization", organization.id or 0)}},
+        asker.token,
+    )
+    assert requested["membershipRequest"]["__typename"] == "MembershipRequestSuccess"
+    invited = await client.execute(
+        INVITE,
+        {
+            "input": {
+                "organizationId": to_global_id("Organization", organization.id or 0),
+                "email": "nouvelle@example.org",
+            }
+        },
+        admin.token,
+    )
+    assert invited["organizationInvite"]["__typename"] == "OrganizationInviteSuccess"
+    query = """query($id: ID!) { organization(id: $id) {
+      pendingRequests { id state person { email } }
+      openInvitations { email role } } }"""
+    seen = await client.execute(
+        query, {"id": to_global_id("Organization", organization.id or 0)}, admin.token
+    )
+    assert seen["organization"]["pendingRequests"] == [
+        {
+            "id": requested["membershipRequest"]["request"]["id"],
+            "state": "PENDING",
+            "person": {"email": asker.person.email},
+        }
+    ]
+    assert seen["organization"]["openInvitations"] == [
+        {"email": "nouvelle@example.org", "role": "MEMBER"}
+    ]

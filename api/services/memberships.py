@@ -252,6 +252,39 @@ async def browse_members(
     return await paginate(session, statement, Membership.id, page)
 
 
+async def pending_requests(
+    session: AsyncSession, principal: Principal | None, organization_id: int
+) -> list[MembershipRequest]:
+    """Requests to join waiting for a decision, oldest first: for the organization's admins."""
+    require_admin(principal, organization_id)
+    statement = (
+        select(MembershipRequest)
+        .where(
+            MembershipRequest.organization_id == organization_id,
+            MembershipRequest.state == MembershipRequestState.PENDING,
+        )
+        .order_by(col(MembershipRequest.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def open_invitations(
+    session: AsyncSession, principal: Principal | None, organization_id: int
+) -> list[Invitation]:
+    """Invitations neither accepted nor expired, newest first: for the organization's admins."""
+    require_admin(principal, organization_id)
+    statement = (
+        select(Invitation)
+        .where(
+            Invitation.organization_id == organization_id,
+            col(Invitation.accepted_at).is_(None),
+            col(Invitation.expires_at) > utcnow(),
+        )
+        .order_by(col(Invitation.id).desc())
+    )
+    return list((await session.exec(statement)).all())
+
+
 async def memberships_of(session: AsyncSession, person_id: int) -> list[Membership]:
     statement = select(Membership).where(Membership.person_id == person_id)
     return list((await session.exec(statement.order_by(col(Membership.id)))).all())
