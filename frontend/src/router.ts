@@ -17,6 +17,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/echanges/:id', name: 'exchange', component: () => import('./views/ExchangeView.vue'), props: true },
   { path: '/alertes', name: 'alerts', component: () => import('./views/AlertsView.vue') },
   { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
+  { path: '/invitation', name: 'invitation', component: () => import('./views/InvitationView.vue') },
   { path: '/connexion', name: 'signin', component: () => import('./views/SignInView.vue') },
   { path: '/:pathMatch(.*)*', name: 'not-found', component: () => import('./views/NotFoundView.vue') },
 ]

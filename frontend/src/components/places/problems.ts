@@ -32,8 +32,3 @@ export function otherMessages(problem: Problem | null, shown: string[]): string[
   if (problem.fields.length && !rest.length) return []
   return [problem.message, ...rest.map((f) => f.message)]
 }
-
-/** The global id of a membership request, from the integer an audit event records. */
-export function membershipRequestId(pk: number): string {
-  return btoa(`MembershipRequest:${pk}`).replace(/\+/g, '-').replace(/\//g, '_')
-}
