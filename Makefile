@@ -10,7 +10,7 @@ FRONTEND_BUILT := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/*.ts frontend/tsconfig*.json)
 
-.PHONY: run test lint bench install frontend schema clean
+.PHONY: run test lint bench install frontend schema screenshots clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -59,6 +59,10 @@ test: lint frontend
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true
 	$(BIN)/python -m bench.run
+
+# Retake the README's pictures (docs/screenshots/) from the browser tests.
+screenshots: install frontend
+	UPDATE_README_SCREENSHOTS=1 $(BIN)/pytest tests/web -k "readme or publish_request_notify_accept"
 
 # Rewrite the committed SDL snapshot after an intended change of the GraphQL schema.
 schema: install

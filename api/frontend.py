@@ -13,9 +13,10 @@ import re
 from html import escape
 from pathlib import Path
 
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, request_response
 
 from api.settings import Settings
 
@@ -37,7 +38,10 @@ class Frontend:
         self._index: str | None = None
 
     def routes(self) -> list[Route]:
-        return [Route("/{path:path}", self.serve, methods=["GET", "HEAD"])]
+        # Compressed for browsers that accept it (the JavaScript shrinks to a third); the API's
+        # own responses are left as they are.
+        app = GZipMiddleware(request_response(self.serve), minimum_size=1024)
+        return [Route("/{path:path}", app, methods=["GET", "HEAD"])]
 
     async def serve(self, request: Request) -> Response:
         path = request.path_params["path"]

@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges] [--backends sqlite,postgresql]
+    python -m bench.run [--only listings|search|exchanges|web] [--backends sqlite,postgresql]
                         [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -13,6 +13,9 @@ For each backend: seed a fresh database with 100,000 listings, then
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
 - **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
   under contention, through the API and with the driver directly, in turn.
+
+Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
+listing's page of the web app served with the demo data, and its first-load JavaScript.
 
 Each figure quoted is the median of the repeats. The figures and the machine go to
 `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
@@ -41,7 +44,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.app import create_app
 from api.db import attach_counter
 from api.settings import PROJECT_ROOT, Settings
-from bench import exchanges_bench, load, machine, report, search_bench, search_queries
+from bench import exchanges_bench, load, machine, report, search_bench, search_queries, web_bench
 from bench.exchanges_bench import ExchangeOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
@@ -54,7 +57,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges")
+PARTS = ("listings", "search", "exchanges", "web")
+BACKEND_PARTS = ("listings", "search", "exchanges")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -206,7 +210,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
 
 def parse(argv: list[str]) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=PARTS, help="run one part (default: both)")
+    parser.add_argument("--only", choices=PARTS, help="run one part (default: all)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     parser.add_argument("--connections", type=int, default=10)
@@ -278,7 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load tool: {results['tool']}; {options.plan}", flush=True)
     urls = {"sqlite": DEFAULT_SQLITE_URL, "postgresql": options.postgres_url}
     failed = False
-    for name in options.backends:
+    backends = options.backends if set(options.parts) & set(BACKEND_PARTS) else []
+    for name in backends:
         try:
             results["backends"][name] = bench_backend(name, urls[name], options)
             failed |= "skipped" in results["backends"][name].get("search", {})
@@ -286,10 +291,18 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
             print(f"{name}: skipped: {error}", file=sys.stderr, flush=True)
+    if "web" in options.parts:
+        print("web: Lighthouse", flush=True)
+        try:
+            results["web"] = web_bench.bench_web(options.repeats)
+        except FAILURES as error:
+            failed = True
+            results["web"] = {"skipped": str(error)}
+            print(f"web: skipped: {error}", file=sys.stderr, flush=True)
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = report.render(results) + exchanges_bench.render(results)
+    markdown = report.render(results) + exchanges_bench.render(results) + web_bench.render(results)
     (OUT / "report.md").write_text(markdown)
     print(markdown)
     print(f"written: {(OUT / 'report.md').relative_to(PROJECT_ROOT)}, results.json")

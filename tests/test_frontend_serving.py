@@ -23,6 +23,7 @@ def dist(tmp_path: Path) -> Path:
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text(INDEX)
     (tmp_path / "assets" / "app-1234.js").write_text("console.log('app')")
+    (tmp_path / "assets" / "big-1234.js").write_text("console.log('entrelieux');\n" * 500)
     (tmp_path / "favicon.svg").write_text("<svg/>")
     (tmp_path.parent / "secret.txt").write_text("not for the web")
     return tmp_path
@@ -64,6 +65,14 @@ async def test_assets_are_served_and_cached_for_good(web: httpx.AsyncClient) -> 
     assert response.text == "console.log('app')"
     assert "immutable" in response.headers["cache-control"]
     assert (await web.get("/favicon.svg")).status_code == 200
+
+
+async def test_files_go_compressed_to_browsers_that_accept_it(web: httpx.AsyncClient) -> None:
+    compressed = await web.get("/assets/big-1234.js", headers={"Accept-Encoding": "gzip"})
+    assert compressed.headers["content-encoding"] == "gzip"
+    assert compressed.text == "console.log('entrelieux');\n" * 500
+    plain = await web.get("/assets/big-1234.js", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
 
 
 @pytest.mark.parametrize(

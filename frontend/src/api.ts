@@ -12,6 +12,7 @@
  * Expected, user-fixable errors are not thrown: they are members of each mutation's result union.
  */
 import type { TypedDocumentString } from './gql/graphql'
+import { translateErrors } from './i18n/apiMessages'
 
 export interface GraphQLErrorItem {
   message: string
@@ -92,6 +93,7 @@ export async function request<TResult, TVariables>(
   if (body.data == null) {
     throw new NetworkError(`The API answered ${response.status} without data`, response.status)
   }
+  translateErrors(body.data)
   return body.data
 }
 

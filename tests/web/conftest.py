@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import shutil
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    expect,
+    sync_playwright,
+)
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -53,7 +67,9 @@ def _database_url(folder: Path) -> str:
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
         await admin.dispose()
 
-    asyncio.run(recreate())
+    # In a thread of its own: Playwright's sync API may already run an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, recreate()).result()
     return url.set(database=name).render_as_string(hide_password=False)
 
 
@@ -64,6 +80,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "the web app is not built: `make test` builds it (cd frontend && npm run build)"
         )
     folder = tmp_path_factory.mktemp("web")
+    # Serve a copy of the built app: a rebuild of frontend/dist during the run changes nothing.
+    shutil.copytree(ROOT / "frontend" / "dist", folder / "dist")
     port = free_port()
     environment = os.environ | {
         "ENVIRONMENT": "development",
@@ -73,6 +91,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "LOG_LEVEL": "warning",
         "MAP_TILE_URL": "",  # no tile server here: the maps draw their markers only
         "OUTBOX_POLL_SECONDS": "0.2",
+        "FRONTEND_DIR": str(folder / "dist"),
     }
     for name in ("MEILI_URL", "OIDC_PROVIDERS", "PUBLIC_URL", "SMTP_HOST"):
         environment.pop(name, None)
@@ -98,19 +117,34 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Up when /healthz answers and sign-in is offered (the provider started)."""
+    """Up when /healthz answers, sign-in is offered (the provider started) and the demo listings
+    are in the search index (the relay indexes them after the start)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"`entrelieux serve` exited:\n{log.read_text(errors='replace')[-3000:]}")
         try:
             providers = httpx.get(f"{url}/auth/providers", timeout=2).json()
-            if providers.get("providers") and httpx.get(f"{url}/healthz", timeout=2).is_success:
+            if (
+                providers.get("providers")
+                and httpx.get(f"{url}/healthz", timeout=2).is_success
+                and _demo_searchable(url)
+            ):
                 return
         except (httpx.HTTPError, ValueError):
             pass
         time.sleep(0.3)
     pytest.fail(f"`entrelieux serve` did not start:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+# 39 example listings are loaded; those whose availability has ended are not searchable.
+DEMO_LISTINGS = 30
+
+
+def _demo_searchable(url: str) -> bool:
+    query = '{ search(input: {text: ""}) { totalHits } }'
+    answer = httpx.post(f"{url}/graphql", json={"query": query}, timeout=5).json()
+    return bool((answer.get("data") or {}).get("search", {}).get("totalHits", 0) >= DEMO_LISTINGS)
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +157,8 @@ def playwright() -> Iterator[Playwright]:
 def browser(playwright: Playwright) -> Iterator[Browser]:
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium`")
-    launched = playwright.chromium.launch(executable_path=CHROMIUM)
+    # French browser chrome too (date pickers), as the app's people would have it.
+    launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--lang=fr-FR"])
     yield launched
     launched.close()
 
@@ -157,6 +192,162 @@ def page(new_context: NewContext) -> Page:
     return new_context().new_page()
 
 
+@dataclass(frozen=True)
+class World:
+    """Objects to open pages on, made through the API once per session; signed-in browser
+    states (cookies) of the commune's agent and of the fablab's manager."""
+
+    agent_state: dict[str, Any]
+    fablab_state: dict[str, Any]
+    organization_id: str  # the commune's organization, the agent is its admin
+    listing_id: str  # a listing of the commune's
+    exchange_id: str  # the fablab's request for it
+    demo_listing_id: str  # an example listing
+    place_id: str  # a demo place
+
+
+PUBLISH = """
+mutation Publish($input: ListingPublishInput!) {
+  listingPublish(input: $input) {
+    __typename
+    ... on ListingSuccess { listing { id } }
+    ... on Error { message }
+  }
+}"""
+
+REQUEST = """
+mutation Request($input: ExchangeRequestInput!) {
+  exchangeRequest(input: $input) {
+    __typename
+    ... on ExchangeChangeSuccess { exchange { id } }
+    ... on Error { message }
+  }
+}"""
+
+
+def ensure_organization(page: Page, name: str, commune: str) -> str:
+    """The organization the signed-in person acts for; a tiers-lieu created when they have none
+    (a person without a SIRET claim starts with no organization)."""
+    me = graphql(page, "{ me { actingFor { id } memberships { organization { id } } } }")["me"]
+    if me["actingFor"]:
+        return str(me["actingFor"]["id"])
+    if me["memberships"]:
+        return str(me["memberships"][0]["organization"]["id"])
+    created = graphql(
+        page,
+        """mutation Create($input: OrganizationCreateInput!) {
+          organizationCreate(input: $input) {
+            __typename
+            ... on OrganizationCreateSuccess { organization { id } }
+            ... on Error { message }
+          }
+        }""",
+        {"input": {"name": name, "kind": "TIERS_LIEU", "inseeCode": commune}},
+    )["organizationCreate"]
+    assert created["__typename"] == "OrganizationCreateSuccess", created
+    return str(created["organization"]["id"])
+
+
+FABLAB = ("FabLab de Guéret", "23096")
+
+
+def signed_in_state(browser: Browser, server: Server, login: str) -> dict[str, Any]:
+    context = browser.new_context(base_url=server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    try:
+        page = context.new_page()
+        sign_in(page, login)
+        return dict(context.storage_state())  # type: ignore[arg-type]
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="session")
+def world(browser: Browser, server: Server) -> World:
+    agent_state = signed_in_state(browser, server, "agent-montreuil")
+    fablab_state = signed_in_state(browser, server, "fablab-gueret")
+    context = browser.new_context(base_url=server.url, storage_state=agent_state)  # type: ignore[arg-type]
+    fablab = browser.new_context(base_url=server.url, storage_state=fablab_state)  # type: ignore[arg-type]
+    try:
+        page = context.new_page()
+        page.goto("/connexion")
+        me = graphql(page, "{ me { memberships { role organization { id } } } }")["me"]
+        organization_id = me["memberships"][0]["organization"]["id"]
+        start = date.today() + timedelta(days=10)
+        published = graphql(
+            page,
+            PUBLISH,
+            {
+                "input": {
+                    "direction": "OFFER",
+                    "kind": "PREMISES",
+                    "title": "Salle polyvalente de la Croix-de-Chavaux",
+                    "description": "Une salle de 80 m² au rez-de-chaussée, accessible.",
+                    "commune": "93048",
+                    "availableFrom": start.isoformat(),
+                    "availableUntil": (start + timedelta(days=300)).isoformat(),
+                    "details": {"premises": {"surfaceM2": 80, "capacity": 40}},
+                }
+            },
+        )["listingPublish"]
+        assert published["__typename"] == "ListingSuccess", published
+        listing_id = published["listing"]["id"]
+        demo = graphql(
+            page,
+            """{ search(input: {text: "imprimante"}) { hits { listing { id } } }
+                 spaces(first: 1) { edges { node { id } } } }""",
+        )
+        demo_listing_id = demo["search"]["hits"][0]["listing"]["id"]
+        place_id = demo["spaces"]["edges"][0]["node"]["id"]
+
+        other = fablab.new_page()
+        other.goto("/connexion")
+        ensure_organization(other, *FABLAB)
+        requested = graphql(
+            other,
+            REQUEST,
+            {
+                "input": {
+                    "listingId": listing_id,
+                    "startsAt": f"{start + timedelta(days=7)}T09:00:00+01:00",
+                    "endsAt": f"{start + timedelta(days=9)}T18:00:00+01:00",
+                    "message": "Bonjour, nous aimerions y tenir deux journées de formation.",
+                }
+            },
+        )["exchangeRequest"]
+        assert requested["__typename"] == "ExchangeChangeSuccess", requested
+        graphql(
+            other,
+            """mutation { alertCreate(input: {name: "Imprimantes près de Guéret",
+                search: {text: "imprimante"}}) { __typename } }""",
+        )
+        return World(
+            agent_state=agent_state,
+            fablab_state=fablab_state,
+            organization_id=organization_id,
+            listing_id=listing_id,
+            exchange_id=requested["exchange"]["id"],
+            demo_listing_id=demo_listing_id,
+            place_id=place_id,
+        )
+    finally:
+        context.close()
+        fablab.close()
+
+
+README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def readme_screenshot(page: Page, name: str) -> None:
+    """A picture for the README: into docs/screenshots/ only with UPDATE_README_SCREENSHOTS=1
+    (`make screenshots`), so a test run leaves the checkout as it found it."""
+    if os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
+        README_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(README_SCREENSHOTS / f"{name}.png"))
+    else:
+        screenshot(page, f"readme-{name}")
+
+
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -164,14 +355,63 @@ def screenshot(page: Page, name: str) -> None:
 
 def sign_in(page: Page, login: str, next_path: str = "/") -> None:
     """Through the app's sign-in page and the development provider's login form."""
-    page.goto(f"/connexion?next={next_path}")
+    page.goto(f"/connexion?next={quote(next_path, safe='/')}")
     page.get_by_role("link", name="Comptes de démonstration").or_(
         page.get_by_role("button", name="Comptes de démonstration")
     ).first.click()
     page.get_by_label("Identifiant").fill(login)
     page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button").first.click()
-    page.wait_for_url(f"**{next_path}")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(lambda url: _path(url) == next_path)
+    # The header shows who is signed in once the session has loaded.
+    expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    """The header's button, then the development provider's confirmation, back to the app."""
+    page.get_by_role("button", name="Se déconnecter").click()
+    signed_out = page.get_by_role("link", name="Se connecter", exact=True)
+    provider = page.get_by_role("heading", name="Se déconnecter du fournisseur")
+    expect(signed_out.or_(provider)).to_be_visible()
+    if provider.is_visible():
+        page.get_by_role("button", name="Se déconnecter").click()
+    expect(signed_out).to_be_visible()
+
+
+def _path(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def search_field(page: Page) -> Locator:
+    return page.get_by_role("searchbox", name="Rechercher", exact=True)
+
+
+def pick_commune(page: Page, name: str, department: str, label: str = "Près de") -> None:
+    """Type a commune in an autocomplete and pick the suggestion of that department."""
+    box = page.get_by_role("combobox", name=label)
+    box.fill(name)
+    option = page.get_by_role("option", name=re.compile(rf"^{re.escape(name)}\b.*{department}"))
+    option.first.click()
+    expect(box).to_have_value(name)
+
+
+def graphql(page: Page, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Call the API from the page, as the app does (same origin, the page's session cookie)."""
+    answer: dict[str, Any] = page.evaluate(
+        """async ([query, variables]) => {
+            const response = await fetch('/graphql', {
+                method: 'POST',
+                headers: {'content-type': 'application/json'},
+                body: JSON.stringify({query, variables}),
+            })
+            return response.json()
+        }""",
+        [query, variables or {}],
+    )
+    if answer.get("errors"):
+        raise AssertionError(f"GraphQL errors: {answer['errors']}")
+    return dict(answer["data"])
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:
