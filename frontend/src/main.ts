@@ -12,6 +12,6 @@ handleUnauthenticated(() => {
   if (here.name !== 'signin') void router.push({ name: 'signin', query: { next: here.fullPath } })
 })
 
-applyDocumentLocale()
+await applyDocumentLocale()
 createApp(App).use(i18n).use(router).mount('#app')
 void loadSession()

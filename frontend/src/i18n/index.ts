@@ -1,23 +1,17 @@
 /**
  * The one i18n layer: French by default, English available, the choice kept in localStorage.
  *
- * Messages live in `locales/fr.json` (common) and `locales/fr/<area>.json` (one per area), compiled at build time by @intlify/unplugin-vue-i18n, so
+ * Messages live in `locales/fr.json` (common) and `locales/fr/<area>.json` (one per area), English likewise under `en`, loaded on demand, compiled at build time by @intlify/unplugin-vue-i18n, so
  * only vue-i18n's runtime ships. The French file is the schema: every key is type-checked.
  */
 import { createI18n } from 'vue-i18n'
 import frCommon from './locales/fr.json'
-import enCommon from './locales/en.json'
 // One file per area of the app, so that each page's texts live (and change) on their own.
 import frListing from './locales/fr/listing.json'
-import enListing from './locales/en/listing.json'
 import frPublish from './locales/fr/publish.json'
-import enPublish from './locales/en/publish.json'
 import frExchanges from './locales/fr/exchanges.json'
-import enExchanges from './locales/en/exchanges.json'
 import frPlaces from './locales/fr/places.json'
-import enPlaces from './locales/en/places.json'
 import frAlerts from './locales/fr/alerts.json'
-import enAlerts from './locales/en/alerts.json'
 
 const fr = {
   ...frCommon,
@@ -27,15 +21,6 @@ const fr = {
   places: frPlaces,
   alerts: frAlerts,
 }
-const en = {
-  ...enCommon,
-  listing: enListing,
-  publish: enPublish,
-  exchanges: enExchanges,
-  places: enPlaces,
-  alerts: enAlerts,
-}
-
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -63,16 +48,27 @@ function storedLocale(): Locale {
 
 export const i18n = createI18n<[MessageSchema], Locale, false>({
   legacy: false,
-  locale: storedLocale(),
+  locale: 'fr',
   fallbackLocale: 'fr',
-  messages: { fr, en },
+  // English arrives on demand (`english.ts`): only French ships with the first load.
+  messages: { fr } as Record<Locale, MessageSchema>,
 })
+
+let english: Promise<void> | null = null
+
+function loadEnglish(): Promise<void> {
+  english ??= import('./english').then(({ default: messages }) => {
+    i18n.global.setLocaleMessage('en', messages)
+  })
+  return english
+}
 
 export function currentLocale(): Locale {
   return i18n.global.locale.value
 }
 
-export function setLocale(locale: Locale): void {
+export async function setLocale(locale: Locale): Promise<void> {
+  if (locale === 'en') await loadEnglish()
   i18n.global.locale.value = locale
   document.documentElement.lang = locale
   try {
@@ -82,8 +78,10 @@ export function setLocale(locale: Locale): void {
   }
 }
 
-/** Call once at start-up so `<html lang>` matches the remembered choice. */
-export function applyDocumentLocale(): void {
+/** Call once at start-up: the remembered language (loading English if that is the choice). */
+export async function applyDocumentLocale(): Promise<void> {
+  const remembered = storedLocale()
+  if (remembered !== 'fr') await setLocale(remembered)
   document.documentElement.lang = currentLocale()
 }
 

@@ -1,0 +1,19 @@
+/**
+ * The English messages, loaded only when someone chooses English: French readers never
+ * download them. Same areas and keys as the French ones (`index.ts`).
+ */
+import enCommon from './locales/en.json'
+import enListing from './locales/en/listing.json'
+import enPublish from './locales/en/publish.json'
+import enExchanges from './locales/en/exchanges.json'
+import enPlaces from './locales/en/places.json'
+import enAlerts from './locales/en/alerts.json'
+
+export default {
+  ...enCommon,
+  listing: enListing,
+  publish: enPublish,
+  exchanges: enExchanges,
+  places: enPlaces,
+  alerts: enAlerts,
+}
