@@ -1,7 +1,53 @@
 import { fileURLToPath, URL } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
 import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
+
+/**
+ * `graphql(\`query Name ...\`)` looks its document up in one map of every operation of the app
+ * (codegen's `src/gql/gql.ts`), and all those strings would ship with the first page. At build,
+ * each call is replaced by its own text (plus the fragments it spreads, defined in the same
+ * file), so each page carries only its operations. The sources, and their types, are unchanged:
+ * at run time a document is only ever read as a string (`document.toString()` in src/api.ts).
+ */
+function graphqlDocumentsInline(): Plugin {
+  const call = /\bgraphql\(\s*`([\s\S]*?)`\s*\)/g
+  const fragment = /^\s*fragment\s+(\w+)/
+  const spread = /\.\.\.\s*(?!on\b)(\w+)/g
+  return {
+    name: 'entrelieux:graphql-documents-inline',
+    transform(code, id) {
+      const path = id.split('?')[0]
+      if (!/\/src\/.*\.(ts|vue)$/.test(path) || path.includes('/src/gql/')) return null
+      const bodies = [...code.matchAll(call)].map((m) => m[1])
+      if (!bodies.length) return null
+      const fragments = new Map<string, string>()
+      for (const body of bodies) {
+        const name = fragment.exec(body)?.[1]
+        if (name) fragments.set(name, body)
+      }
+      const withFragments = (body: string): string => {
+        const used = new Set<string>()
+        const visit = (text: string): void => {
+          for (const [, name] of text.matchAll(spread)) {
+            const definition = fragments.get(name)
+            if (definition && !used.has(name)) {
+              used.add(name)
+              visit(definition)
+            }
+          }
+        }
+        visit(body)
+        return [body, ...[...used].filter((n) => !body.includes(`fragment ${n} `)).map((n) => fragments.get(n))].join('\n')
+      }
+      const inlined = code
+        .replace(call, (_whole, body: string) => JSON.stringify(withFragments(body)))
+        // The lookup function is no longer called: its import (and its map) must not ship.
+        .replace(/import\s*\{\s*graphql\s*\}\s*from\s*['"](?:@|\.)\/gql['"];?/g, '')
+      return { code: inlined, map: null }
+    },
+  }
+}
 
 // The API the dev server forwards to (`make run` serves it there).
 const API = 'http://127.0.0.1:8000'
@@ -17,6 +63,7 @@ const proxied = {
 export default defineConfig({
   plugins: [
     vue(),
+    graphqlDocumentsInline(),
     VueI18nPlugin({
       // Messages are compiled at build time: the runtime-only vue-i18n ships, without its compiler.
       include: [fileURLToPath(new URL('./src/i18n/locales/**', import.meta.url))],
