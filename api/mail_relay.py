@@ -10,7 +10,6 @@ drain side by side without sending a message twice; SQLite runs one drainer (lik
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from email.message import EmailMessage
@@ -19,6 +18,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.background import BackgroundLoop
 from api.db import Database
 from api.mail import Mailer, compose, mailer_from_settings
 from api.models import Notification, Person
@@ -109,8 +109,10 @@ def _is_postgresql(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
-class MailRelay:
+class MailRelay(BackgroundLoop):
     """Drains pending notification e-mails in the background of the app or of a worker."""
+
+    name = "mail-relay"
 
     def __init__(
         self,
@@ -120,22 +122,12 @@ class MailRelay:
         wakeup: Wakeup | None = None,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
+        super().__init__()
         self.database = database
         self.settings = settings
         self.mailer = mailer or mailer_from_settings(settings)
         self.wakeup = wakeup or Wakeup()
         self.poll_seconds = poll_seconds
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="mail-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def run(self) -> None:
         failures = 0

@@ -9,7 +9,6 @@ On PostgreSQL, `FOR UPDATE SKIP LOCKED` lets several workers drain side by side.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,11 +19,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.background import BackgroundLoop
 from api.db import Database
 from api.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from api.models.base import utcnow
 from api.services.taxonomy import labels
 from api.transactions import begin_writing
+from api.wakeup import sleep_until
 from search.alerts import notify_alerts
 from search.availability import busy_days_by_listing
 from search.client import SearchClient, SearchUnavailable
@@ -186,25 +187,17 @@ async def _postpone(session: AsyncSession, events: Sequence[OutboxEvent], error:
         event.available_at = now + min(timedelta(seconds=0.5 * 2**event.attempts), MAX_BACKOFF)
 
 
-class Relay:
+class Relay(BackgroundLoop):
     """Drains the outbox in the background of the app (or of `entrelieux worker`)."""
 
+    name = "outbox-relay"
+
     def __init__(self, database: Database, client: SearchClient, poll_seconds: float) -> None:
+        super().__init__()
         self.database = database
         self.client = client
         self.poll_seconds = poll_seconds
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    def start(self) -> None:
-        self._task = asyncio.create_task(self.run(), name="outbox-relay")
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     def wake(self) -> None:
         """Something was committed: look now rather than at the next poll."""
@@ -217,8 +210,5 @@ class Relay:
             except Exception:
                 logger.exception("outbox relay failed; retrying")
                 done = 0
-            if done:
-                continue
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
+            if not done:
+                await sleep_until(self._wake, self.poll_seconds)
