@@ -40,7 +40,7 @@ from api.services.web_sessions import (
     session_principal,
 )
 from api.settings import Settings
-from api.transactions import commit_touch
+from api.transactions import begin_writing, commit_touch
 
 logger = logging.getLogger("entrelieux.auth")
 
@@ -105,6 +105,7 @@ class SignIn:
         return_to = wanted if _SAFE_RETURN.fullmatch(wanted) else "/"
         browser = read_cookie(self.settings, request, PRE_LOGIN) or new_secret()
         async with self.database.session() as session:
+            await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
             issued = await remember_state(
                 session,
                 purpose=PendingPurpose.LOGIN,
@@ -134,6 +135,7 @@ class SignIn:
         pending = None
         if 0 < len(state) <= 128:
             async with self.database.session() as session:
+                await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
                 pending = await consume_state(
                     session,
                     state,
@@ -176,6 +178,7 @@ class SignIn:
     ) -> Response:
         lifetime = self.settings.session_absolute_seconds
         async with self.database.session() as session:
+            await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
             if previous := read_cookie(self.settings, request, SESSION):
                 await close_session(session, previous)  # no session fixation
             signed = await sign_in(session, identity)
@@ -210,6 +213,7 @@ class SignIn:
         ended = None
         if secret is not None:
             async with self.database.session() as session:
+                await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
                 ended = await close_session(session, secret)
                 await session.commit()
         response: Response = RedirectResponse("/", status_code=303)
@@ -223,6 +227,7 @@ class SignIn:
         """RP-initiated logout: id_token_hint, a state bound to this browser, the exact return."""
         browser = new_secret()
         async with self.database.session() as session:
+            await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
             issued = await remember_state(
                 session,
                 purpose=PendingPurpose.LOGOUT,
@@ -249,6 +254,7 @@ class SignIn:
         pending = None
         if 0 < len(state) <= 128:
             async with self.database.session() as session:
+                await begin_writing(session)  # writes: SQLite takes its lock at BEGIN
                 pending = await consume_state(
                     session,
                     state,
