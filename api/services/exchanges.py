@@ -203,7 +203,7 @@ async def request_exchange(
     )
     session.add(exchange)
     await session.flush()
-    await _record(session, exchange, ExchangeEventKind.REQUESTED, None, acting, organization_id)
+    _record(session, exchange, ExchangeEventKind.REQUESTED, None, acting, organization_id)
     assert exchange.id is not None
     if draft.message:
         session.add(
@@ -554,8 +554,7 @@ async def _move(
     exchange.updated_at = utcnow()
     session.add(exchange)
     session.add(listing)
-    await session.flush()
-    await _record(session, exchange, kind, before, acting, acting_for, note, data)
+    _record(session, exchange, kind, before, acting, acting_for, note, data)
     await notify_other_side(
         session,
         exchange,
@@ -567,7 +566,7 @@ async def _move(
     return exchange
 
 
-async def _record(
+def _record(
     session: AsyncSession,
     exchange: Exchange,
     kind: ExchangeEventKind,
@@ -590,7 +589,6 @@ async def _record(
             data=dict(data or {}),
         )
     )
-    await session.flush()
 
 
 def _booked(listing: Listing) -> bool:
