@@ -3,6 +3,7 @@ failure with a way to retry, and an expired session that comes back where it was
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -89,6 +90,32 @@ def test_a_network_failure_shows_a_message_and_retry(page: Page) -> None:
     alert.get_by_role("button", name="Réessayer").click()
     expect(page.get_by_role("list", name="Résultats", exact=True)).to_contain_text("Imprimantes 3D")
     expect(alert).to_have_count(0)
+
+
+def test_search_unavailable_shows_a_message_and_retry(page: Page) -> None:
+    """Meilisearch down: the API answers SEARCH_UNAVAILABLE for `search` (as it does, tested
+    against a stopped Meilisearch in tests/search/); the page says so and offers a retry."""
+    unavailable = {
+        "data": None,
+        "errors": [{"message": "search is down", "extensions": {"code": "SEARCH_UNAVAILABLE"}}],
+    }
+
+    def search_down(route: Route) -> None:
+        body = route.request.post_data or ""
+        if "search(" in body:
+            route.fulfill(status=200, content_type="application/json", body=json.dumps(unavailable))
+        else:
+            route.continue_()
+
+    page.route("**/graphql", search_down)
+    page.goto("/?q=imprimante")
+    alert = page.get_by_role("alert").filter(has_text="momentanément indisponible")
+    expect(alert).to_be_visible()
+    expect(page.get_by_role("searchbox", name="Rechercher", exact=True)).to_be_visible()
+    screenshot(page, "failure-search-unavailable")
+    page.unroute("**/graphql", search_down)
+    alert.get_by_role("button", name="Réessayer").click()
+    expect(page.get_by_role("list", name="Résultats", exact=True)).to_contain_text("Imprimantes 3D")
 
 
 def test_a_network_failure_on_a_listing_page(world: World, page: Page) -> None:
