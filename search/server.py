@@ -41,8 +41,9 @@ class MeilisearchServer:
                 str(self.binary),
                 "--http-addr",
                 f"127.0.0.1:{self.port}",
-                "--master-key",
-                self.master_key,
+                # One argument: a key may start with "-" (token_urlsafe), which a separate
+                # argument would make an unknown option (Meilisearch exits with 2).
+                f"--master-key={self.master_key}",
                 "--db-path",
                 str(self.data_dir / "data.ms"),
                 "--dump-dir",
