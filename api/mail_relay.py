@@ -24,7 +24,7 @@ from api.mail import Mailer, compose, mailer_from_settings
 from api.models import Notification, Person
 from api.models.base import utcnow
 from api.settings import Settings
-from api.transactions import begin_writing
+from api.transactions import begin_writing, is_postgresql
 from api.wakeup import Wakeup, sleep_until
 
 logger = logging.getLogger("entrelieux.mail")
@@ -41,12 +41,12 @@ async def drain_once(
 ) -> int:
     """Send one batch of pending notifications; returns how many left the queue."""
     async with database.session() as session:
-        if _is_postgresql(session):
+        if is_postgresql(session):
             await begin_writing(session)
         claimed = await _claim(session, batch)
         if not claimed:
             return 0
-        if not _is_postgresql(session):
+        if not is_postgresql(session):
             # Do not hold SQLite's snapshot (or its write lock) while talking to SMTP.
             await session.commit()
         to_send: list[tuple[int, EmailMessage]] = []
@@ -90,7 +90,7 @@ async def _claim(session: AsyncSession, batch: int) -> list[tuple[Notification, 
         .order_by(col(Notification.id))
         .limit(batch)
     )
-    if _is_postgresql(session):
+    if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True, of=Notification)
     return [(notification, email) for notification, email in (await session.exec(statement)).all()]
 
@@ -103,10 +103,6 @@ async def _mark(session: AsyncSession, ids: Sequence[int], *, emailed: bool) -> 
         values["emailed_at"] = utcnow()
     statement = update(Notification).where(col(Notification.id).in_(ids)).values(**values)
     await session.exec(statement)
-
-
-def _is_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
 
 
 class MailRelay(BackgroundLoop):

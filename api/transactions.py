@@ -17,6 +17,11 @@ logger = logging.getLogger("entrelieux.db")
 WRITE_OPTION = "entrelieux_writes"
 
 
+def is_postgresql(session: AsyncSession) -> bool:
+    """PostgreSQL-only paths (FOR UPDATE SKIP LOCKED) ask this; SQLite has one writer anyway."""
+    return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
 async def begin_writing(session: AsyncSession) -> None:
     """Call before the first statement of a session whose transaction will write."""
     if not session.in_transaction():

@@ -8,7 +8,7 @@ from typing import Annotated
 import strawberry
 
 from api import models
-from api.errors import NotFound
+from api.errors import InvalidInput, NotFound
 from api.services import bookings as service
 from api.services.exchange_commands import Block
 from api.services.validation import parse
@@ -50,15 +50,18 @@ class CalendarEntry:
 
 
 def _window(from_day: datetime.date, to_day: datetime.date) -> tuple[datetime.datetime, ...]:
-    if to_day < from_day:
-        raise bad_argument("to", "is before from")
-    if (to_day - from_day).days >= service.MAX_WINDOW_DAYS:
-        raise bad_argument("to", f"a window spans at most {service.MAX_WINDOW_DAYS} days")
-    return service.window(from_day, to_day)
+    """The service's window, its refusal as a top-level error on the argument (a query field
+    has no result union to carry an `InputError`)."""
+    try:
+        return service.window(from_day, to_day)
+    except InvalidInput as error:
+        problem = error.problems[0]
+        raise bad_argument(problem.field, problem.message) from None
 
 
 async def _row(info: Info, pk: int) -> models.Listing:
-    row = await info.context.session.get(models.Listing, pk)
+    """The listing this field hangs on: already loaded for the page, or one batched query."""
+    row = await info.context.loaders.listing_by_id.load(pk)
     assert row is not None
     return row
 

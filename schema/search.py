@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from api.services.bookings import MAX_WINDOW_DAYS
 from api.services.communes import find_commune
 from schema.context import Info
 from schema.enums import Direction, ListingKind
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 MAX_RADIUS_KM = 1000.0
 DEFAULT_MATCH_RADIUS_KM = 50.0
-MAX_FREE_WINDOW_DAYS = 366
 LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
 
 
@@ -198,8 +198,8 @@ def _free_window(given: SearchInput) -> tuple[datetime.date | None, datetime.dat
         raise bad_argument("freeUntil", "is required with freeFrom")
     if end < start:
         raise bad_argument("freeUntil", "is before freeFrom")
-    if (end - start).days + 1 > MAX_FREE_WINDOW_DAYS:
-        raise bad_argument("freeUntil", f"the window spans more than {MAX_FREE_WINDOW_DAYS} days")
+    if (end - start).days + 1 > MAX_WINDOW_DAYS:
+        raise bad_argument("freeUntil", f"the window spans more than {MAX_WINDOW_DAYS} days")
     return start, end
 
 

@@ -20,6 +20,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.models import Booking, Listing, ListingKind
+from api.services import bookings
 
 HORIZON_DAYS = 400
 EPOCH = date(1970, 1, 1)
@@ -32,22 +33,12 @@ def day_index(value: date) -> int:
 
 
 def units_of(listing: Listing) -> int:
-    """How many identical units can be booked at once; 0 when the kind has no calendar."""
-    if listing.kind not in CALENDAR_KINDS:
-        return 0
-    if listing.kind == ListingKind.EQUIPMENT:
-        quantity = listing.details.get("quantity") or 1
-        return max(int(quantity), 1)
-    return 1
+    """The listing's units (`bookings.units_of`); 0 when search shows no calendar for its kind."""
+    return bookings.units_of(listing) if listing.kind in CALENDAR_KINDS else 0
 
 
 def _midnight(value: date) -> datetime:
     return datetime.combine(value, time(), tzinfo=UTC)
-
-
-def _as_utc(value: datetime) -> datetime:
-    # SQLite hands timestamps back without their zone; they were written in UTC.
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def busy_days(
@@ -62,7 +53,7 @@ def busy_days(
     for unit, starts_at, ends_at in periods:
         if not 1 <= unit <= units:
             continue  # a unit the listing no longer has (its quantity went down)
-        start, end = _as_utc(starts_at), _as_utc(ends_at)
+        start, end = starts_at.astimezone(UTC), ends_at.astimezone(UTC)
         # The last day touched is the one holding the instant just before `end`.
         start_day = day_index(start.date())
         end_day = day_index((end - timedelta(microseconds=1)).date())

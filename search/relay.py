@@ -24,7 +24,7 @@ from api.db import Database
 from api.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from api.models.base import utcnow
 from api.services.taxonomy import labels
-from api.transactions import begin_writing
+from api.transactions import begin_writing, is_postgresql
 from api.wakeup import sleep_until
 from search.alerts import notify_alerts
 from search.availability import busy_days_by_listing
@@ -45,7 +45,7 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
         changes = await read_changes(
             session, await listing_ids_of(session, events), space_ids_of(events)
         )
-        if not _is_postgresql(session):
+        if not is_postgresql(session):
             # End SQLite's read snapshot before the slow part: a write after another connection's
             # commit would fail on a stale snapshot. SQLite runs one relay, so nothing is lost.
             await session.commit()
@@ -150,10 +150,6 @@ async def apply_changes(client: SearchClient, changes: IndexChanges, index: str 
         await client.wait_for_task(task)
 
 
-def _is_postgresql(session: AsyncSession) -> bool:
-    return session.bind is not None and session.bind.dialect.name == "postgresql"
-
-
 async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
     statement = (
         select(OutboxEvent)
@@ -161,7 +157,7 @@ async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
         .order_by(col(OutboxEvent.id))
         .limit(batch)
     )
-    if _is_postgresql(session):
+    if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.exec(statement)).all())
 

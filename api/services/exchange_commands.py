@@ -68,27 +68,26 @@ class ExchangeDraft(Period):
         return self.period_problems()
 
 
-class PeriodProposal(Period):
-    """The owner's counter-proposal: another period for the same request."""
-
-    note: str = Field(default="", max_length=2000)
-
-    def cross_check(self) -> list[FieldProblem]:
-        if not self.has_period:
-            return [FieldProblem("starts_at", "propose a start and an end")]
-        return self.period_problems()
-
-
-class Block(Period):
-    """The owner takes a period off the listing's calendar (maintenance, own use)."""
-
-    listing_id: int
-    reason: str = Field(default="", max_length=300)
+class RequiredPeriod(Period):
+    """A command that is nothing without its period."""
 
     def cross_check(self) -> list[FieldProblem]:
         if not self.has_period:
             return [FieldProblem("starts_at", "give a start and an end")]
         return self.period_problems()
+
+
+class PeriodProposal(RequiredPeriod):
+    """The owner's counter-proposal: another period for the same request."""
+
+    note: str = Field(default="", max_length=2000)
+
+
+class Block(RequiredPeriod):
+    """The owner takes a period off the listing's calendar (maintenance, own use)."""
+
+    listing_id: int
+    reason: str = Field(default="", max_length=300)
 
 
 class Note(_Command):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import update
@@ -97,7 +97,7 @@ async def accept_invitation(
         raise NotFound("No invitation with this token.")
     if invitation.accepted_at is not None:
         raise Conflict("This invitation was already used.")
-    if _aware(invitation.expires_at) <= utcnow():
+    if invitation.expires_at <= utcnow():
         raise Conflict("This invitation expired: ask an admin for a new one.")
     await _not_yet_member(session, acting.person_id, invitation.organization_id)
     spend = (
@@ -343,7 +343,3 @@ async def _keep_an_owner(session: AsyncSession, membership: Membership) -> None:
 def _require_owner(acting: Principal, organization_id: int) -> None:
     if acting.role_in(organization_id) != Role.OWNER:
         raise NotAllowed("Only an OWNER makes or unmakes OWNERs.")
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -8,7 +8,7 @@ what it delivered since then.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -51,7 +51,7 @@ class NotificationFeed:
         rows = list((await session.exec(statement)).all())
         for row in rows:
             assert row.id is not None
-            self.delivered[row.id] = _aware(row.created_at)
+            self.delivered[row.id] = row.created_at
         self._forget_old()
         return rows
 
@@ -61,8 +61,3 @@ class NotificationFeed:
         if old:
             self.floor = max(self.floor, *old)
             self.delivered = {pk: at for pk, at in self.delivered.items() if pk > self.floor}
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives naive UTC datetimes back."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -104,9 +104,9 @@ async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
     if row is None:
         return None
     token, role, parent_id = row
-    if token.revoked_at is not None or (token.expires_at and _aware(token.expires_at) <= now):
+    if token.revoked_at is not None or (token.expires_at and token.expires_at <= now):
         return None
-    if token.last_used_at is None or now - _aware(token.last_used_at) > _LAST_USED_RESOLUTION:
+    if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         token.last_used_at = now
     networks = {token.organization_id} | ({parent_id} if parent_id else set())
     return Principal(
@@ -132,8 +132,3 @@ async def revoke_token(
         token.revoked_at = utcnow()
     await session.flush()
     return token
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlmodel import col, select
@@ -64,11 +64,11 @@ async def session_principal(
     if row is None:
         return None
     now = utcnow()
-    if _aware(row.expires_at) <= now or now - _aware(row.last_seen_at) > idle:
+    if row.expires_at <= now or now - row.last_seen_at > idle:
         await session.delete(row)
         await session.flush()
         return None
-    if now - _aware(row.last_seen_at) > _TOUCH_RESOLUTION:
+    if now - row.last_seen_at > _TOUCH_RESOLUTION:
         row.last_seen_at = now
         await session.flush()
     return await principal_for_person(session, row.person_id)
@@ -141,7 +141,7 @@ async def consume_state(
     deleted = await session.exec(delete(PendingLogin).where(col(PendingLogin.id) == row.id))
     if deleted.rowcount != 1:
         return None
-    fresh = _aware(row.expires_at) > utcnow()
+    fresh = row.expires_at > utcnow()
     same_browser = browser_secret is not None and secrets.compare_digest(
         row.browser_hash, digest(browser_secret)
     )
@@ -149,8 +149,3 @@ async def consume_state(
     if not (fresh and same_browser and same_provider and row.purpose == purpose):
         return None
     return row
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=utcnow().tzinfo)
