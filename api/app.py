@@ -20,14 +20,14 @@ from api.auth import dev_provider
 from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
-from api.db import Database
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.mail_relay import MailRelay
 from api.search_runtime import SearchRuntime
-from api.settings import Settings
-from api.wakeup import Wakeup
+from core.db import Database
+from core.settings import Settings
+from core.wakeup import Wakeup
 from schema.build import build_schema
 from search.client import SearchClient
 

@@ -13,9 +13,9 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from api import ics
-from api.db import Database
-from api.models import ExchangeState
-from api.services.calendar_feeds import FeedContent, FeedEvent, aware, feed_content
+from core.db import Database
+from core.models import ExchangeState
+from core.services.calendar_feeds import FeedContent, FeedEvent, aware, feed_content
 
 CACHE_SECONDS = 300
 STATE_LABELS = {

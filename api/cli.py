@@ -14,24 +14,24 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.errors import DomainError
-from api.importers.listings import import_listings
-from api.importers.mission_coworking import import_mission_coworking
-from api.importers.report import ImportReport
 from api.mail_relay import MailRelay
-from api.models import Organization, OrganizationKind, Role
 from api.search_runtime import SearchRuntime
-from api.services.organizations import (
+from api.setup import load_demo, migrate
+from core.db import Database
+from core.errors import DomainError
+from core.importers.listings import import_listings
+from core.importers.mission_coworking import import_mission_coworking
+from core.importers.report import ImportReport
+from core.models import Organization, OrganizationKind, Role
+from core.services.organizations import (
     OrganizationDraft,
     add_organization,
     organization_by_siret_or_name,
 )
-from api.services.tokens import ensure_member, issue_token
-from api.services.validation import normalize_siret, parse
-from api.settings import Settings
-from api.setup import load_demo, migrate
-from api.transactions import begin_writing
+from core.services.tokens import ensure_member, issue_token
+from core.services.validation import normalize_siret, parse
+from core.settings import Settings
+from core.transactions import begin_writing
 from search.indexing import reindex
 
 

@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route, request_response
 
-from api.settings import Settings
+from core.settings import Settings
 
 _META = re.compile(r'(<meta name="entrelieux:(tiles|attribution)" content=")[^"]*(")')
 _API_PREFIXES = ("graphql", "auth/", "calendar/", "healthz")

@@ -22,10 +22,10 @@ from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
-from api.db import Database
 from api.search_runtime import SearchRuntime
-from api.settings import Settings
-from api.wakeup import Wakeup
+from core.db import Database
+from core.settings import Settings
+from core.wakeup import Wakeup
 from schema.context import Context
 
 logger = logging.getLogger("entrelieux.auth")

@@ -18,14 +18,14 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.background import BackgroundLoop
-from api.db import Database
-from api.mail import Mailer, compose, mailer_from_settings
-from api.models import Notification, Person
-from api.models.base import utcnow
-from api.settings import Settings
-from api.transactions import begin_writing, is_postgresql
-from api.wakeup import Wakeup, sleep_until
+from core.background import BackgroundLoop
+from core.db import Database
+from core.mail import Mailer, compose, mailer_from_settings
+from core.models import Notification, Person
+from core.models.base import utcnow
+from core.settings import Settings
+from core.transactions import begin_writing, is_postgresql
+from core.wakeup import Wakeup, sleep_until
 
 logger = logging.getLogger("entrelieux.mail")
 POLL_SECONDS = 2.0

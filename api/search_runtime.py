@@ -7,8 +7,8 @@ import json
 import logging
 from dataclasses import dataclass, field
 
-from api.db import Database
-from api.settings import Settings
+from core.db import Database
+from core.settings import Settings
 from search.client import SearchClient, SearchUnavailable
 from search.indexing import ensure_indexes, load_communes
 from search.relay import Relay

@@ -11,13 +11,13 @@ from alembic.config import Config
 from sqlalchemy import func
 from sqlmodel import select
 
-from api.db import Database
-from api.importers.listings import import_listings
-from api.importers.mission_coworking import import_mission_coworking
-from api.importers.report import ImportReport
-from api.models import Space
-from api.services.communes import count_communes, load_communes
-from api.settings import PROJECT_ROOT, Settings
+from core.db import Database
+from core.importers.listings import import_listings
+from core.importers.mission_coworking import import_mission_coworking
+from core.importers.report import ImportReport
+from core.models import Space
+from core.services.communes import count_communes, load_communes
+from core.settings import PROJECT_ROOT, Settings
 
 
 def alembic_config(settings: Settings) -> Config:

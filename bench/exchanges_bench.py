@@ -34,8 +34,13 @@ from typing import Any
 import httpx
 from sqlalchemy import make_url
 
-from api.db import Database
-from api.models import (
+from api.setup import migrate
+from bench import exchanges_direct
+from bench.exchanges_direct import Party
+from bench.seed import OUT, recreate
+from bench.servers import serve
+from core.db import Database
+from core.models import (
     Direction,
     Listing,
     ListingKind,
@@ -46,13 +51,8 @@ from api.models import (
     Sector,
     Visibility,
 )
-from api.services.tokens import ensure_member, issue_token
-from api.settings import Settings
-from api.setup import migrate
-from bench import exchanges_direct
-from bench.exchanges_direct import Party
-from bench.seed import OUT, recreate
-from bench.servers import serve
+from core.services.tokens import ensure_member, issue_token
+from core.settings import Settings
 
 FIRST_SLOT = datetime(2030, 1, 1, tzinfo=UTC)
 SLOT = timedelta(hours=1)

@@ -18,7 +18,7 @@ import aiosqlite
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import make_url
 
-from api.models.base import utcnow
+from core.models.base import utcnow
 
 TITLE = "Nouvelle demande : Découpeuse laser"
 

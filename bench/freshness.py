@@ -25,11 +25,11 @@ from typing import Any
 import httpx
 from sqlmodel import col, func, select
 
-from api.db import Database
-from api.models import OutboxEvent
-from api.settings import PROJECT_ROOT, Settings
 from bench import meilisearch_tasks
 from bench.servers import serve
+from core.db import Database
+from core.models import OutboxEvent
+from core.settings import PROJECT_ROOT, Settings
 from schema.relay import expect_id
 from search.client import SearchClient
 from search.listings_index import LISTINGS

@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from api.models import (
+from bench import vocabulary
+from core.models import (
     Direction,
     ListingKind,
     ListingStatus,
@@ -25,8 +26,7 @@ from api.models import (
     VerificationMethod,
     Visibility,
 )
-from api.settings import PROJECT_ROOT
-from bench import vocabulary
+from core.settings import PROJECT_ROOT
 
 MISSION_COWORKING = PROJECT_ROOT / "data" / "mission_coworking_2019.csv"
 EPOCH = datetime(2023, 1, 1, tzinfo=UTC)

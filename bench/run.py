@@ -5,7 +5,7 @@
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
-  with `api.db.attach_counter`), then serve the real app and the bare app with uvicorn on
+  with `core.db.attach_counter`), then serve the real app and the bare app with uvicorn on
   loopback ports and load each in turn with the same tool, connections and duration, after a
   warm-up;
 - **search** (`bench.search_bench`): index the database into a fresh Meilisearch, timed; load
@@ -42,13 +42,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
-from api.db import attach_counter
-from api.settings import PROJECT_ROOT, Settings
 from bench import exchanges_bench, load, machine, report, search_bench, search_queries, web_bench
 from bench.exchanges_bench import ExchangeOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
 from bench.servers import Server, serve
+from core.db import attach_counter
+from core.settings import PROJECT_ROOT, Settings
 
 QUERY = (
     "{ listings(first: 50) { edges { node { id title space { name } organization { name } } } } }"

@@ -22,11 +22,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from api.db import Database
-from api.settings import Settings
 from bench import freshness, load, meilisearch_tasks, search_queries
 from bench.seed import OUT
 from bench.servers import Server, serve
+from core.db import Database
+from core.settings import Settings
 from search.client import SearchClient
 from search.indexing import ensure_indexes, reindex
 from search.listings_index import LISTINGS

@@ -17,9 +17,9 @@ from typing import Any
 
 import httpx
 
-from api.db import Database
-from api.models import ListingKind
-from api.services.communes import find_commune
+from core.db import Database
+from core.models import ListingKind
+from core.services.communes import find_commune
 from schema.relay import expect_id
 from search.listings_search import GeoPoint, ListingQuery, search_body
 

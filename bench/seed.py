@@ -23,12 +23,12 @@ from sqlalchemy import insert, make_url, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlmodel import select
 
-from api.db import create_engine
-from api.models import Commune, Listing, Organization, Space
-from api.settings import PROJECT_ROOT, Settings
 from api.setup import migrate
 from bench import population
 from bench.population import Where
+from core.db import create_engine
+from core.models import Commune, Listing, Organization, Space
+from core.settings import PROJECT_ROOT, Settings
 
 OUT = PROJECT_ROOT / "bench" / "out"
 DEFAULT_SQLITE_URL = f"sqlite+aiosqlite:///{OUT / 'bench.sqlite3'}"

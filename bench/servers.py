@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from api.settings import PROJECT_ROOT
+from core.settings import PROJECT_ROOT
 
 HOST = "127.0.0.1"
 _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")

@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from api.models import ListingKind, Terms
+from core.models import ListingKind, Terms
 
 
 @dataclass(frozen=True)
@@ -201,7 +201,7 @@ def listing_text(
 
 
 def details(rng: random.Random, kind: ListingKind, where: str) -> dict[str, Any]:
-    """Typed details valid for `kind` (see api/services/listing_details.py)."""
+    """Typed details valid for `kind` (see core/services/listing_details.py)."""
     if kind is ListingKind.EQUIPMENT:
         return {
             "brand": rng.choice(BRANDS),

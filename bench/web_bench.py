@@ -32,8 +32,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from api.loopback import free_port
-from api.settings import PROJECT_ROOT
+from core.loopback import free_port
+from core.settings import PROJECT_ROOT
 
 LIGHTHOUSE_DIR = PROJECT_ROOT / "bench" / "lighthouse"
 LIGHTHOUSE = LIGHTHOUSE_DIR / "node_modules" / ".bin" / "lighthouse"

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.errors import NotAuthenticated, NotFound
-from api.services import alerts as service
-from api.services.alert_commands import AlertDraft, AlertSearch
-from api.services.principal import Principal
-from api.services.validation import parse
+from core import models
+from core.errors import NotAuthenticated, NotFound
+from core.services import alerts as service
+from core.services.alert_commands import AlertDraft, AlertSearch
+from core.services.principal import Principal
+from core.services.validation import parse
 from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
 from schema.errors import (

@@ -7,11 +7,11 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.errors import InvalidInput, NotFound
-from api.services import bookings as service
-from api.services.exchange_commands import Block
-from api.services.validation import parse
+from core import models
+from core.errors import InvalidInput, NotFound
+from core.services import bookings as service
+from core.services.exchange_commands import Block
+from core.services.validation import parse
 from schema.context import Info
 from schema.errors import InputError, NotFoundError, run_mutation
 from schema.relay import bad_argument, expect_id, input_id, to_global_id

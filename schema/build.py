@@ -21,7 +21,7 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 
-from api.settings import Settings
+from core.settings import Settings
 from schema.errors import should_mask
 from schema.root import NODE_TYPES, Mutation, Query
 from schema.subscriptions import Subscription

@@ -8,11 +8,11 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.errors import NotAllowed, NotAuthenticated, NotFound
-from api.services import calendar_feeds
-from api.services.calendar_feeds import IssuedFeed, ListedFeed
-from api.services.validation import parse
+from core import models
+from core.errors import NotAllowed, NotAuthenticated, NotFound
+from core.services import calendar_feeds
+from core.services.calendar_feeds import IssuedFeed, ListedFeed
+from core.services.validation import parse
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
 from schema.members import LazyOrganization, organization_of

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from api.services.taxonomy import categories
+from core.services.taxonomy import categories
 from schema.enums import ListingKind
 
 

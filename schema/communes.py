@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
+from core import models
 from schema.context import Info
 from schema.relay import bad_argument
 from schema.search import run_place_search

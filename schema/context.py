@@ -10,9 +10,9 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
-from api.services.principal import Principal
-from api.settings import Settings
-from api.wakeup import Wakeup
+from core.services.principal import Principal
+from core.settings import Settings
+from core.wakeup import Wakeup
 from schema.loaders import Loaders
 from search.client import SearchClient
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.models import (
+from core.models import (
     Direction,
     ListingKind,
     ListingStatus,
@@ -17,7 +17,7 @@ from api.models import (
     VerificationMethod,
     Visibility,
 )
-from api.services.listing_details import MaterialCondition, SkillFormat, SkillLevel
+from core.services.listing_details import MaterialCondition, SkillFormat, SkillLevel
 
 strawberry.enum(
     Direction, description="OFFER: someone provides it. REQUEST: someone is looking for it."

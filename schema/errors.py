@@ -16,9 +16,9 @@ from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
-from api.services import idempotency
-from api.transactions import begin_writing
+from core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from core.services import idempotency
+from core.transactions import begin_writing
 from schema.context import Info
 
 T = TypeVar("T")

@@ -11,12 +11,12 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from api import models
-from api.errors import InvalidInput, NotAllowed, NotAuthenticated, NotFound
-from api.models import ExchangeEventKind, ExchangeSide, ExchangeState
-from api.services import exchanges as service
-from api.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
-from api.services.validation import parse
+from core import models
+from core.errors import InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from core.models import ExchangeEventKind, ExchangeSide, ExchangeState
+from core.services import exchanges as service
+from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
+from core.services.validation import parse
 from schema.context import Info
 from schema.errors import (
     ConflictError,

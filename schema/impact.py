@@ -9,9 +9,9 @@ from typing import Annotated
 import strawberry
 from graphql import GraphQLError
 
-from api.errors import InvalidInput, NotAllowed, NotAuthenticated
-from api.services import impact as impact_service
-from api.services.impact import ImpactReport
+from core.errors import InvalidInput, NotAllowed, NotAuthenticated
+from core.services import impact as impact_service
+from core.services.impact import ImpactReport
 from schema.context import Info
 from schema.enums import ListingKind
 from schema.errors import camel_path, top_level

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from api import models
-from api.errors import InvalidInput
+from core import models
+from core.errors import InvalidInput
 from schema.enums import MaterialCondition, SkillFormat, SkillLevel
 
 

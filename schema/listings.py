@@ -9,11 +9,11 @@ from typing import Annotated, cast
 
 import strawberry
 
-from api import models
-from api.services import listings as service
-from api.services.exchanges import remaining
-from api.services.listing_commands import ListingDraft, ListingPatch
-from api.services.validation import parse
+from core import models
+from core.services import listings as service
+from core.services.exchanges import remaining
+from core.services.listing_commands import ListingDraft, ListingPatch
+from core.services.validation import parse
 from schema.availability import (
     AvailabilitySlot,
     CalendarEntry,

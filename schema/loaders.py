@@ -8,15 +8,24 @@ from typing import Any, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
-from api.models import Alert, Commune, Exchange, ExchangeEvent, Listing, Organization, Person, Space
-from api.services.alerts import alerts_by_ids
-from api.services.communes import communes_by_codes
-from api.services.exchanges import events_of, exchanges_by_ids, listings_of_exchanges
-from api.services.listings import listings_by_ids
-from api.services.memberships import people_by_ids
-from api.services.organizations import organizations_by_ids
-from api.services.principal import Principal
-from api.services.spaces import spaces_by_ids
+from core.models import (
+    Alert,
+    Commune,
+    Exchange,
+    ExchangeEvent,
+    Listing,
+    Organization,
+    Person,
+    Space,
+)
+from core.services.alerts import alerts_by_ids
+from core.services.communes import communes_by_codes
+from core.services.exchanges import events_of, exchanges_by_ids, listings_of_exchanges
+from core.services.listings import listings_by_ids
+from core.services.memberships import people_by_ids
+from core.services.organizations import organizations_by_ids
+from core.services.principal import Principal
+from core.services.spaces import spaces_by_ids
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

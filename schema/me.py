@@ -8,11 +8,11 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.errors import NotFound
-from api.services import memberships, personal_tokens
-from api.services.tokens import IssuedToken
-from api.services.validation import parse
+from core import models
+from core.errors import NotFound
+from core.services import memberships, personal_tokens
+from core.services.tokens import IssuedToken
+from core.services.validation import parse
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
 from schema.members import LazyOrganization, Membership, organization_of

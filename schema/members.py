@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 from strawberry.scalars import JSON
 
-from api import models
-from api.errors import DomainError
-from api.models import AuditAction
-from api.services import audit, memberships
+from core import models
+from core.errors import DomainError
+from core.models import AuditAction
+from core.services import audit, memberships
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import top_level

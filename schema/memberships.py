@@ -11,12 +11,12 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.errors import InvalidInput, NotFound
-from api.models import MembershipRequestState
-from api.services import memberships as service
-from api.services.networks import validate_member
-from api.services.validation import parse
+from core import models
+from core.errors import InvalidInput, NotFound
+from core.models import MembershipRequestState
+from core.services import memberships as service
+from core.services.networks import validate_member
+from core.services.validation import parse
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation

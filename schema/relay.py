@@ -11,9 +11,9 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
-from api.errors import InvalidInput
-from api.global_ids import global_id
-from api.services.pagination import Page, PageRequest
+from core.errors import InvalidInput
+from core.global_ids import global_id
+from core.services.pagination import Page, PageRequest
 
 T = TypeVar("T")
 

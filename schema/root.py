@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from api.services.listings import get_listing
+from core.services.listings import get_listing
 from schema.alerts import (
     Alert,
     AlertMutation,

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, Annotated, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from api.services.bookings import MAX_WINDOW_DAYS
-from api.services.communes import find_commune
+from core.services.bookings import MAX_WINDOW_DAYS
+from core.services.communes import find_commune
 from schema.context import Info
 from schema.enums import Direction, ListingKind
 from schema.relay import bad_argument, from_global_id, selected_names, to_global_id

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from api.settings import Settings
+from core.settings import Settings
 from schema.build import print_sdl
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from api.services.pagination import Page
+from core.services.pagination import Page
 from schema.context import Info
 from schema.relay import Connection, Edge, PageInfo, bad_argument, expect_id, from_global_id
 from schema.search import MAX_RADIUS_KM, offset_cursor, resolve_near, run_place_search

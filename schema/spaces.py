@@ -6,9 +6,9 @@ from typing import Annotated
 
 import strawberry
 
-from api import models
-from api.services import spaces as service
-from api.services.validation import parse
+from core import models
+from core.services import spaces as service
+from core.services.validation import parse
 from schema.context import Info
 from schema.enums import Typology
 from schema.errors import (

@@ -10,9 +10,9 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
-from api.errors import NotAuthenticated
-from api.services.notification_feed import NotificationFeed
-from api.wakeup import sleep_until
+from core.errors import NotAuthenticated
+from core.services.notification_feed import NotificationFeed
+from core.wakeup import sleep_until
 from schema.alerts import Notification
 from schema.context import Info
 from schema.errors import top_level

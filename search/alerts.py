@@ -24,7 +24,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import (
+from core.models import (
     Alert,
     Direction,
     ListingKind,
@@ -34,10 +34,10 @@ from api.models import (
     Organization,
     Role,
 )
-from api.models.alerts import kind_bit
-from api.models.base import utcnow
-from api.services.alert_commands import AlertSearch
-from api.services.principal import Principal
+from core.models.alerts import kind_bit
+from core.models.base import utcnow
+from core.services.alert_commands import AlertSearch
+from core.services.principal import Principal
 from search.client import SearchClient
 from search.filters import all_of, ints_in
 from search.listings_index import LISTINGS

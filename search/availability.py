@@ -19,8 +19,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Booking, Listing, ListingKind
-from api.services import bookings
+from core.models import Booking, Listing, ListingKind
+from core.services import bookings
 
 HORIZON_DAYS = 400
 EPOCH = date(1970, 1, 1)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from api.services.principal import Principal
+from core.services.principal import Principal
 
 
 def quote(value: str) -> str:
@@ -25,7 +25,7 @@ def ints_in(attribute: str, values: Iterable[int]) -> str:
 
 
 def visible_to(principal: Principal | None) -> str:
-    """The twin of `api.services.visibility.visible_listings`; only published ones are indexed."""
+    """The twin of `core.services.visibility.visible_listings`; only published ones are indexed."""
     rules = ['visibility = "PUBLIC"']
     if principal is not None and principal.organization_ids:
         if principal.network_ids:

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
-from api.db import Database
-from api.models import Commune, Listing, ListingStatus, OutboxEvent, Space
+from core.db import Database
+from core.models import Commune, Listing, ListingStatus, OutboxEvent, Space
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, SETTINGS
 from search.places_index import (

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from api.models import Listing, ListingStatus, Organization
+from core.models import Listing, ListingStatus, Organization
 from search.synonyms import synonyms
 
 LISTINGS = "listings"

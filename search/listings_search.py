@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from api.models import Direction, ListingKind
-from api.services.communes import haversine_km
-from api.services.principal import Principal
+from core.models import Direction, ListingKind
+from core.services.communes import haversine_km
+from core.services.principal import Principal
 from search.availability import day_index
 from search.client import SearchClient
 from search.filters import all_of, any_of, quote, visible_to

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from api.models import Direction, Listing
-from api.services.taxonomy import labels
+from core.models import Direction, Listing
+from core.services.taxonomy import labels
 from search.listings_search import GeoPoint, ListingQuery
 
 DEFAULT_RADIUS_KM = 50.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from api.models import Commune, Space
+from core.models import Commune, Space
 
 SPACES = "spaces"
 COMMUNES = "communes"

@@ -19,13 +19,13 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.background import BackgroundLoop
-from api.db import Database
-from api.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
-from api.models.base import utcnow
-from api.services.taxonomy import labels
-from api.transactions import begin_writing, is_postgresql
-from api.wakeup import sleep_until
+from core.background import BackgroundLoop
+from core.db import Database
+from core.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
+from core.models.base import utcnow
+from core.services.taxonomy import labels
+from core.transactions import begin_writing, is_postgresql
+from core.wakeup import sleep_until
 from search.alerts import notify_alerts
 from search.availability import busy_days_by_listing
 from search.client import SearchClient, SearchUnavailable

@@ -12,8 +12,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from api.loopback import free_port, kill, spawn, stop, wait_until_answers
-from api.settings import PROJECT_ROOT
+from core.loopback import free_port, kill, spawn, stop, wait_until_answers
+from core.settings import PROJECT_ROOT
 
 BINARY = PROJECT_ROOT / "node_modules" / "@gaubee" / "meilisearch-linux-amd64" / "meilisearch"
 

@@ -17,9 +17,9 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, create_async_engine
 
 from api.app import create_app
-from api.db import Database, StatementCounter, attach_counter, create_engine
-from api.settings import Settings
 from api.setup import migrate
+from core.db import Database, StatementCounter, attach_counter, create_engine
+from core.settings import Settings
 from tests.graphql import GraphQLClient
 
 

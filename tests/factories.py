@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import (
+from core.models import (
     Direction,
     Exchange,
     ExchangeState,
@@ -26,7 +26,7 @@ from api.models import (
     Space,
     Visibility,
 )
-from api.services.tokens import ensure_member, issue_token
+from core.services.tokens import ensure_member, issue_token
 
 _sequence = itertools.count(1)
 

@@ -20,7 +20,7 @@ import pytest
 from graphql import GraphQLObjectType
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import (
+from core.models import (
     Alert,
     Booking,
     CalendarFeed,
@@ -34,10 +34,10 @@ from api.models import (
     Role,
     Visibility,
 )
-from api.services.memberships import InvitationDraft, invite
-from api.services.principal import Principal
-from api.services.tokens import issue_token
-from api.settings import Settings
+from core.services.memberships import InvitationDraft, invite
+from core.services.principal import Principal
+from core.services.tokens import issue_token
+from core.settings import Settings
 from schema.build import build_schema
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization, make_space

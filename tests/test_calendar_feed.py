@@ -13,8 +13,8 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api import ics
-from api.db import StatementCounter
-from api.models import (
+from core.db import StatementCounter
+from core.models import (
     CalendarFeed,
     Exchange,
     ExchangeState,

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, Settings
+from core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, Settings
 
 EXAMPLES = DEFAULT_DATA_DIR / "examples"
 

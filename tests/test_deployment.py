@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.settings import Settings
+from core.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,9 +26,10 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.app import create_app
-from api.db import Database
-from api.loopback import free_port
-from api.models import (
+from api.setup import migrate
+from core.db import Database
+from core.loopback import free_port
+from core.models import (
     Booking,
     Exchange,
     ExchangeEvent,
@@ -38,9 +39,8 @@ from api.models import (
     Organization,
     Role,
 )
-from api.models.base import UtcDateTime
-from api.settings import Settings
-from api.setup import migrate
+from core.models.base import UtcDateTime
+from core.settings import Settings
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization
 

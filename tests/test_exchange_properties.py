@@ -2,7 +2,7 @@
 
 Hypothesis draws requests (periods among a few days, so they overlap often; quantities of a
 material), accepts, proposals, declines, cancels, starts and completions by random actors, and
-runs each through `api.services.exchanges` in a savepoint of its own, as `run_mutation` commits or
+runs each through `core.services.exchanges` in a savepoint of its own, as `run_mutation` commits or
 rolls back one mutation. After every step the invariants below must hold.
 """
 
@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.errors import DomainError
-from api.models import (
+from core.errors import DomainError
+from core.models import (
     Booking,
     Exchange,
     ExchangeEvent,
@@ -34,9 +34,9 @@ from api.models import (
     Notification,
     Role,
 )
-from api.services import exchanges as service
-from api.services.exchange_commands import ExchangeDraft, Note, PeriodProposal
-from api.services.principal import Principal
+from core.services import exchanges as service
+from core.services.exchange_commands import ExchangeDraft, Note, PeriodProposal
+from core.services.principal import Principal
 from tests.factories import make_listing, make_member, make_organization
 
 FIRST_DAY = datetime(2030, 6, 1, 9, tzinfo=UTC)  # far ahead: cancelling an accepted one is legal

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import (
+from core.models import (
     Exchange,
     ExchangeEvent,
     ExchangeMessage,

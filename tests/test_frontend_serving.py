@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.db import Database
-from api.settings import Settings
+from core.db import Database
+from core.settings import Settings
 
 INDEX = """<!doctype html><html><head>
 <meta name="entrelieux:tiles" content="">

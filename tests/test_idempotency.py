@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Alert, IdempotencyKey, Listing, Role, Space
+from core.models import Alert, IdempotencyKey, Listing, Role, Space
 from schema.relay import to_global_id
 from tests.factories import make_member, make_organization
 from tests.graphql import GraphQLClient

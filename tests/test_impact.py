@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import StatementCounter
-from api.models import ExchangeState, ListingKind, Organization, OrganizationKind, Role
+from core.db import StatementCounter
+from core.models import ExchangeState, ListingKind, Organization, OrganizationKind, Role
 from schema.relay import to_global_id
 from tests.factories import make_exchange, make_listing, make_member, make_organization
 from tests.graphql import GraphQLClient

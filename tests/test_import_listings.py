@@ -12,11 +12,11 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import StatementCounter
-from api.importers.listings import import_listings
-from api.importers.mission_coworking import import_mission_coworking
-from api.models import Listing, ListingStatus, Organization, OrganizationKind, Sector
-from api.settings import DEFAULT_DATA_DIR
+from core.db import StatementCounter
+from core.importers.listings import import_listings
+from core.importers.mission_coworking import import_mission_coworking
+from core.models import Listing, ListingStatus, Organization, OrganizationKind, Sector
+from core.settings import DEFAULT_DATA_DIR
 from tests.factories import make_listing, make_organization
 
 EXAMPLES = DEFAULT_DATA_DIR / "examples"

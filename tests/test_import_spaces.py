@@ -8,9 +8,9 @@ from sqlalchemy import func
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.importers.mission_coworking import import_mission_coworking
-from api.models import Space, Typology
-from api.settings import DEFAULT_DATA_DIR
+from core.importers.mission_coworking import import_mission_coworking
+from core.models import Space, Typology
+from core.settings import DEFAULT_DATA_DIR
 
 CENSUS = DEFAULT_DATA_DIR / "mission_coworking_2019.csv"
 HEADER = "ID,NOM_TL,ADRESSE,CP,INSEECOM,WEB,TYPO,LAT,LONG"

@@ -1,8 +1,8 @@
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import AccessToken, Listing, Membership, OrganizationKind, Role
-from api.models.base import utcnow
+from core.models import AccessToken, Listing, Membership, OrganizationKind, Role
+from core.models.base import utcnow
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_organization, make_space, make_token
 from tests.graphql import GraphQLClient

@@ -16,14 +16,14 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.global_ids import global_id
-from api.loopback import free_port
-from api.mail import mailer_from_settings
 from api.mail_relay import MailRelay, MailUnavailable, drain_once
-from api.models import Exchange, ExchangeState, Notification, NotificationKind, Person
-from api.settings import Settings
-from api.wakeup import Wakeup
+from core.db import Database
+from core.global_ids import global_id
+from core.loopback import free_port
+from core.mail import mailer_from_settings
+from core.models import Exchange, ExchangeState, Notification, NotificationKind, Person
+from core.settings import Settings
+from core.wakeup import Wakeup
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization
 

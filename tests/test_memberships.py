@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import (
+from core.models import (
     AccessToken,
     AuditAction,
     AuditEvent,
@@ -18,8 +18,8 @@ from api.models import (
     Role,
     VerificationMethod,
 )
-from api.models.base import utcnow
-from api.services.audit import REDACTED, record
+from core.models.base import utcnow
+from core.services.audit import REDACTED, record
 from schema.relay import to_global_id
 from tests.factories import Member, make_member, make_organization
 from tests.graphql import GraphQLClient

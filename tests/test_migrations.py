@@ -4,8 +4,8 @@ import asyncio
 
 from alembic import command
 
-from api.settings import Settings
 from api.setup import alembic_config
+from core.settings import Settings
 
 
 async def test_alembic_finds_no_drift_between_models_and_migrations(settings: Settings) -> None:
@@ -14,7 +14,7 @@ async def test_alembic_finds_no_drift_between_models_and_migrations(settings: Se
 
 
 async def test_the_communes_table_is_loaded_with_its_centroids(session) -> None:  # type: ignore[no-untyped-def]
-    from api.services.communes import count_communes, find_commune
+    from core.services.communes import count_communes, find_commune
 
     gueret = await find_commune(session, "Gueret")
 

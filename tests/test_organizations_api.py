@@ -1,7 +1,7 @@
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Membership, Organization, OrganizationKind, Role
+from core.models import Membership, Organization, OrganizationKind, Role
 from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from graphql import GraphQLInputObjectType, GraphQLInterfaceType, GraphQLObjectType
 
-from api.settings import Settings
+from core.settings import Settings
 from schema.build import build_schema, print_sdl
 
 SNAPSHOT = Path(__file__).resolve().parent.parent / "schema" / "schema.graphql"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from api.loopback import free_port
+from core.loopback import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PUBLISH = (

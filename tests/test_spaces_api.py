@@ -1,8 +1,8 @@
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.models import Role, Space
-from api.services.communes import fold
+from core.models import Role, Space
+from core.services.communes import fold
 from tests.factories import make_organization, make_space, make_token
 from tests.graphql import GraphQLClient
 

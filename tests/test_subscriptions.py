@@ -23,15 +23,15 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from api.app import create_app
-from api.db import Database
-from api.global_ids import global_id
-from api.loopback import free_port
-from api.models import Notification, NotificationKind, Person
-from api.services.notification_feed import NotificationFeed
-from api.services.principal import Principal
-from api.services.web_sessions import open_session
-from api.settings import Settings
 from api.setup import migrate
+from core.db import Database
+from core.global_ids import global_id
+from core.loopback import free_port
+from core.models import Notification, NotificationKind, Person
+from core.services.notification_feed import NotificationFeed
+from core.services.principal import Principal
+from core.services.web_sessions import open_session
+from core.settings import Settings
 from tests.factories import Member, make_member, make_organization
 
 SUBSCRIBE = "subscription { notifications { id kind title body read } }"

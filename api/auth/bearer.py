@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from api.auth.jwt_bearer import JwtBearer
-from api.db import Database
-from api.services.principal import Principal
-from api.services.tokens import TOKEN_PREFIX, authenticate
-from api.transactions import commit_touch
+from core.db import Database
+from core.services.principal import Principal
+from core.services.tokens import TOKEN_PREFIX, authenticate
+from core.transactions import commit_touch
 
 MAX_BEARER_CHARS = 8192
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 
-from api.settings import Settings
+from core.settings import Settings
 
 SESSION = "elx_session"
 PRE_LOGIN = "elx_login"

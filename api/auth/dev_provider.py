@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from api.auth.oidc import Providers
-from api.loopback import free_port, port_is_free, spawn, stop, wait_until_answers
-from api.settings import PROJECT_ROOT, OidcProvider, Settings
+from core.loopback import free_port, port_is_free, spawn, stop, wait_until_answers
+from core.settings import PROJECT_ROOT, OidcProvider, Settings
 
 logger = logging.getLogger("entrelieux.auth")
 

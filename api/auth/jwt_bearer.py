@@ -14,9 +14,9 @@ from joserfc import jws
 from joserfc.errors import JoseError
 
 from api.auth.oidc import ProviderDown, Providers, SignInRefused
-from api.db import Database
-from api.services.identities import person_id_for, principal_for_person
-from api.services.principal import Principal
+from core.db import Database
+from core.services.identities import person_id_for, principal_for_person
+from core.services.principal import Principal
 
 logger = logging.getLogger("entrelieux.auth")
 

@@ -30,7 +30,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from api.settings import OidcProvider
+from core.settings import OidcProvider
 
 logger = logging.getLogger("entrelieux.auth")
 

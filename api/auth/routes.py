@@ -26,12 +26,12 @@ from api.auth.cookies import (
 )
 from api.auth.oidc import Provider, ProviderDown, Providers, SignInRefused
 from api.auth.signin_page import demo_accounts, signin_page
-from api.db import Database
-from api.errors import InvalidInput
-from api.models import PendingLogin, PendingPurpose
-from api.services.identities import VerifiedIdentity, sign_in
-from api.services.principal import Principal
-from api.services.web_sessions import (
+from core.db import Database
+from core.errors import InvalidInput
+from core.models import PendingLogin, PendingPurpose
+from core.services.identities import VerifiedIdentity, sign_in
+from core.services.principal import Principal
+from core.services.web_sessions import (
     close_session,
     consume_state,
     new_secret,
@@ -39,8 +39,8 @@ from api.services.web_sessions import (
     remember_state,
     session_principal,
 )
-from api.settings import Settings
-from api.transactions import begin_writing, commit_touch
+from core.settings import Settings
+from core.transactions import begin_writing, commit_touch
 
 logger = logging.getLogger("entrelieux.auth")
 

@@ -12,7 +12,7 @@ from html import escape
 from starlette.responses import HTMLResponse
 
 from api.auth.oidc import Providers
-from api.settings import PROJECT_ROOT, Settings
+from core.settings import PROJECT_ROOT, Settings
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "dev" / "oidc" / "accounts.json"
 

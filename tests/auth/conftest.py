@@ -27,9 +27,9 @@ from sqlmodel import select
 from api.app import create_app
 from api.auth.dev_provider import DevOidcProvider
 from api.auth.oidc import Providers
-from api.db import Database
-from api.models import Organization, Person, WebSession
-from api.settings import PROJECT_ROOT, OidcProvider, Settings
+from core.db import Database
+from core.models import Organization, Person, WebSession
+from core.settings import PROJECT_ROOT, OidcProvider, Settings
 
 APP = "http://testserver"
 CLIENT_ID = "entrelieux-test"

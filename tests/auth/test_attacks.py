@@ -17,9 +17,9 @@ import pytest
 from joserfc.jwk import RSAKey
 from sqlalchemy import update
 
-from api.db import Database
-from api.models import PendingLogin
-from api.models.base import utcnow
+from core.db import Database
+from core.models import PendingLogin
+from core.models.base import utcnow
 from tests.auth.conftest import (
     Browser,
     Tamper,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from api.auth.dev_provider import DEV_LABEL, start_for_development, wanted
 from api.auth.oidc import Providers
-from api.db import Database
-from api.settings import Settings
+from core.db import Database
+from core.settings import Settings
 from tests.auth.conftest import Browser, app_client
 
 

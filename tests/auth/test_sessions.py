@@ -11,9 +11,9 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import func, update
 from sqlmodel import select
 
-from api.db import Database
-from api.models import Listing, PendingLogin, WebSession
-from api.models.base import utcnow
+from core.db import Database
+from core.models import Listing, PendingLogin, WebSession
+from core.models.base import utcnow
 from tests.auth.conftest import (
     APP,
     CLIENT_ID,

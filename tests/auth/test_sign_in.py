@@ -7,8 +7,8 @@ from sqlmodel import select
 
 from api.app import create_app
 from api.auth.oidc import Providers
-from api.db import Database
-from api.models import (
+from core.db import Database
+from core.models import (
     Identity,
     Membership,
     Organization,
@@ -19,7 +19,7 @@ from api.models import (
     VerificationMethod,
     WebSession,
 )
-from api.settings import Settings
+from core.settings import Settings
 from tests.auth.conftest import (
     CLIENT_ID,
     SESSION_COOKIE,

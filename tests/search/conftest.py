@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from api.app import create_app
-from api.db import Database
-from api.settings import Settings
+from core.db import Database
+from core.settings import Settings
 from search.client import SearchClient
 from search.indexing import ensure_indexes, load_communes
 from search.listings_index import LISTINGS

@@ -9,10 +9,10 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.models import Alert, Notification, NotificationKind, OrganizationKind, OutboxEvent, Role
-from api.models.base import utcnow
-from api.services.alerts import MAX_ALERTS_PER_PERSON
+from core.db import Database
+from core.models import Alert, Notification, NotificationKind, OrganizationKind, OutboxEvent, Role
+from core.models.base import utcnow
+from core.services.alerts import MAX_ALERTS_PER_PERSON
 from schema.relay import to_global_id
 from search.client import SearchClient, SearchUnavailable
 from search.relay import drain_once

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database, StatementCounter
-from api.models import Booking, Listing, ListingKind, Organization
-from api.models.base import utcnow
+from core.db import Database, StatementCounter
+from core.models import Booking, Listing, ListingKind, Organization
+from core.models.base import utcnow
 from search.availability import HORIZON_DAYS, busy_days, day_index
 from search.client import SearchClient
 from search.indexing import reindex

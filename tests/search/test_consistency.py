@@ -9,12 +9,12 @@ from pathlib import Path
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.models import Listing, ListingStatus, OutboxEvent
-from api.services.listing_commands import ListingDraft
-from api.services.listings import publish_listing
-from api.services.principal import Principal
-from api.services.taxonomy import labels
+from core.db import Database
+from core.models import Listing, ListingStatus, OutboxEvent
+from core.services.listing_commands import ListingDraft
+from core.services.listings import publish_listing
+from core.services.principal import Principal
+from core.services.taxonomy import labels
 from search.client import SearchClient
 from search.indexing import ensure_indexes, reindex
 from search.listings_index import LISTINGS, listing_document
@@ -25,8 +25,8 @@ from tests.search.conftest import index_now
 
 
 async def _principal(session: AsyncSession) -> Principal:
-    from api.models import Role
-    from api.services.tokens import ensure_member
+    from core.models import Role
+    from core.services.tokens import ensure_member
 
     organization = await make_organization(session)
     person = await ensure_member(session, "relay@example.org", organization, Role.MEMBER)

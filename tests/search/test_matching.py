@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.models import Listing, OrganizationKind
+from core.db import Database
+from core.models import Listing, OrganizationKind
 from schema.relay import to_global_id
 from search.client import SearchClient
 from tests.factories import make_listing, make_organization, make_token

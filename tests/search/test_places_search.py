@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
+from core.db import Database
 from search.client import SearchClient
 from tests.factories import make_space
 from tests.graphql import GraphQLClient

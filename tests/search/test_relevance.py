@@ -17,13 +17,13 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.models import (
+from core.db import Database
+from core.models import (
     OrganizationKind,
     OutboxEvent,
     OutboxTopic,
 )
-from api.services.communes import find_commune
+from core.services.communes import find_commune
 from search.client import SearchClient
 from search.listings_search import GeoPoint, search_listings
 from tests.factories import make_organization

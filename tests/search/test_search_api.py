@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.db import Database
-from api.models import OrganizationKind, Role
+from core.db import Database
+from core.models import OrganizationKind, Role
 from search.client import SearchClient
 from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient

@@ -13,11 +13,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col, select
 
-from api.db import Database
-from api.models import OutboxEvent
-from api.models.base import utcnow
-from api.settings import Settings
 from api.setup import migrate
+from core.db import Database
+from core.models import OutboxEvent
+from core.models.base import utcnow
+from core.settings import Settings
 from search.client import SearchClient
 from search.relay import drain_once
 from tests.factories import make_listing, make_organization

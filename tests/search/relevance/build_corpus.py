@@ -35,7 +35,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
-from api.services.communes import haversine_km
+from core.services.communes import haversine_km
 
 HERE = Path(__file__).resolve().parent
 PROJECT = HERE.parents[2]

@@ -23,8 +23,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from api.models import Direction, Listing, ListingKind, ListingStatus, Visibility
-from api.services.communes import haversine_km
+from core.models import Direction, Listing, ListingKind, ListingStatus, Visibility
+from core.services.communes import haversine_km
 from search.listings_search import GeoPoint, ListingQuery
 
 HERE = Path(__file__).resolve().parent

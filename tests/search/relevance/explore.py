@@ -19,15 +19,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.models import (
+from core.models import (
     Listing,
     Organization,
     OrganizationKind,
     Sector,
 )
-from api.services.communes import fold
-from api.services.taxonomy import labels
-from api.settings import PROJECT_ROOT
+from core.services.communes import fold
+from core.services.taxonomy import labels
+from core.settings import PROJECT_ROOT
 from search.client import SearchClient
 from search.listings_index import LISTINGS, SETTINGS, listing_document
 from search.listings_search import GeoPoint, search_listings

@@ -26,8 +26,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from api.services.communes import fold as fold_commune
-from api.settings import PROJECT_ROOT
+from core.services.communes import fold as fold_commune
+from core.settings import PROJECT_ROOT
 from tests.search.relevance import evaluation
 
 Row = dict[str, Any]

@@ -1,0 +1,152 @@
+"""The async engine, its sessions, and a statement counter that tests use to catch N+1 queries."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.outbox import OutboxSession
+from core.settings import Settings
+from core.transactions import WRITE_OPTION
+
+_TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
+
+
+class StatementCounter:
+    """Counts the queries an engine sends (not transaction control); tests read `total`."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.last: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(_TRANSACTION_CONTROL):
+            self.total += 1
+            self.last = [*self.last[-49:], statement]
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, connect_args={"timeout": 30})
+        _make_sqlite_transactional(engine)
+        return engine
+    return create_async_engine(
+        url, pool_size=settings.database_pool_size, max_overflow=5, pool_pre_ping=True
+    )
+
+
+def _make_sqlite_transactional(engine: AsyncEngine) -> None:
+    """Let SQLAlchemy, not the sqlite3 module, issue BEGIN, so SAVEPOINTs and locks behave.
+
+    The recipe from SQLAlchemy's SQLite dialect documentation; WAL lets readers run beside the
+    writer, and foreign keys are off in SQLite unless asked for.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        # A transaction that reads and then writes must hold the write lock from the start:
+        # upgrading later fails at once ("database is locked") if another connection committed.
+        writing = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def attach_counter(engine: AsyncEngine) -> StatementCounter:
+    counter = StatementCounter()
+    event.listen(engine.sync_engine, "before_cursor_execute", counter)
+    return counter
+
+
+class SerializedSession(AsyncSession):
+    """A session that runs one statement at a time when coroutines share it.
+
+    graphql-core resolves sibling fields concurrently (that is what lets DataLoaders batch),
+    and they all use the request's one session; a plain AsyncSession refuses overlapping use.
+    """
+
+    sync_session_class = OutboxSession
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._lock = asyncio.Lock()
+
+    async def execute(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().execute(*args, **kwargs)
+
+    async def scalar(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().scalar(*args, **kwargs)
+
+    async def exec(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().exec(*args, **kwargs)
+
+    async def get(self, *args: Any, **kwargs: Any) -> Any:
+        async with self._lock:
+            return await super().get(*args, **kwargs)
+
+    async def flush(self, *args: Any, **kwargs: Any) -> None:
+        async with self._lock:
+            await super().flush(*args, **kwargs)
+
+    async def commit(self) -> None:
+        async with self._lock:
+            await super().commit()
+
+    async def rollback(self) -> None:
+        async with self._lock:
+            await super().rollback()
+
+
+class Database:
+    """An engine, or one connection in tests, and the session factory bound to it.
+
+    Bound to a connection inside an open transaction, every commit becomes a SAVEPOINT release,
+    so a test can roll back everything the app did.
+    """
+
+    def __init__(self, bind: AsyncEngine | AsyncConnection) -> None:
+        self.bind = bind
+        self.engine = bind if isinstance(bind, AsyncEngine) else bind.engine
+        self.sessionmaker = async_sessionmaker(
+            bind,
+            class_=SerializedSession,
+            expire_on_commit=False,
+            autoflush=False,
+            join_transaction_mode="create_savepoint",
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        return cls(create_engine(settings))
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        if isinstance(self.bind, AsyncEngine):
+            await self.engine.dispose()

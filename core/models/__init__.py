@@ -1,0 +1,75 @@
+"""Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
+
+from core.models.alerts import Alert, Notification, NotificationKind
+from core.models.audit import AuditAction, AuditEvent
+from core.models.communes import Commune
+from core.models.exchanges import (
+    Booking,
+    CalendarFeed,
+    Exchange,
+    ExchangeEvent,
+    ExchangeEventKind,
+    ExchangeMessage,
+    ExchangeSide,
+    ExchangeState,
+)
+from core.models.idempotency import IdempotencyKey
+from core.models.identities import (
+    AccessToken,
+    Identity,
+    Membership,
+    Organization,
+    OrganizationKind,
+    Person,
+    Role,
+    Sector,
+    VerificationMethod,
+)
+from core.models.listings import Direction, Listing, ListingKind, ListingStatus, Terms, Visibility
+from core.models.memberships import Invitation, MembershipRequest, MembershipRequestState
+from core.models.outbox import OutboxEvent, OutboxTopic
+from core.models.spaces import Space, Typology
+from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
+
+__all__ = [
+    "AccessToken",
+    "Alert",
+    "AuditAction",
+    "AuditEvent",
+    "Booking",
+    "CalendarFeed",
+    "Commune",
+    "Direction",
+    "Exchange",
+    "ExchangeEvent",
+    "ExchangeEventKind",
+    "ExchangeMessage",
+    "ExchangeSide",
+    "ExchangeState",
+    "IdempotencyKey",
+    "Identity",
+    "Invitation",
+    "Listing",
+    "ListingKind",
+    "ListingStatus",
+    "Membership",
+    "MembershipRequest",
+    "MembershipRequestState",
+    "Notification",
+    "NotificationKind",
+    "Organization",
+    "OrganizationKind",
+    "OutboxEvent",
+    "OutboxTopic",
+    "PendingLogin",
+    "PendingPurpose",
+    "Person",
+    "Role",
+    "Sector",
+    "Space",
+    "Terms",
+    "Typology",
+    "VerificationMethod",
+    "Visibility",
+    "WebSession",
+]

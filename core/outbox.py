@@ -1,0 +1,40 @@
+"""The outbox hook: a flush that changes a listing, a place or an organization writes an outbox row.
+
+It runs inside the flush, on the flush's own connection, so the event commits or rolls back with
+the change itself; services never call search, and cannot forget to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlmodel import Session
+
+from core.models import Listing, Organization, OutboxEvent, OutboxTopic, Space
+from core.models.base import utcnow
+
+
+class OutboxSession(Session):
+    """The synchronous session under every app session; carries the outbox hook."""
+
+
+@event.listens_for(OutboxSession, "after_flush")
+def _write_outbox(session: Session, _context: Any) -> None:
+    events: dict[tuple[OutboxTopic, int], None] = {}
+    for instance in [*session.new, *session.dirty, *session.deleted]:
+        if isinstance(instance, Listing) and instance.id is not None:
+            events[(OutboxTopic.LISTING, instance.id)] = None
+        elif isinstance(instance, Space) and instance.id is not None:
+            events[(OutboxTopic.SPACE, instance.id)] = None
+        elif isinstance(instance, Organization) and instance.id is not None:
+            if instance in session.dirty and not session.is_modified(instance):
+                continue
+            events[(OutboxTopic.ORGANIZATION, instance.id)] = None
+    if events:
+        now = utcnow()
+        rows = [
+            {"topic": topic, "entity_id": entity_id, "created_at": now, "available_at": now}
+            for topic, entity_id in events
+        ]
+        session.connection().execute(insert(OutboxEvent), rows)

@@ -1,0 +1,273 @@
+"""Publishing, changing, withdrawing and browsing listings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import Conflict, InvalidInput, NotFound
+from core.models import Direction, Listing, ListingKind, ListingStatus, Space, Visibility
+from core.models.base import utcnow
+from core.services.listing_commands import (
+    ListingDraft,
+    ListingPatch,
+    category_problems,
+    checked_details,
+    date_problems,
+)
+from core.services.locations import Location, locate
+from core.services.pagination import Page, PageRequest, paginate
+from core.services.principal import Principal, require_member, require_principal
+from core.services.visibility import visible_listings
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    kind: ListingKind | None = None
+    direction: Direction | None = None
+    status: ListingStatus | None = None
+    organization_id: int | None = None
+    space_id: int | None = None
+    visibility: Visibility | None = None
+
+
+async def publish_listing(
+    session: AsyncSession, principal: Principal | None, draft: ListingDraft
+) -> Listing:
+    acting = require_member(principal, principal.organization_id if principal else None)
+    assert acting.organization_id is not None
+    if draft.ref is not None:
+        await _ensure_ref_free(session, draft.ref)
+    return await add_listing(session, acting.organization_id, draft, created_by_id=acting.person_id)
+
+
+async def add_listing(
+    session: AsyncSession,
+    organization_id: int,
+    draft: ListingDraft,
+    *,
+    created_by_id: int | None = None,
+) -> Listing:
+    """Insert a listing for an organization; the caller checked who acts and that the ref is free.
+
+    Bulk imports call this directly: they have no principal, and already know which refs exist.
+    """
+    listing = Listing(
+        ref=draft.ref,
+        organization_id=organization_id,
+        status=draft.status,
+        created_by_id=created_by_id,
+        published_at=None if draft.draft else utcnow(),
+        **_draft_fields(draft),
+    )
+    _apply_location(listing, await _location(session, organization_id, draft.space_id, draft))
+    session.add(listing)
+    await session.flush()
+    return listing
+
+
+async def replace_listing(session: AsyncSession, listing: Listing, draft: ListingDraft) -> Listing:
+    """Overwrite what a draft describes, keeping id, ref, status and dates of the listing's life.
+
+    A bulk import's update: the file's row is the whole truth about the listing.
+    """
+    location = await _location(session, listing.organization_id, draft.space_id, draft)
+    for key, value in _draft_fields(draft).items():
+        setattr(listing, key, value)
+    _apply_location(listing, location)
+    listing.updated_at = utcnow()
+    await session.flush()
+    return listing
+
+
+def _draft_fields(draft: ListingDraft) -> dict[str, Any]:
+    return {
+        "space_id": draft.space_id,
+        "direction": draft.direction,
+        "kind": draft.kind,
+        "category": draft.category,
+        "title": draft.title,
+        "description": draft.description,
+        "tags": draft.tags,
+        "address": draft.address,
+        "available_from": draft.available_from,
+        "available_until": draft.available_until,
+        "terms": draft.terms,
+        "price_eur": draft.price_eur,
+        "visibility": draft.visibility,
+        "details": draft.details,
+    }
+
+
+async def update_listing(
+    session: AsyncSession, principal: Principal | None, listing_id: int, patch: ListingPatch
+) -> Listing:
+    listing = await _own_listing(session, principal, listing_id)
+    changes = patch.model_dump(exclude_unset=True)
+    location_keys = {"space_id", "latitude", "longitude", "commune"}
+    if location_keys & changes.keys():
+        location = await _location(
+            session, listing.organization_id, changes.get("space_id", listing.space_id), patch
+        )
+        listing.space_id = changes.get("space_id", listing.space_id)
+        _apply_location(listing, location)
+    if "category" in changes and (problems := category_problems(listing.kind, changes["category"])):
+        raise InvalidInput(problems)
+    if "details" in changes:
+        details, problems = checked_details(listing.kind, changes["details"])
+        if problems:
+            raise InvalidInput(problems)
+        _keep_remaining_in_step(listing, details)
+        listing.details = details
+    for key in changes.keys() - location_keys - {"details", "status"}:
+        setattr(listing, key, changes[key])
+    if problems := date_problems(listing.available_from, listing.available_until):
+        raise InvalidInput(problems)
+    if patch.status is not None:
+        _change_status(listing, patch.status)
+    listing.updated_at = utcnow()
+    await session.flush()
+    return listing
+
+
+def _keep_remaining_in_step(listing: Listing, details: dict[str, Any]) -> None:
+    """A material's quantity changed after donations were accepted: what is left moves with it
+    (never below zero)."""
+    if listing.kind != ListingKind.MATERIAL or listing.quantity_remaining is None:
+        return
+    before, after = listing.details.get("quantity"), details.get("quantity")
+    if before is None or after is None or before == after:
+        return
+    delta = Decimal(str(after)) - Decimal(str(before))
+    listing.quantity_remaining = max(Decimal(0), Decimal(listing.quantity_remaining) + delta)
+
+
+async def withdraw_listing(
+    session: AsyncSession, principal: Principal | None, listing_id: int
+) -> Listing:
+    listing = await _own_listing(session, principal, listing_id)
+    _change_status(listing, ListingStatus.WITHDRAWN)
+    listing.updated_at = utcnow()
+    await session.flush()
+    return listing
+
+
+async def get_listing(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    listing_id: int | None = None,
+    ref: str | None = None,
+) -> Listing | None:
+    """A listing the viewer may see, by id or ref; None when absent or not visible."""
+    statement = select(Listing).where(visible_listings(principal))
+    if listing_id is not None:
+        statement = statement.where(Listing.id == listing_id)
+    if ref is not None:
+        statement = statement.where(Listing.ref == ref)
+    return (await session.exec(statement.limit(1))).first()
+
+
+async def browse_listings(
+    session: AsyncSession, principal: Principal | None, where: ListingFilter, page: PageRequest
+) -> Page[Listing]:
+    """Newest first, filtered, among what the viewer may see."""
+    statement = select(Listing).where(visible_listings(principal))
+    for column, value in (
+        (Listing.kind, where.kind),
+        (Listing.direction, where.direction),
+        (Listing.status, where.status),
+        (Listing.organization_id, where.organization_id),
+        (Listing.space_id, where.space_id),
+        (Listing.visibility, where.visibility),
+    ):
+        if value is not None:
+            statement = statement.where(column == value)
+    return await paginate(session, statement, Listing.id, page, descending=True)
+
+
+async def listings_by_ids(
+    session: AsyncSession, principal: Principal | None, ids: Sequence[int]
+) -> list[Listing]:
+    statement = select(Listing).where(Listing.id.in_(ids), visible_listings(principal))  # type: ignore[union-attr]
+    return list((await session.exec(statement)).all())
+
+
+# Status changes an owner may make by hand; FULFILLED comes from exchanges as well.
+_ALLOWED_STATUS_CHANGES: dict[ListingStatus, set[ListingStatus]] = {
+    ListingStatus.DRAFT: {ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN},
+    ListingStatus.PUBLISHED: {
+        ListingStatus.PAUSED,
+        ListingStatus.WITHDRAWN,
+        ListingStatus.FULFILLED,
+    },
+    ListingStatus.PAUSED: {ListingStatus.PUBLISHED, ListingStatus.WITHDRAWN},
+    ListingStatus.WITHDRAWN: {ListingStatus.DRAFT, ListingStatus.PUBLISHED},
+    ListingStatus.FULFILLED: set(),
+}
+
+
+def _change_status(listing: Listing, status: ListingStatus) -> None:
+    if status == listing.status:
+        return
+    if status not in _ALLOWED_STATUS_CHANGES[listing.status]:
+        raise Conflict(f"A {listing.status.value} listing cannot become {status.value}.")
+    if status == ListingStatus.PUBLISHED and listing.published_at is None:
+        listing.published_at = utcnow()
+    listing.status = status
+
+
+async def _own_listing(
+    session: AsyncSession, principal: Principal | None, listing_id: int
+) -> Listing:
+    require_principal(principal)
+    listing = await get_listing(session, principal, listing_id=listing_id)
+    if listing is None:
+        raise NotFound(f"No listing with id {listing_id}.")
+    require_member(principal, listing.organization_id)
+    return listing
+
+
+async def _ensure_ref_free(session: AsyncSession, ref: str) -> None:
+    taken = await session.exec(select(Listing.id).where(Listing.ref == ref))
+    if taken.first() is not None:
+        raise Conflict(f"A listing with ref {ref!r} already exists.")
+
+
+async def _location(
+    session: AsyncSession, organization_id: int, space_id: int | None, command: Any
+) -> Location | None:
+    """The command's own coordinates or commune, else its space's, else nowhere."""
+    location = await locate(
+        session,
+        latitude=command.latitude,
+        longitude=command.longitude,
+        commune=command.commune,
+    )
+    if space_id is None:
+        return location
+    space = await session.get(Space, space_id)
+    if space is None or space.organization_id not in (None, organization_id):
+        raise InvalidInput.one("space_id", "no such place among your organization's places")
+    return location or Location(
+        latitude=space.latitude,
+        longitude=space.longitude,
+        commune_insee=space.commune_insee,
+        commune_name=space.commune_name,
+        department_code=space.department_code,
+        region_code=space.region_code,
+    )
+
+
+def _apply_location(listing: Listing, location: Location | None) -> None:
+    found = location or Location()
+    listing.latitude = found.latitude
+    listing.longitude = found.longitude
+    listing.commune_insee = found.commune_insee
+    listing.department_code = found.department_code
+    listing.region_code = found.region_code

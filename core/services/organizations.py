@@ -1,0 +1,132 @@
+"""Creating organizations and reading them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.errors import Conflict, FieldProblem, InvalidInput
+from core.models import Membership, Organization, OrganizationKind, Role, Sector
+from core.services.pagination import Page, PageRequest, paginate
+from core.services.principal import Principal, require_principal
+from core.services.validation import normalize_siret, siret_problem
+
+
+class OrganizationDraft(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: str = Field(min_length=2, max_length=200)
+    kind: OrganizationKind
+    sector: Sector | None = None
+    siret: str | None = None
+    insee_code: str | None = Field(default=None, pattern=r"^(\d{5}|2[AB]\d{3})$")
+    parent_id: int | None = None
+    website: str | None = Field(default=None, max_length=500)
+    description: str = Field(default="", max_length=5000)
+
+    @field_validator("siret")
+    @classmethod
+    def _siret(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        siret = normalize_siret(value)
+        if problem := siret_problem(siret):
+            raise ValueError(problem)
+        return siret
+
+    def cross_check(self) -> list[FieldProblem]:
+        if self.kind == OrganizationKind.COLLECTIVITE and self.sector == Sector.PRIVATE:
+            return [FieldProblem("sector", "a collectivité is a public partner")]
+        return []
+
+    @property
+    def derived_sector(self) -> Sector:
+        if self.sector is not None:
+            return self.sector
+        return Sector.PUBLIC if self.kind == OrganizationKind.COLLECTIVITE else Sector.PRIVATE
+
+
+@dataclass(frozen=True)
+class OrganizationFilter:
+    kind: OrganizationKind | None = None
+    sector: Sector | None = None
+    name_contains: str | None = None
+    parent_id: int | None = None
+
+
+async def create_organization(
+    session: AsyncSession, principal: Principal | None, draft: OrganizationDraft
+) -> Organization:
+    """A new organization; whoever creates it becomes its OWNER."""
+    acting = require_principal(principal)
+    organization = await add_organization(session, draft)
+    assert organization.id is not None
+    session.add(
+        Membership(person_id=acting.person_id, organization_id=organization.id, role=Role.OWNER)
+    )
+    await session.flush()
+    return organization
+
+
+async def add_organization(session: AsyncSession, draft: OrganizationDraft) -> Organization:
+    """Insert the organization with no member (imports and the command line use this)."""
+    if draft.siret and await organization_by_siret(session, draft.siret):
+        raise Conflict(f"An organization with SIRET {draft.siret} already exists.")
+    if draft.parent_id is not None:
+        parent = await session.get(Organization, draft.parent_id)
+        if parent is None or parent.kind != OrganizationKind.RESEAU:
+            raise InvalidInput.one("parent_id", "the parent must be a network (RESEAU)")
+    organization = Organization(
+        name=draft.name,
+        kind=draft.kind,
+        sector=draft.derived_sector,
+        siret=draft.siret,
+        siren=draft.siret[:9] if draft.siret else None,
+        insee_code=draft.insee_code,
+        parent_id=draft.parent_id,
+        website=draft.website,
+        description=draft.description,
+    )
+    session.add(organization)
+    await session.flush()
+    return organization
+
+
+async def organization_by_siret(session: AsyncSession, siret: str) -> Organization | None:
+    statement = select(Organization).where(Organization.siret == siret)
+    return (await session.exec(statement)).first()
+
+
+async def organization_by_siret_or_name(session: AsyncSession, key: str) -> Organization | None:
+    """A 14-digit key is a SIRET; anything else is an exact name."""
+    siret = normalize_siret(key)
+    if siret.isdigit() and len(siret) == 14:
+        return await organization_by_siret(session, siret)
+    statement = (
+        select(Organization).where(Organization.name == key.strip()).order_by(col(Organization.id))
+    )
+    return (await session.exec(statement.limit(1))).first()
+
+
+async def browse_organizations(
+    session: AsyncSession, where: OrganizationFilter, page: PageRequest
+) -> Page[Organization]:
+    statement = select(Organization)
+    if where.kind is not None:
+        statement = statement.where(Organization.kind == where.kind)
+    if where.sector is not None:
+        statement = statement.where(Organization.sector == where.sector)
+    if where.parent_id is not None:
+        statement = statement.where(Organization.parent_id == where.parent_id)
+    if where.name_contains:
+        statement = statement.where(Organization.name.icontains(where.name_contains))  # type: ignore[attr-defined]
+    return await paginate(session, statement, Organization.id, page)
+
+
+async def organizations_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Organization]:
+    statement = select(Organization).where(Organization.id.in_(ids))  # type: ignore[union-attr]
+    return list((await session.exec(statement)).all())

@@ -1,0 +1,62 @@
+"""Who is acting: a person, the organizations they are a member of, and their role in each.
+
+A personal access token acts for its one organization; a browser session acts for every
+organization of the person. `organization_id` is the one a new listing or alert is published for
+when a request names none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from core.errors import NotAllowed, NotAuthenticated
+from core.models import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    person_id: int
+    organization_id: int | None = None
+    role: Role | None = None
+    network_ids: frozenset[int] = field(default_factory=frozenset)
+    """Organizations whose NETWORK listings this principal may see: its own and their networks."""
+    memberships: Mapping[int, Role] = field(default_factory=dict)
+    """Role by organization id; filled from `organization_id` and `role` when not given."""
+
+    def __post_init__(self) -> None:
+        if not self.memberships and self.organization_id is not None and self.role is not None:
+            object.__setattr__(self, "memberships", {self.organization_id: self.role})
+
+    def role_in(self, organization_id: int | None) -> Role | None:
+        return None if organization_id is None else self.memberships.get(organization_id)
+
+    def acts_for(self, organization_id: int | None) -> bool:
+        return self.role_in(organization_id) is not None
+
+    @property
+    def organization_ids(self) -> frozenset[int]:
+        return frozenset(self.memberships)
+
+
+def require_principal(principal: Principal | None) -> Principal:
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+def require_member(principal: Principal | None, organization_id: int | None) -> Principal:
+    """Any member of the organization: enough to publish and manage listings."""
+    acting = require_principal(principal)
+    if not acting.acts_for(organization_id):
+        raise NotAllowed("You do not act for this organization.")
+    return acting
+
+
+def require_admin(principal: Principal | None, organization_id: int | None) -> Principal:
+    """An owner or admin: needed to change the organization and its places."""
+    acting = require_member(principal, organization_id)
+    role = acting.role_in(organization_id)
+    if role is None or not role.can_administer:
+        raise NotAllowed("This needs the ADMIN or OWNER role in the organization.")
+    return acting
