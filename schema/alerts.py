@@ -26,6 +26,7 @@ from schema.errors import (
     top_level,
 )
 from schema.exchanges import Exchange, load_exchange
+from schema.geo import GeoInput
 from schema.listings import Listing, load_listings
 from schema.relay import (
     After,
@@ -37,7 +38,6 @@ from schema.relay import (
     page_request,
     to_global_id,
 )
-from schema.search import GeoInput
 
 
 @strawberry.type(description="A point (WGS 84).")

@@ -15,7 +15,7 @@ from core.services.calendar_feeds import IssuedFeed, ListedFeed
 from core.services.validation import parse
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
-from schema.members import LazyOrganization, organization_of
+from schema.organizations import Organization, organization_of
 from schema.relay import NodeId, bad_argument, expect_id, input_id, to_global_id
 
 
@@ -51,7 +51,7 @@ class CalendarFeed:
         )
 
     @strawberry.field(description="The organization whose exchanges it shows.")
-    async def organization(self, info: Info) -> LazyOrganization:
+    async def organization(self, info: Info) -> Organization:
         return await organization_of(info, self.organization_pk)
 
 

@@ -9,7 +9,7 @@ import strawberry
 from core import models
 from schema.context import Info
 from schema.relay import bad_argument
-from schema.search import run_place_search
+from schema.search_engine import run_place_search
 from search.places_search import search_communes
 
 

@@ -33,6 +33,8 @@ from schema.errors import (
     run_mutation,
     without_key,
 )
+from schema.geo import MAX_RADIUS_KM
+from schema.inputs import given
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
@@ -49,9 +51,19 @@ from schema.relay import (
     selected_names,
     to_global_id,
 )
-from schema.search import MAX_RADIUS_KM, Match, run_search
-from schema.spaces import Space, given, load_space
+from schema.search_engine import run_search
+from schema.spaces import Space, load_space
 from search.matching import match_query, reasons
+
+
+@strawberry.type(description="A listing that could answer another, and why.")
+class Match:
+    listing: Listing = strawberry.field(description="The matching listing.")
+    score: float = strawberry.field(description="Relevance, 0 to 1.")
+    distance_km: float | None = strawberry.field(description="Distance between the two.")
+    reasons: list[str] = strawberry.field(
+        description="Why it matches: shared terms, distance, overlapping dates."
+    )
 
 
 @strawberry.type(description="An offer or a request of equipment, premises, a skill or material.")

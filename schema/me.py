@@ -15,7 +15,7 @@ from core.services.tokens import IssuedToken
 from core.services.validation import parse
 from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
-from schema.members import LazyOrganization, Membership, organization_of
+from schema.organizations import Membership, Organization, organization_of
 from schema.relay import NodeId, expect_id, input_id, to_global_id
 
 
@@ -47,7 +47,7 @@ class AccessToken:
         )
 
     @strawberry.field(description="The organization it acts for.")
-    async def organization(self, info: Info) -> LazyOrganization:
+    async def organization(self, info: Info) -> Organization:
         return await organization_of(info, self.organization_pk)
 
 
@@ -67,7 +67,7 @@ class Viewer:
     @strawberry.field(
         description="The organization this request acts for: a token's, or the default one."
     )
-    async def acting_for(self, info: Info) -> LazyOrganization | None:
+    async def acting_for(self, info: Info) -> Organization | None:
         return None if self.acting_pk is None else await organization_of(info, self.acting_pk)
 
     @strawberry.field(description="The personal access tokens they own, newest first.")

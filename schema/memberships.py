@@ -6,84 +6,20 @@ and write the audit events.
 
 from __future__ import annotations
 
-import datetime
 from typing import Annotated
 
 import strawberry
 
 from core import models
 from core.errors import InvalidInput, NotFound
-from core.models import MembershipRequestState
 from core.services import memberships as service
 from core.services.networks import validate_member
 from core.services.validation import parse
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
-from schema.members import LazyOrganization, Membership, Person, organization_of
-from schema.organizations import Organization
-from schema.relay import NodeId, expect_id, input_id, to_global_id
-
-strawberry.enum(
-    MembershipRequestState,
-    description="PENDING until an admin ACCEPTED or REFUSED the request.",
-)
-
-
-@strawberry.type(description="An invitation to join an organization, sent to an e-mail address.")
-class Invitation:
-    organization_pk: strawberry.Private[int]
-    id: strawberry.ID = strawberry.field(description="The invitation's global id.")
-    email: str = strawberry.field(description="The address invited.")
-    role: Role = strawberry.field(description="The role given on acceptance.")
-    expires_at: datetime.datetime = strawberry.field(description="It cannot be used after this.")
-
-    @classmethod
-    def from_row(cls, row: models.Invitation) -> Invitation:
-        assert row.id is not None
-        return cls(
-            organization_pk=row.organization_id,
-            id=to_global_id("Invitation", row.id),
-            email=row.email,
-            role=row.role,
-            expires_at=row.expires_at,
-        )
-
-    @strawberry.field(description="The organization to join.")
-    async def organization(self, info: Info) -> LazyOrganization:
-        return await organization_of(info, self.organization_pk)
-
-
-@strawberry.type(description="A person's request to join an organization.")
-class MembershipRequest:
-    person_pk: strawberry.Private[int]
-    organization_pk: strawberry.Private[int]
-    id: strawberry.ID = strawberry.field(description="The request's global id.")
-    message: str = strawberry.field(description="What the person wrote to the admins.")
-    state: MembershipRequestState = strawberry.field(description="Where the request stands.")
-    created_at: datetime.datetime = strawberry.field(description="When it was made.")
-
-    @classmethod
-    def from_row(cls, row: models.MembershipRequest) -> MembershipRequest:
-        assert row.id is not None
-        return cls(
-            person_pk=row.person_id,
-            organization_pk=row.organization_id,
-            id=to_global_id("MembershipRequest", row.id),
-            message=row.message,
-            state=row.state,
-            created_at=row.created_at,
-        )
-
-    @strawberry.field(description="The organization asked.")
-    async def organization(self, info: Info) -> LazyOrganization:
-        return await organization_of(info, self.organization_pk)
-
-    @strawberry.field(description="Who asks to join.")
-    async def person(self, info: Info) -> Person:
-        row = await info.context.loaders.person_by_id.load(self.person_pk)
-        assert row is not None
-        return Person.from_row(row)
+from schema.organizations import Invitation, Membership, MembershipRequest, Organization
+from schema.relay import NodeId, expect_id, input_id
 
 
 @strawberry.input(description="Invite someone by e-mail; only an OWNER invites an OWNER.")

@@ -1,18 +1,28 @@
-"""Organizations: the type, its queries and `organizationCreate`."""
+"""Organizations: the type and who belongs to it (memberships, requests to join, invitations), its
+queries and `organizationCreate`.
+
+`Organization.members`, `auditEvents`, `pendingRequests` and `openInvitations` are for its members
+(or admins) only: anyone else gets a FORBIDDEN top-level error. These types refer to each other, so
+they live in one module.
+"""
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 import strawberry
 
 from core import models
+from core.errors import DomainError
+from core.models import MembershipRequestState
+from core.services import audit, memberships
 from core.services import organizations as service
 from core.services.validation import parse
 from schema.context import Info
-from schema.enums import OrganizationKind, Sector, VerificationMethod
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
-from schema.members import OrganizationAccess
+from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
+from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
+from schema.people import AuditEvent, Person
 from schema.relay import (
     After,
     Connection,
@@ -24,6 +34,160 @@ from schema.relay import (
     page_request,
     to_global_id,
 )
+
+strawberry.enum(
+    MembershipRequestState,
+    description="PENDING until an admin ACCEPTED or REFUSED the request.",
+)
+
+
+@strawberry.type(description="A person's role in an organization.")
+class Membership:
+    pk: strawberry.Private[int]
+    person_pk: strawberry.Private[int]
+    organization_pk: strawberry.Private[int]
+    id: strawberry.ID = strawberry.field(description="The membership's global id.")
+    role: Role = strawberry.field(description="OWNER, ADMIN or MEMBER.")
+    created_at: datetime.datetime = strawberry.field(description="When the person joined.")
+
+    @classmethod
+    def from_row(cls, row: models.Membership) -> Membership:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            person_pk=row.person_id,
+            organization_pk=row.organization_id,
+            id=to_global_id("Membership", row.id),
+            role=row.role,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The organization.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_pk)
+
+    @strawberry.field(description="The member.")
+    async def person(self, info: Info) -> Person:
+        row = await info.context.loaders.person_by_id.load(self.person_pk)
+        assert row is not None
+        return Person.from_row(row)
+
+
+@strawberry.type(description="An invitation to join an organization, sent to an e-mail address.")
+class Invitation:
+    organization_pk: strawberry.Private[int]
+    id: strawberry.ID = strawberry.field(description="The invitation's global id.")
+    email: str = strawberry.field(description="The address invited.")
+    role: Role = strawberry.field(description="The role given on acceptance.")
+    expires_at: datetime.datetime = strawberry.field(description="It cannot be used after this.")
+
+    @classmethod
+    def from_row(cls, row: models.Invitation) -> Invitation:
+        assert row.id is not None
+        return cls(
+            organization_pk=row.organization_id,
+            id=to_global_id("Invitation", row.id),
+            email=row.email,
+            role=row.role,
+            expires_at=row.expires_at,
+        )
+
+    @strawberry.field(description="The organization to join.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_pk)
+
+
+@strawberry.type(description="A person's request to join an organization.")
+class MembershipRequest:
+    person_pk: strawberry.Private[int]
+    organization_pk: strawberry.Private[int]
+    id: strawberry.ID = strawberry.field(description="The request's global id.")
+    message: str = strawberry.field(description="What the person wrote to the admins.")
+    state: MembershipRequestState = strawberry.field(description="Where the request stands.")
+    created_at: datetime.datetime = strawberry.field(description="When it was made.")
+
+    @classmethod
+    def from_row(cls, row: models.MembershipRequest) -> MembershipRequest:
+        assert row.id is not None
+        return cls(
+            person_pk=row.person_id,
+            organization_pk=row.organization_id,
+            id=to_global_id("MembershipRequest", row.id),
+            message=row.message,
+            state=row.state,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="The organization asked.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_pk)
+
+    @strawberry.field(description="Who asks to join.")
+    async def person(self, info: Info) -> Person:
+        row = await info.context.loaders.person_by_id.load(self.person_pk)
+        assert row is not None
+        return Person.from_row(row)
+
+
+@strawberry.type
+class OrganizationAccess:
+    """Fields of `Organization` that only its members (or admins) may read."""
+
+    pk: strawberry.Private[int]
+
+    @strawberry.field(description="Its members, oldest first. For its members only.")
+    async def members(
+        self, info: Info, first: First = 20, after: After = None
+    ) -> Connection[Membership]:
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        try:
+            page = await memberships.browse_members(
+                info.context.session, info.context.principal, self.pk, request
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        nodes = [Membership.from_row(row) for row in page.items]
+        return Connection.of(page, nodes, lambda m: m.pk, after)
+
+    @strawberry.field(
+        description="Requests to join waiting for a decision, oldest first. For its OWNERs and "
+        "ADMINs."
+    )
+    async def pending_requests(self, info: Info) -> list[MembershipRequest]:
+        try:
+            rows = await memberships.pending_requests(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return [MembershipRequest.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Invitations not yet accepted nor expired, newest first. For its OWNERs and "
+        "ADMINs."
+    )
+    async def open_invitations(self, info: Info) -> list[Invitation]:
+        try:
+            rows = await memberships.open_invitations(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return [Invitation.from_row(row) for row in rows]
+
+    @strawberry.field(description="What happened to it, newest first. For its OWNERs and ADMINs.")
+    async def audit_events(
+        self, info: Info, first: First = 20, after: After = None
+    ) -> Connection[AuditEvent]:
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        try:
+            page = await audit.browse_audit_events(
+                info.context.session, info.context.principal, self.pk, request
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        nodes = [AuditEvent.from_row(row) for row in page.items]
+        return Connection.of(page, nodes, lambda e: e.pk, after)
 
 
 @strawberry.type(description="A tiers-lieu, a public or private partner, or a network.")
@@ -70,6 +234,12 @@ async def load_organization(info: Info, pk: int | None) -> Organization | None:
         return None
     row = await info.context.loaders.organization_by_id.load(pk)
     return Organization.from_row(row) if row else None
+
+
+async def organization_of(info: Info, pk: int) -> Organization:
+    organization = await load_organization(info, pk)
+    assert organization is not None
+    return organization
 
 
 @strawberry.input(description="Filters on organizations; all given filters must match.")

@@ -31,7 +31,8 @@ from schema.organizations import (
 )
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
-from schema.spaces import Space, SpaceMutation, SpaceQuery, load_space
+from schema.space_search import SpaceQuery
+from schema.spaces import Space, SpaceMutation, load_space
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:

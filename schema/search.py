@@ -1,36 +1,21 @@
-"""`Query.search` and `Listing.matches`: what Meilisearch finds, loaded back from the database."""
+"""`Query.search`: what Meilisearch finds, loaded back from the database."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
-from graphql import GraphQLError
 
 from core.services.bookings import MAX_WINDOW_DAYS
-from core.services.communes import find_commune
 from schema.context import Info
 from schema.enums import Direction, ListingKind
-from schema.relay import bad_argument, from_global_id, selected_names, to_global_id
-from search.client import SearchClient, SearchUnavailable
-from search.listings_search import GeoPoint, ListingQuery, SearchPage, search_listings
-
-if TYPE_CHECKING:
-    from schema.listings import Listing
-
-T = TypeVar("T")
-MAX_RADIUS_KM = 1000.0
-DEFAULT_MATCH_RADIUS_KM = 50.0
-LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
-
-
-@strawberry.input(description="A point (WGS 84).")
-class GeoInput:
-    lat: float = strawberry.field(description="Latitude, -90 to 90.")
-    lon: float = strawberry.field(description="Longitude, -180 to 180.")
+from schema.geo import MAX_RADIUS_KM, GeoInput, resolve_near
+from schema.listings import Listing, load_listings
+from schema.relay import bad_argument, from_global_id, selected_names
+from schema.search_engine import offset_cursor, run_search
+from search.listings_search import GeoPoint, ListingQuery, SearchPage
 
 
 @strawberry.input(description="What to look for. Every given criterion must hold.")
@@ -108,7 +93,7 @@ def _facets(page: SearchPage) -> Facets:
 
 @strawberry.type(description="One listing found, with its score and distance.")
 class SearchHit:
-    listing: LazyListing = strawberry.field(description="The listing.")
+    listing: Listing = strawberry.field(description="The listing.")
     score: float = strawberry.field(description="Relevance, 0 to 1.")
     distance_km: float | None = strawberry.field(
         description="Distance from the search's point, when it has one."
@@ -122,23 +107,6 @@ class SearchResults:
     facets: Facets = strawberry.field(description="Counts by kind, category, department.")
     end_cursor: str | None = strawberry.field(
         description="Pass as `after` for the next page; null on the last page."
-    )
-
-
-@strawberry.type(description="A listing that could answer another, and why.")
-class Match:
-    listing: LazyListing = strawberry.field(description="The matching listing.")
-    score: float = strawberry.field(description="Relevance, 0 to 1.")
-    distance_km: float | None = strawberry.field(description="Distance between the two.")
-    reasons: list[str] = strawberry.field(
-        description="Why it matches: shared terms, distance, overlapping dates."
-    )
-
-
-def search_unavailable(error: SearchUnavailable) -> GraphQLError:
-    return GraphQLError(
-        "Search is unavailable for a moment; browsing still works.",
-        extensions={"code": "SEARCH_UNAVAILABLE", "reason": str(error)[:200]},
     )
 
 
@@ -207,58 +175,6 @@ async def _near(info: Info, given: SearchInput) -> GeoPoint | None:
     return await resolve_near(info, given.near, given.commune)
 
 
-async def resolve_near(info: Info, near: GeoInput | None, commune: str | None) -> GeoPoint | None:
-    """A point from coordinates or a commune; bad values name their argument."""
-    if near is not None:
-        if not -90 <= near.lat <= 90:
-            raise bad_argument("near.lat", "must be between -90 and 90")
-        if not -180 <= near.lon <= 180:
-            raise bad_argument("near.lon", "must be between -180 and 180")
-        return GeoPoint(near.lat, near.lon)
-    if commune:
-        point = _COMMUNE_POINTS.get(commune)
-        if point is None:
-            found = await find_commune(info.context.session, commune)
-            if found is None or found.latitude is None or found.longitude is None:
-                raise bad_argument("commune", f"unknown commune {commune!r}")
-            point = GeoPoint(found.latitude, found.longitude)
-            if len(_COMMUNE_POINTS) >= 4096:
-                _COMMUNE_POINTS.clear()
-            _COMMUNE_POINTS[commune] = point
-        return point
-    return None
-
-
-# Communes are reference data that never change while the app runs: a search "near Guéret"
-# need not ask the database again. Per process, bounded, nothing shared.
-_COMMUNE_POINTS: dict[str, GeoPoint] = {}
-
-
-async def run_search(info: Info, query: ListingQuery) -> SearchPage:
-    client = info.context.search
-    if client is None:
-        raise search_unavailable(SearchUnavailable("search is off"))
-    try:
-        return await search_listings(client, info.context.principal, query)
-    except SearchUnavailable as error:
-        raise search_unavailable(error) from None
-
-
-async def run_place_search(info: Info, search: Callable[[SearchClient], Awaitable[T]]) -> T:
-    """Run a places or communes search, turning an outage into `SEARCH_UNAVAILABLE`."""
-    client = info.context.search
-    if client is None:
-        raise search_unavailable(SearchUnavailable("search is off"))
-    try:
-        return await search(client)
-    except SearchUnavailable as error:
-        raise search_unavailable(error) from None
-
-
-def offset_cursor(offset: int) -> str:
-    return to_global_id("offset", offset)
-
-
 @strawberry.type
 class SearchQuery:
     @strawberry.field(description="Search listings: text, kinds, place, radius and dates.")
@@ -267,8 +183,6 @@ class SearchQuery:
         info: Info,
         input: Annotated[SearchInput, strawberry.argument(description="What to look for.")],
     ) -> SearchResults:
-        from schema.listings import load_listings
-
         query = await listing_query(info, input)
         if "facets" not in selected_names(info, ()):
             query = replace(query, with_facets=False)  # Meilisearch counts only what is read

@@ -1,12 +1,30 @@
-"""Places found by the search index (text, or around a point), as a cursor connection."""
+"""`Query.spaces` and `Query.space`: places browsed from the database, or found by the search
+index (text, or around a point) as a cursor connection."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import strawberry
+
+from core.services import spaces as service
 from core.services.pagination import Page
 from schema.context import Info
-from schema.relay import Connection, Edge, PageInfo, bad_argument, expect_id, from_global_id
-from schema.search import MAX_RADIUS_KM, offset_cursor, resolve_near, run_place_search
-from schema.spaces import Space, SpaceFilter
+from schema.geo import MAX_RADIUS_KM, resolve_near
+from schema.relay import (
+    After,
+    Connection,
+    Edge,
+    First,
+    NodeId,
+    PageInfo,
+    bad_argument,
+    expect_id,
+    from_global_id,
+    page_request,
+)
+from schema.search_engine import offset_cursor, run_place_search
+from schema.spaces import Space, SpaceFilter, load_space
 from search.places_search import PlaceQuery, search_spaces
 
 
@@ -58,3 +76,37 @@ async def search_spaces_connection(
         ),
         _count=page.count,
     )
+
+
+@strawberry.type
+class SpaceQuery:
+    @strawberry.field(description="Places, in the order they were added.")
+    async def spaces(
+        self,
+        info: Info,
+        filter: Annotated[
+            SpaceFilter | None, strawberry.argument(description="Only the items that match.")
+        ] = None,
+        first: First = 20,
+        after: After = None,
+    ) -> Connection[Space]:
+        f = filter or SpaceFilter()
+        if f.needs_index:
+            return await search_spaces_connection(info, f, first, after)
+        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        where = service.SpaceFilter(
+            commune_insee=f.commune_insee,
+            department_code=f.department,
+            region_code=f.region,
+            typology=f.typology,
+            name_contains=f.name_contains,
+            organization_id=expect_id(f.organization_id, "Organization")
+            if f.organization_id
+            else None,
+        )
+        page = await service.browse_spaces(info.context.session, where, request)
+        return Connection.of(page, [Space.from_row(r) for r in page.items], lambda s: s.pk, after)
+
+    @strawberry.field(description="One place by its id.")
+    async def space(self, info: Info, id: NodeId) -> Space | None:
+        return await load_space(info, expect_id(id, "Space"))

@@ -20,20 +20,16 @@ from schema.errors import (
     run_mutation,
     without_key,
 )
+from schema.geo import GeoInput
+from schema.inputs import given
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
 from schema.relay import (
-    After,
-    Connection,
-    First,
     Node,
     NodeId,
-    expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
-from schema.search import GeoInput
 
 
 @strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
@@ -169,47 +165,6 @@ SpaceResult = Annotated[
     SpaceSuccess | InputError | NotFoundError | ConflictError,
     strawberry.union("SpaceResult", description="The place, or why it was not saved."),
 ]
-
-
-def given(input: object) -> dict[str, object]:
-    """The fields of an input that the client actually sent (UNSET ones left out)."""
-    return {k: v for k, v in vars(input).items() if v is not strawberry.UNSET}
-
-
-@strawberry.type
-class SpaceQuery:
-    @strawberry.field(description="Places, in the order they were added.")
-    async def spaces(
-        self,
-        info: Info,
-        filter: Annotated[
-            SpaceFilter | None, strawberry.argument(description="Only the items that match.")
-        ] = None,
-        first: First = 20,
-        after: After = None,
-    ) -> Connection[Space]:
-        f = filter or SpaceFilter()
-        if f.needs_index:
-            from schema.space_search import search_spaces_connection
-
-            return await search_spaces_connection(info, f, first, after)
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
-        where = service.SpaceFilter(
-            commune_insee=f.commune_insee,
-            department_code=f.department,
-            region_code=f.region,
-            typology=f.typology,
-            name_contains=f.name_contains,
-            organization_id=expect_id(f.organization_id, "Organization")
-            if f.organization_id
-            else None,
-        )
-        page = await service.browse_spaces(info.context.session, where, request)
-        return Connection.of(page, [Space.from_row(r) for r in page.items], lambda s: s.pk, after)
-
-    @strawberry.field(description="One place by its id.")
-    async def space(self, info: Info, id: NodeId) -> Space | None:
-        return await load_space(info, expect_id(id, "Space"))
 
 
 @strawberry.type

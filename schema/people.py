@@ -1,0 +1,67 @@
+"""People as the members of their organizations see them, and what they did (the audit trail)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import cast
+
+import strawberry
+from strawberry.scalars import JSON
+
+from core import models
+from core.models import AuditAction
+from schema.context import Info
+from schema.relay import to_global_id
+
+strawberry.enum(
+    AuditAction,
+    description="What happened: a sign-in, a role change, a token created or revoked, a member "
+    "invited, accepted, refused or revoked, a request to join, a validation by the network.",
+)
+
+
+@strawberry.type(description="A person, as the members of their organizations see them.")
+class Person:
+    pk: strawberry.Private[int]
+    id: strawberry.ID = strawberry.field(description="The person's global id.")
+    display_name: str = strawberry.field(description="The name they go by.")
+    email: str | None = strawberry.field(description="Their e-mail address, if known.")
+
+    @classmethod
+    def from_row(cls, row: models.Person) -> Person:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            id=to_global_id("Person", row.id),
+            display_name=row.display_name,
+            email=row.email,
+        )
+
+
+@strawberry.type(description="Something that happened to an organization, and who did it.")
+class AuditEvent:
+    pk: strawberry.Private[int]
+    actor_pk: strawberry.Private[int | None]
+    id: strawberry.ID = strawberry.field(description="The event's global id.")
+    action: AuditAction = strawberry.field(description="What happened.")
+    details: JSON = strawberry.field(description="Facts about it (ids, roles); never a secret.")
+    created_at: datetime.datetime = strawberry.field(description="When it happened.")
+
+    @classmethod
+    def from_row(cls, row: models.AuditEvent) -> AuditEvent:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            actor_pk=row.actor_id,
+            id=to_global_id("AuditEvent", row.id),
+            action=row.action,
+            details=cast(JSON, row.details),
+            created_at=row.created_at,
+        )
+
+    @strawberry.field(description="Who did it; null for the system or a deleted person.")
+    async def actor(self, info: Info) -> Person | None:
+        if self.actor_pk is None:
+            return None
+        row = await info.context.loaders.person_by_id.load(self.actor_pk)
+        return Person.from_row(row) if row else None
