@@ -1,1 +1,1 @@
-"""Entrelieux service core: settings, tables, business rules, authentication and app assembly."""
+"""The application: app assembly, HTTP routes, the GraphQL endpoint, sign-in, the CLI, the relays."""
