@@ -1,1 +1,1 @@
-"""The application: app assembly, HTTP routes, the GraphQL endpoint, sign-in, the CLI, the relays."""
+"""The application: app assembly, HTTP routes, /graphql, sign-in, the CLI, the relays."""
