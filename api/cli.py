@@ -18,6 +18,7 @@ from api.mail_relay import MailRelay
 from api.search_runtime import SearchRuntime
 from api.setup import load_demo, migrate
 from core.db import Database
+from core.error_codes import AccountErrorCode, OrganizationErrorCode
 from core.errors import DomainError
 from core.importers.listings import import_listings
 from core.importers.mission_coworking import import_mission_coworking
@@ -205,7 +206,8 @@ async def _new_organization(session: AsyncSession, key: str, kind: str) -> Organ
     """The first token of an organization brings it in, unverified; a SIRET must be known."""
     siret = normalize_siret(key)
     if siret.isdigit() and len(siret) == 14:
-        raise DomainError(f"organization: no organization with SIRET {siret}; give its name")
+        message = f"organization: no organization with SIRET {siret}; give its name"
+        raise DomainError(OrganizationErrorCode.UNKNOWN_SIRET, message, value=siret)
     draft = parse(OrganizationDraft, {"name": key, "kind": kind})
     print(f"organization {key!r} created (unverified)", file=sys.stderr)
     return await add_organization(session, draft)
@@ -217,7 +219,9 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
         try:
             async with database.session() as session:
                 if not EMAIL.fullmatch(args.email):
-                    raise DomainError(f"email: {args.email!r} is not an e-mail address")
+                    message = f"email: {args.email!r} is not an e-mail address"
+                    code = AccountErrorCode.NOT_AN_EMAIL
+                    raise DomainError(code, message, value=args.email)
                 organization = await organization_by_siret_or_name(session, args.organization)
                 if organization is None:
                     organization = await _new_organization(session, args.organization, args.kind)

@@ -12,7 +12,7 @@ so a row costs only its own writes (the listing and its outbox event) inside its
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import ImportErrorCode, OrganizationErrorCode
 from core.errors import DomainError, FieldProblem, InvalidInput
 from core.importers.listing_files import FIELDS, LISTING_FIELDS, Row, read_rows
 from core.importers.report import ImportReport
@@ -113,7 +114,7 @@ class _Importer:
             if existing is None:
                 listing = await add_listing(self.session, organization.id, draft)
             elif existing[1] != organization.id:
-                raise InvalidInput.one("ref", "belongs to another organization")
+                raise InvalidInput.one("ref", ImportErrorCode.REF_OF_ANOTHER_ORGANIZATION)
             else:
                 found = await self.session.get(Listing, existing[0])
                 assert found is not None
@@ -126,9 +127,11 @@ class _Importer:
         return existing is not None
 
     def _validate(self, data: dict[str, Any]) -> tuple[ListingDraft, _OrganizationKey]:
-        problems = [FieldProblem(k, "unknown field") for k in sorted(data.keys() - FIELDS)]
+        problems = [
+            FieldProblem(k, ImportErrorCode.UNKNOWN_COLUMN) for k in sorted(data.keys() - FIELDS)
+        ]
         if not data.get("ref"):
-            problems.append(FieldProblem("ref", "missing: every row needs a ref"))
+            problems.append(FieldProblem("ref", ImportErrorCode.REF_MISSING))
         draft: ListingDraft | None = None
         fields = {_TO_DRAFT.get(k, k): v for k, v in data.items() if k in LISTING_FIELDS}
         fields.pop("space_ref", None)
@@ -157,10 +160,14 @@ class _Importer:
             not isinstance(kind, str) or kind not in OrganizationKind.__members__
         ):
             choices = ", ".join(OrganizationKind.__members__)
-            problems.append(FieldProblem("organization_kind", f"must be one of {choices}"))
+            problems.append(
+                FieldProblem(
+                    "organization_kind", ImportErrorCode.NOT_AN_ORGANIZATION_KIND, value=choices
+                )
+            )
         for field, value in (("organization", name), ("organization_siret", siret)):
             if value is not None and not isinstance(value, str):
-                problems.append(FieldProblem(field, "must be text"))
+                problems.append(FieldProblem(field, ImportErrorCode.CELL_NOT_TEXT))
         if problems:
             return None, problems
         if siret is not None:
@@ -171,8 +178,7 @@ class _Importer:
         if siret or name:
             return _OrganizationKey(siret or None, name, kind), []
         if self.default is None:
-            missing = "give organization or organization_siret, or --organization"
-            return None, [FieldProblem("organization", f"missing: {missing}")]
+            return None, [FieldProblem("organization", ImportErrorCode.ORGANIZATION_MISSING)]
         return self.default, []
 
     async def _organization(
@@ -184,8 +190,8 @@ class _Importer:
             if found is not None:
                 return found
             if not key.name:
-                message = f"no organization with SIRET {key.siret}; give its name to create it"
-                raise InvalidInput.one(key.siret_field, message)
+                code = OrganizationErrorCode.UNKNOWN_SIRET
+                raise InvalidInput.one(key.siret_field, code, value=key.siret)
         else:
             assert key.name is not None
             found = await self._cached_organization(("name", key.name))
@@ -200,7 +206,7 @@ class _Importer:
             organization = await add_organization(self.session, parse(OrganizationDraft, fields))
         except InvalidInput as error:
             renamed = [
-                FieldProblem(_ORGANIZATION_TO_FILE.get(p.field, p.field), p.message)
+                replace(p, field=_ORGANIZATION_TO_FILE.get(p.field, p.field))
                 for p in error.problems
             ]
             raise InvalidInput(renamed) from None
@@ -241,7 +247,7 @@ class _Importer:
 
     async def _space(self, ref: Any) -> Space:
         if not isinstance(ref, str) or not ref.strip():
-            raise InvalidInput.one("space_ref", "must be a place's ref, such as mc:123")
+            raise InvalidInput.one("space_ref", ImportErrorCode.BAD_SPACE_REF)
         ref = ref.strip()
         if ref not in self.spaces:
             statement = select(Space).where(Space.ref == ref)
@@ -249,7 +255,10 @@ class _Importer:
             self._hold(self.spaces[ref])
         space = self.spaces[ref]
         if space is None:
-            raise InvalidInput.one("space_ref", f"no place with ref {ref!r}")
+            message = f"no place with ref {ref!r}"
+            raise InvalidInput.one(
+                "space_ref", ImportErrorCode.UNKNOWN_SPACE_REF, message, value=ref
+            )
         return space
 
     async def _commune(self, text: str) -> Commune:

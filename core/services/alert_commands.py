@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from core.error_codes import AlertErrorCode
 from core.errors import FieldProblem
 from core.models import Direction, ListingKind
 from core.services.listing_commands import date_problems
@@ -50,11 +52,11 @@ class AlertSearch(_Command):
     def cross_check(self) -> list[FieldProblem]:
         problems = date_problems(self.available_from, self.available_until)
         if self.near is not None and self.commune:
-            problems.append(FieldProblem("commune", "give either near or commune, not both"))
+            problems.append(FieldProblem("commune", AlertErrorCode.NEAR_OR_COMMUNE))
         if self.radius_km is not None and self.near is None and not self.commune:
-            problems.append(FieldProblem("radius_km", "needs near or commune"))
+            problems.append(FieldProblem("radius_km", AlertErrorCode.RADIUS_WITHOUT_PLACE))
         if not self.has_criteria:
-            problems.append(FieldProblem("text", "an alert needs text or at least one filter"))
+            problems.append(FieldProblem("text", AlertErrorCode.NO_CRITERIA))
         return problems
 
     @property
@@ -79,7 +81,7 @@ class AlertDraft(_Command):
 
     def cross_check(self) -> list[FieldProblem]:
         return [
-            FieldProblem(f"search.{problem.field}", problem.message)
+            replace(problem, field=f"search.{problem.field}")
             for problem in self.search.cross_check()
         ]
 

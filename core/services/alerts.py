@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import AlertErrorCode, LocationErrorCode
 from core.errors import InvalidInput, NotFound
 from core.models import Alert, Notification
 from core.models.alerts import kinds_mask
@@ -30,6 +31,10 @@ from core.services.principal import Principal, require_principal
 
 MAX_ALERTS_PER_PERSON = 50
 Row = TypeVar("Row", Alert, Notification)
+_NOT_FOUND = {
+    Alert: AlertErrorCode.ALERT_NOT_FOUND,
+    Notification: AlertErrorCode.NOTIFICATION_NOT_FOUND,
+}
 
 
 async def create_alert(
@@ -39,9 +44,8 @@ async def create_alert(
     acting = require_principal(principal)
     owned = select(func.count()).select_from(Alert).where(Alert.person_id == acting.person_id)
     if int((await session.exec(owned)).one()) >= MAX_ALERTS_PER_PERSON:
-        raise InvalidInput.one(
-            "input", f"you have {MAX_ALERTS_PER_PERSON} alerts already; delete one first"
-        )
+        limit = str(MAX_ALERTS_PER_PERSON)
+        raise InvalidInput.one("input", AlertErrorCode.TOO_MANY_ALERTS, value=limit)
     search = await _located(session, draft.search)
     south, north, west, east = (
         bounding_box(search.near, search.radius_km or DEFAULT_RADIUS_KM)
@@ -70,7 +74,7 @@ async def _located(session: AsyncSession, search: AlertSearch) -> AlertSearch:
     if search.commune:
         commune = await resolve_commune(session, search.commune, field="search.commune")
         if commune.latitude is None or commune.longitude is None:
-            raise InvalidInput.one("search.commune", "this commune has no known centre")
+            raise InvalidInput.one("search.commune", LocationErrorCode.COMMUNE_WITHOUT_CENTRE)
         search = search.model_copy(
             update={"near": Point(lat=commune.latitude, lon=commune.longitude)}
         )
@@ -161,5 +165,5 @@ async def _own(
     acting = require_principal(principal)
     row = await session.get(table, pk)
     if row is None or row.person_id != acting.person_id:
-        raise NotFound(f"No {table.__name__.lower()} with id {pk}.")
+        raise NotFound(_NOT_FOUND[table], value=str(pk))
     return row

@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import CalendarErrorCode, OrganizationErrorCode
 from core.errors import NotAllowed, NotFound
 from core.models import CalendarFeed, Exchange, ExchangeState, Listing, Membership, Organization
 from core.models.base import utcnow
@@ -81,7 +82,7 @@ async def create_feed(
     """A new feed of one of the viewer's organizations; its secret is returned this once."""
     acting = require_member(principal, organization_id)
     if await session.get(Organization, organization_id) is None:
-        raise NotFound(f"No organization with id {organization_id}.")
+        raise NotFound(OrganizationErrorCode.ORGANIZATION_NOT_FOUND, value=str(organization_id))
     secret = FEED_PREFIX + secrets.token_urlsafe(32)
     feed = CalendarFeed(
         organization_id=organization_id,
@@ -101,11 +102,11 @@ async def revoke_feed(
     """Its creator, or an owner or admin of its organization, revokes a feed. Idempotent."""
     feed = await session.get(CalendarFeed, feed_id)
     if feed is None:
-        raise NotFound(f"No calendar feed with id {feed_id}.")
+        raise NotFound(CalendarErrorCode.FEED_NOT_FOUND, value=str(feed_id))
     acting = require_member(principal, feed.organization_id)
     role = acting.role_in(feed.organization_id)
     if feed.created_by_id != acting.person_id and not (role and role.can_administer):
-        raise NotAllowed("Only its creator or an admin of the organization revokes a feed.")
+        raise NotAllowed(CalendarErrorCode.FEED_REVOKE_NOT_ALLOWED)
     if feed.revoked_at is None:
         feed.revoked_at = utcnow()
     await session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy import delete, func, insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import LocationErrorCode
 from core.errors import InvalidInput
 from core.models import Commune
 
@@ -78,7 +79,8 @@ async def find_commune(session: AsyncSession, text: str) -> Commune | None:
 async def resolve_commune(session: AsyncSession, text: str, field: str = "commune") -> Commune:
     commune = await find_commune(session, text)
     if commune is None:
-        raise InvalidInput.one(field, f"unknown commune {text!r} (INSEE code, postcode or name)")
+        message = f"unknown commune {text!r} (INSEE code, postcode or name)"
+        raise InvalidInput.one(field, LocationErrorCode.UNKNOWN_COMMUNE, message, value=text)
     return commune
 
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from core.error_codes import ExchangeErrorCode
 from core.errors import FieldProblem
+from core.services.validation import refuse
 
 MAX_MESSAGE_CHARS = 5000
 MAX_PERIOD = timedelta(days=5 * 366)
@@ -31,21 +33,21 @@ class Period(_Command):
     @classmethod
     def _aware(cls, moment: datetime | None) -> datetime | None:
         if moment is not None and moment.tzinfo is None:
-            raise ValueError("give a time zone offset, e.g. 2027-03-01T09:00:00+01:00")
+            raise refuse(ExchangeErrorCode.NO_TIME_ZONE)
         return as_utc(moment)
 
     def period_problems(self, *, now: datetime | None = None) -> list[FieldProblem]:
         if (self.starts_at is None) != (self.ends_at is None):
             missing = "ends_at" if self.ends_at is None else "starts_at"
-            return [FieldProblem(missing, "a period needs both its start and its end")]
+            return [FieldProblem(missing, ExchangeErrorCode.PERIOD_INCOMPLETE)]
         if self.starts_at is None or self.ends_at is None:
             return []
         if self.ends_at <= self.starts_at:
-            return [FieldProblem("ends_at", "ends before (or when) it starts")]
+            return [FieldProblem("ends_at", ExchangeErrorCode.ENDS_BEFORE_START)]
         if self.ends_at - self.starts_at > MAX_PERIOD:
-            return [FieldProblem("ends_at", "a period lasts at most 5 years")]
+            return [FieldProblem("ends_at", ExchangeErrorCode.PERIOD_TOO_LONG)]
         if self.ends_at <= (now or datetime.now(UTC)):
-            return [FieldProblem("ends_at", "this period is already over")]
+            return [FieldProblem("ends_at", ExchangeErrorCode.PERIOD_OVER)]
         return []
 
     @property
@@ -73,7 +75,7 @@ class RequiredPeriod(Period):
 
     def cross_check(self) -> list[FieldProblem]:
         if not self.has_period:
-            return [FieldProblem("starts_at", "give a start and an end")]
+            return [FieldProblem("starts_at", ExchangeErrorCode.PERIOD_REQUIRED)]
         return self.period_problems()
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import IdempotencyErrorCode
 from core.errors import Conflict, InvalidInput
 from core.models import IdempotencyKey
 from core.services.principal import Principal, require_principal
@@ -35,7 +36,7 @@ class Claim:
 
 def claim(principal: Principal | None, key: str, operation: str, payload: object) -> Claim:
     if not KEY.fullmatch(key):
-        raise InvalidInput.one(FIELD, "1 to 100 letters, digits or _ . : -")
+        raise InvalidInput.one(FIELD, IdempotencyErrorCode.BAD_IDEMPOTENCY_KEY)
     acting = require_principal(principal)
     return Claim(acting.person_id, key, operation, fingerprint(payload))
 
@@ -54,9 +55,7 @@ async def recall(session: AsyncSession, claim: Claim) -> int | None:
     if row is None:
         return None
     if row.operation != claim.operation or row.fingerprint != claim.fingerprint:
-        raise Conflict(
-            "This idempotencyKey was already used with a different input; use a new key."
-        )
+        raise Conflict(IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED)
     return row.result_id
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import AccountErrorCode
 from core.errors import FieldProblem, InvalidInput
 from core.models import (
     AuditAction,
@@ -63,7 +64,7 @@ class VerifiedIdentity:
             if value is None or value == "":
                 return None
             if not isinstance(value, str) or len(value) > _MAX_CLAIM:
-                problems.append(FieldProblem(name, "the claim must be a short text"))
+                problems.append(FieldProblem(name, AccountErrorCode.CLAIM_NOT_TEXT))
                 return None
             return value.strip()
 
@@ -74,7 +75,7 @@ class VerifiedIdentity:
             if problem := siret_problem(siret):
                 problems.append(FieldProblem("siret", problem))
         if subject is None and not any(p.field == "sub" for p in problems):
-            problems.append(FieldProblem("sub", "the provider sent no subject"))
+            problems.append(FieldProblem("sub", AccountErrorCode.NO_SUBJECT))
         if problems:
             raise InvalidInput(problems)
         assert subject is not None

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, extract, func, or_, union
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import ImpactErrorCode
 from core.errors import InvalidInput, NotAllowed
 from core.models import Exchange, ExchangeState, Listing, ListingKind, Organization
 from core.services.principal import Principal, require_principal
@@ -66,11 +67,11 @@ class ImpactReport:
 def check_filter(given: ImpactFilter) -> ImpactFilter:
     """The filter with its codes normalised; a bad value is an `InvalidInput` naming it."""
     if given.region is not None and not REGION_CODE.fullmatch(given.region):
-        raise InvalidInput.one("region", "not an INSEE region code (two digits, e.g. 75)")
+        raise InvalidInput.one("region", ImpactErrorCode.NOT_A_REGION)
     if given.department is not None and not DEPARTMENT_CODE.fullmatch(given.department):
-        raise InvalidInput.one("department", "not a department code (e.g. 23, 2A, 974)")
+        raise InvalidInput.one("department", ImpactErrorCode.NOT_A_DEPARTMENT)
     if given.from_ and given.to and given.to < given.from_:
-        raise InvalidInput.one("to", "is before from")
+        raise InvalidInput.one("to", ImpactErrorCode.TO_BEFORE_FROM)
     department = given.department.upper() if given.department else None
     return replace(given, department=department)
 
@@ -108,9 +109,11 @@ async def _require_reader(
         return
     organization = await session.get(Organization, organization_id)
     if organization is None:
-        raise InvalidInput.one("organization", f"no organization with id {organization_id}")
+        raise InvalidInput.one(
+            "organization", ImpactErrorCode.UNKNOWN_ORGANIZATION, value=str(organization_id)
+        )
     if not acting.acts_for(organization.parent_id):
-        raise NotAllowed("The impact of one organization is for its members and its network.")
+        raise NotAllowed(ImpactErrorCode.IMPACT_NOT_ALLOWED)
 
 
 def _conditions(given: ImpactFilter) -> list[ColumnElement[bool]]:

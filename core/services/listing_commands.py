@@ -15,11 +15,14 @@ from pydantic import (
     field_validator,
 )
 
+from core.error_codes import ListingErrorCode
 from core.errors import FieldProblem
 from core.models import Direction, ListingKind, ListingStatus, Terms, Visibility
 from core.services.listing_details import validate_details
 from core.services.taxonomy import categories
+from core.services.validation import problems_of, refuse
 
+MAX_TAG_CHARS = 50
 Latitude = Field(default=None, ge=-90, le=90)
 Longitude = Field(default=None, ge=-180, le=180)
 
@@ -61,7 +64,7 @@ class ListingDraft(_Command):
     def _after_available_from(cls, until: date | None, info: ValidationInfo) -> date | None:
         # A field validator, not a cross-check: it is reported with the other fields' problems.
         if date_problems(info.data.get("available_from"), until):
-            raise ValueError("is before available_from")
+            raise refuse(ListingErrorCode.DATES_OUT_OF_ORDER)
         return until
 
     def cross_check(self) -> list[FieldProblem]:
@@ -101,7 +104,7 @@ class ListingPatch(_Command):
 
     def cross_check(self) -> list[FieldProblem]:
         if self.title is None and "title" in self.model_fields_set:
-            return [FieldProblem("title", "a listing must keep a title")]
+            return [FieldProblem("title", ListingErrorCode.TITLE_REQUIRED)]
         return []
 
 
@@ -111,23 +114,26 @@ def category_problems(kind: ListingKind, code: str | None) -> list[FieldProblem]
         return []
     category = categories().get(code)
     if category is None:
-        return [FieldProblem("category", f"unknown category {code!r} (see Query.categories)")]
+        message = f"unknown category {code!r} (see Query.categories)"
+        return [FieldProblem("category", ListingErrorCode.UNKNOWN_CATEGORY, message, code)]
     if category.kind != kind:
-        return [FieldProblem("category", f"{code!r} is a {category.kind.value} category")]
+        message = f"{code!r} is a {category.kind.value} category"
+        code_ = ListingErrorCode.CATEGORY_OF_ANOTHER_KIND
+        return [FieldProblem("category", code_, message, category.kind.value)]
     return []
 
 
 def clean_tags(tags: list[str]) -> list[str]:
     """Lower-cased, trimmed and unique, in the order given."""
     cleaned = list(dict.fromkeys(t.strip().lower() for t in tags if t.strip()))
-    if any(len(t) > 50 for t in cleaned):
-        raise ValueError("a tag has at most 50 characters")
+    if any(len(t) > MAX_TAG_CHARS for t in cleaned):
+        raise refuse(ListingErrorCode.TAG_TOO_LONG, str(MAX_TAG_CHARS))
     return cleaned
 
 
 def date_problems(available_from: date | None, available_until: date | None) -> list[FieldProblem]:
     if available_from and available_until and available_until < available_from:
-        return [FieldProblem("available_until", "is before available_from")]
+        return [FieldProblem("available_until", ListingErrorCode.DATES_OUT_OF_ORDER)]
     return []
 
 
@@ -138,7 +144,4 @@ def checked_details(
     try:
         return validate_details(kind, details), []
     except ValidationError as error:
-        return details or {}, [
-            FieldProblem(".".join(["details", *map(str, e["loc"])]), e["msg"])
-            for e in error.errors(include_url=False)
-        ]
+        return details or {}, problems_of(error, within=("details",))

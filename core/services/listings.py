@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import ListingErrorCode
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Direction, Listing, ListingKind, ListingStatus, Space, Visibility
 from core.models.base import utcnow
@@ -216,7 +217,11 @@ def _change_status(listing: Listing, status: ListingStatus) -> None:
     if status == listing.status:
         return
     if status not in _ALLOWED_STATUS_CHANGES[listing.status]:
-        raise Conflict(f"A {listing.status.value} listing cannot become {status.value}.")
+        raise Conflict(
+            ListingErrorCode.STATUS_CHANGE_REFUSED,
+            f"A {listing.status.value} listing cannot become {status.value}.",
+            value=status.value,
+        )
     if status == ListingStatus.PUBLISHED and listing.published_at is None:
         listing.published_at = utcnow()
     listing.status = status
@@ -228,7 +233,7 @@ async def _own_listing(
     require_principal(principal)
     listing = await get_listing(session, principal, listing_id=listing_id)
     if listing is None:
-        raise NotFound(f"No listing with id {listing_id}.")
+        raise NotFound(ListingErrorCode.LISTING_NOT_FOUND, value=str(listing_id))
     require_member(principal, listing.organization_id)
     return listing
 
@@ -236,7 +241,11 @@ async def _own_listing(
 async def _ensure_ref_free(session: AsyncSession, ref: str) -> None:
     taken = await session.exec(select(Listing.id).where(Listing.ref == ref))
     if taken.first() is not None:
-        raise Conflict(f"A listing with ref {ref!r} already exists.")
+        raise Conflict(
+            ListingErrorCode.LISTING_REF_TAKEN,
+            f"A listing with ref {ref!r} already exists.",
+            value=ref,
+        )
 
 
 async def _location(
@@ -253,7 +262,7 @@ async def _location(
         return location
     space = await session.get(Space, space_id)
     if space is None or space.organization_id not in (None, organization_id):
-        raise InvalidInput.one("space_id", "no such place among your organization's places")
+        raise InvalidInput.one("space_id", ListingErrorCode.NOT_A_PLACE_OF_YOURS)
     return location or Location(
         latitude=space.latitude,
         longitude=space.longitude,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import LocationErrorCode
 from core.errors import InvalidInput
 from core.services.communes import nearest_commune, resolve_commune
 
@@ -30,7 +31,7 @@ async def locate(
     """Resolve a commune to its centroid, or coordinates to their commune; None when neither."""
     if (latitude is None) != (longitude is None):
         missing = "lon" if longitude is None else "lat"
-        raise InvalidInput.one(missing, "latitude and longitude go together")
+        raise InvalidInput.one(missing, LocationErrorCode.COORDINATES_APART)
     if commune:
         found = await resolve_commune(session, commune)
         return Location(

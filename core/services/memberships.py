@@ -16,6 +16,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import MembershipErrorCode, OrganizationErrorCode
 from core.errors import Conflict, NotAllowed, NotFound
 from core.models import (
     AccessToken,
@@ -69,7 +70,7 @@ async def invite(
     member = select(Membership.id).join(Person, col(Person.id) == col(Membership.person_id))
     member = member.where(Membership.organization_id == organization_id, Person.email == email)
     if (await session.exec(member)).first() is not None:
-        raise Conflict(f"{email} is already a member of this organization.")
+        raise Conflict(MembershipErrorCode.EMAIL_ALREADY_MEMBER, value=email)
     token = INVITATION_PREFIX + secrets.token_urlsafe(32)
     invitation = Invitation(
         organization_id=organization_id,
@@ -94,11 +95,11 @@ async def accept_invitation(
     statement = select(Invitation).where(Invitation.token_hash == hash_secret(token.strip()))
     invitation = (await session.exec(statement)).first()
     if invitation is None:
-        raise NotFound("No invitation with this token.")
+        raise NotFound(MembershipErrorCode.INVITATION_NOT_FOUND)
     if invitation.accepted_at is not None:
-        raise Conflict("This invitation was already used.")
+        raise Conflict(MembershipErrorCode.INVITATION_USED)
     if invitation.expires_at <= utcnow():
-        raise Conflict("This invitation expired: ask an admin for a new one.")
+        raise Conflict(MembershipErrorCode.INVITATION_EXPIRED)
     await _not_yet_member(session, acting.person_id, invitation.organization_id)
     spend = (
         update(Invitation)
@@ -106,7 +107,7 @@ async def accept_invitation(
         .values(accepted_at=utcnow(), accepted_by_id=acting.person_id)
     )
     if (await session.exec(spend)).rowcount != 1:
-        raise Conflict("This invitation was already used.")
+        raise Conflict(MembershipErrorCode.INVITATION_USED)
     await session.refresh(invitation)
     source = {"invitation_id": invitation.id}
     organization_id, role = invitation.organization_id, invitation.role
@@ -119,7 +120,7 @@ async def request_membership(
     """A signed-in person asks to join; the organization's admins accept or refuse."""
     acting = require_principal(principal)
     if await session.get(Organization, organization_id) is None:
-        raise NotFound(f"No organization with id {organization_id}.")
+        raise NotFound(OrganizationErrorCode.ORGANIZATION_NOT_FOUND, value=str(organization_id))
     await _not_yet_member(session, acting.person_id, organization_id)
     pending = select(MembershipRequest.id).where(
         MembershipRequest.person_id == acting.person_id,
@@ -127,7 +128,7 @@ async def request_membership(
         MembershipRequest.state == MembershipRequestState.PENDING,
     )
     if (await session.exec(pending)).first() is not None:
-        raise Conflict("You already asked to join this organization.")
+        raise Conflict(MembershipErrorCode.ALREADY_REQUESTED)
     request = MembershipRequest(
         person_id=acting.person_id, organization_id=organization_id, message=draft.message
     )
@@ -167,7 +168,7 @@ async def _decide(
     """Move a PENDING request to its decision, once, even with two admins deciding at once."""
     request = await session.get(MembershipRequest, request_id)
     if request is None:
-        raise NotFound(f"No membership request with id {request_id}.")
+        raise NotFound(MembershipErrorCode.MEMBERSHIP_REQUEST_NOT_FOUND, value=str(request_id))
     acting = require_admin(principal, request.organization_id)
     if accept and request.state == MembershipRequestState.PENDING:
         await _not_yet_member(session, request.person_id, request.organization_id)
@@ -181,7 +182,7 @@ async def _decide(
         .values(state=state, decided_by_id=acting.person_id, decided_at=utcnow())
     )
     if (await session.exec(decide)).rowcount != 1:
-        raise Conflict("This request was already decided.")
+        raise Conflict(MembershipErrorCode.REQUEST_DECIDED)
     await session.refresh(request)
     return request, acting
 
@@ -314,7 +315,7 @@ async def _join(
 async def _membership(session: AsyncSession, membership_id: int) -> Membership:
     membership = await session.get(Membership, membership_id)
     if membership is None:
-        raise NotFound(f"No membership with id {membership_id}.")
+        raise NotFound(MembershipErrorCode.MEMBERSHIP_NOT_FOUND, value=str(membership_id))
     return membership
 
 
@@ -323,7 +324,7 @@ async def _not_yet_member(session: AsyncSession, person_id: int, organization_id
         Membership.person_id == person_id, Membership.organization_id == organization_id
     )
     if (await session.exec(statement)).first() is not None:
-        raise Conflict("This person is already a member of the organization.")
+        raise Conflict(MembershipErrorCode.ALREADY_MEMBER)
 
 
 async def _keep_an_owner(session: AsyncSession, membership: Membership) -> None:
@@ -337,9 +338,9 @@ async def _keep_an_owner(session: AsyncSession, membership: Membership) -> None:
         .with_for_update()
     )
     if len((await session.exec(owners)).all()) <= 1:
-        raise Conflict("The last OWNER of an organization cannot be demoted or removed.")
+        raise Conflict(MembershipErrorCode.LAST_OWNER)
 
 
 def _require_owner(acting: Principal, organization_id: int) -> None:
     if acting.role_in(organization_id) != Role.OWNER:
-        raise NotAllowed("Only an OWNER makes or unmakes OWNERs.")
+        raise NotAllowed(MembershipErrorCode.OWNER_ROLE_REQUIRED)

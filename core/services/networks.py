@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import OrganizationErrorCode
 from core.errors import NotFound
 from core.models import AuditAction, Organization, VerificationMethod
 from core.services.audit import record
@@ -16,7 +17,7 @@ async def validate_member(
     """An admin of an organization's network marks it verified; already verified stays as is."""
     organization = await session.get(Organization, organization_id)
     if organization is None:
-        raise NotFound(f"No organization with id {organization_id}.")
+        raise NotFound(OrganizationErrorCode.ORGANIZATION_NOT_FOUND, value=str(organization_id))
     acting = require_admin(principal, organization.parent_id)
     if organization.verified:
         return organization

@@ -9,11 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import OrganizationErrorCode
 from core.errors import Conflict, FieldProblem, InvalidInput
 from core.models import Membership, Organization, OrganizationKind, Role, Sector
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_principal
-from core.services.validation import normalize_siret, siret_problem
+from core.services.validation import normalize_siret, refuse, siret_problem
 
 
 class OrganizationDraft(BaseModel):
@@ -35,12 +36,12 @@ class OrganizationDraft(BaseModel):
             return None
         siret = normalize_siret(value)
         if problem := siret_problem(siret):
-            raise ValueError(problem)
+            raise refuse(problem)
         return siret
 
     def cross_check(self) -> list[FieldProblem]:
         if self.kind == OrganizationKind.COLLECTIVITE and self.sector == Sector.PRIVATE:
-            return [FieldProblem("sector", "a collectivité is a public partner")]
+            return [FieldProblem("sector", OrganizationErrorCode.COLLECTIVITE_IS_PUBLIC)]
         return []
 
     @property
@@ -75,11 +76,11 @@ async def create_organization(
 async def add_organization(session: AsyncSession, draft: OrganizationDraft) -> Organization:
     """Insert the organization with no member (imports and the command line use this)."""
     if draft.siret and await organization_by_siret(session, draft.siret):
-        raise Conflict(f"An organization with SIRET {draft.siret} already exists.")
+        raise Conflict(OrganizationErrorCode.SIRET_TAKEN, value=draft.siret)
     if draft.parent_id is not None:
         parent = await session.get(Organization, draft.parent_id)
         if parent is None or parent.kind != OrganizationKind.RESEAU:
-            raise InvalidInput.one("parent_id", "the parent must be a network (RESEAU)")
+            raise InvalidInput.one("parent_id", OrganizationErrorCode.PARENT_NOT_A_NETWORK)
     organization = Organization(
         name=draft.name,
         kind=draft.kind,

@@ -11,12 +11,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import OrganizationErrorCode, TokenErrorCode
 from core.errors import NotFound
 from core.models import AccessToken, AuditAction, Organization, Person
 from core.models.base import utcnow
 from core.services.audit import record
 from core.services.principal import Principal, require_member
 from core.services.tokens import IssuedToken, issue_token, revoke_token
+from core.services.validation import refuse
 
 
 class TokenDraft(BaseModel):
@@ -29,7 +31,7 @@ class TokenDraft(BaseModel):
     @classmethod
     def _future(cls, value: datetime | None) -> datetime | None:
         if value is not None and (value if value.tzinfo else value.astimezone()) <= utcnow():
-            raise ValueError("must be in the future")
+            raise refuse(TokenErrorCode.EXPIRY_IN_THE_PAST)
         return value
 
 
@@ -41,7 +43,7 @@ async def create_token(
     person = await session.get(Person, acting.person_id)
     organization = await session.get(Organization, organization_id)
     if person is None or organization is None:
-        raise NotFound(f"No organization with id {organization_id}.")
+        raise NotFound(OrganizationErrorCode.ORGANIZATION_NOT_FOUND, value=str(organization_id))
     issued = await issue_token(
         session, person, organization, name=draft.name, expires_at=draft.expires_at
     )

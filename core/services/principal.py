@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from core.error_codes import AccountErrorCode, OrganizationErrorCode
 from core.errors import NotAllowed, NotAuthenticated
 from core.models import Role
 
@@ -41,7 +42,7 @@ class Principal:
 
 def require_principal(principal: Principal | None) -> Principal:
     if principal is None:
-        raise NotAuthenticated()
+        raise NotAuthenticated(AccountErrorCode.SIGN_IN_REQUIRED)
     return principal
 
 
@@ -49,7 +50,7 @@ def require_member(principal: Principal | None, organization_id: int | None) -> 
     """Any member of the organization: enough to publish and manage listings."""
     acting = require_principal(principal)
     if not acting.acts_for(organization_id):
-        raise NotAllowed("You do not act for this organization.")
+        raise NotAllowed(OrganizationErrorCode.NOT_A_MEMBER)
     return acting
 
 
@@ -58,5 +59,5 @@ def require_admin(principal: Principal | None, organization_id: int | None) -> P
     acting = require_member(principal, organization_id)
     role = acting.role_in(organization_id)
     if role is None or not role.can_administer:
-        raise NotAllowed("This needs the ADMIN or OWNER role in the organization.")
+        raise NotAllowed(OrganizationErrorCode.ADMIN_ROLE_REQUIRED)
     return acting

@@ -10,6 +10,7 @@ from sqlalchemy import String, cast
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import SpaceErrorCode
 from core.errors import Conflict, NotFound
 from core.models import Space, Typology
 from core.models.base import utcnow
@@ -67,7 +68,11 @@ async def create_space(
 ) -> Space:
     require_admin(principal, organization_id)
     if draft.ref and (await session.exec(select(Space.id).where(Space.ref == draft.ref))).first():
-        raise Conflict(f"A place with ref {draft.ref!r} already exists.")
+        raise Conflict(
+            SpaceErrorCode.SPACE_REF_TAKEN,
+            f"A place with ref {draft.ref!r} already exists.",
+            value=draft.ref,
+        )
     location = await locate(
         session, latitude=draft.latitude, longitude=draft.longitude, commune=draft.commune
     )
@@ -87,7 +92,7 @@ async def update_space(
     require_principal(principal)
     space = await session.get(Space, space_id)
     if space is None:
-        raise NotFound(f"No place with id {space_id}.")
+        raise NotFound(SpaceErrorCode.SPACE_NOT_FOUND, value=str(space_id))
     require_admin(principal, space.organization_id)
     changes = patch.model_dump(exclude_unset=True)
     location_keys = {"commune", "latitude", "longitude"}

@@ -11,6 +11,7 @@ from sqlalchemy import and_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import TokenErrorCode
 from core.errors import NotFound
 from core.models import AccessToken, Membership, Organization, Person, Role
 from core.models.base import utcnow
@@ -123,11 +124,11 @@ async def revoke_token(
     """A person revokes their own token; an admin of the organization revokes any of its tokens."""
     token = await session.get(AccessToken, token_id)
     if token is None:
-        raise NotFound(f"No token with id {token_id}.")
+        raise NotFound(TokenErrorCode.TOKEN_NOT_FOUND, value=str(token_id))
     acting = require_member(principal, token.organization_id)
     role = acting.role_in(token.organization_id)
     if token.person_id != acting.person_id and not (role and role.can_administer):
-        raise NotFound(f"No token with id {token_id}.")
+        raise NotFound(TokenErrorCode.TOKEN_NOT_FOUND, value=str(token_id))
     if token.revoked_at is None:
         token.revoked_at = utcnow()
     await session.flush()

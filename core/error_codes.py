@@ -1,0 +1,220 @@
+"""The catalogue of error codes, one enum per domain.
+
+A member's name is the code a client reads (`fields[].code`, `code`, `extensions.reason`); names
+are unique across every enum, so a code alone says which error it is. Its value is the English
+message template and its documentation: `{value}` stands for the number, date, id or text the
+error carries (`FieldError.value` in the API); `…` for a part only the message spells out.
+"""
+
+from __future__ import annotations
+
+from enum import unique
+
+from core.errors import ErrorCode, InputErrorCode
+
+
+@unique
+class AccountErrorCode(ErrorCode):
+    """Signing in, and who a person is."""
+
+    SIGN_IN_REQUIRED = "You must be signed in to do this."
+    CLAIM_NOT_TEXT = "the claim must be a short text"
+    NO_SUBJECT = "the provider sent no subject"
+    NOT_AN_EMAIL = "{value} is not an e-mail address"
+
+
+@unique
+class TokenErrorCode(ErrorCode):
+    """Personal access tokens."""
+
+    TOKEN_NOT_FOUND = "No token with id {value}."
+    EXPIRY_IN_THE_PAST = "must be in the future"
+
+
+@unique
+class IdempotencyErrorCode(ErrorCode):
+    """The `idempotencyKey` of creating mutations."""
+
+    BAD_IDEMPOTENCY_KEY = "1 to 100 letters, digits or _ . : -"
+    IDEMPOTENCY_KEY_REUSED = (
+        "This idempotencyKey was already used with a different input; use a new key."
+    )
+    IDEMPOTENT_RESULT_GONE = "What this idempotencyKey created is gone; use a new key."
+
+
+@unique
+class OrganizationErrorCode(ErrorCode):
+    """Organizations, and acting for one."""
+
+    ORGANIZATION_NOT_FOUND = "No organization with id {value}."
+    NOT_A_MEMBER = "You do not act for this organization."
+    ADMIN_ROLE_REQUIRED = "This needs the ADMIN or OWNER role in the organization."
+    SIRET_TAKEN = "An organization with SIRET {value} already exists."
+    UNKNOWN_SIRET = "no organization with SIRET {value}; give its name to create it"
+    SIRET_NOT_14_DIGITS = "a SIRET has exactly 14 digits"
+    SIRET_CHECK_DIGIT = "the SIRET's check digit is wrong (Luhn)"
+    PARENT_NOT_A_NETWORK = "the parent must be a network (RESEAU)"
+    COLLECTIVITE_IS_PUBLIC = "a collectivité is a public partner"
+
+
+@unique
+class MembershipErrorCode(ErrorCode):
+    """Invitations, requests to join, roles."""
+
+    EMAIL_ALREADY_MEMBER = "{value} is already a member of this organization."
+    ALREADY_MEMBER = "This person is already a member of the organization."
+    INVITATION_NOT_FOUND = "No invitation with this token."
+    INVITATION_USED = "This invitation was already used."
+    INVITATION_EXPIRED = "This invitation expired: ask an admin for a new one."
+    ALREADY_REQUESTED = "You already asked to join this organization."
+    MEMBERSHIP_REQUEST_NOT_FOUND = "No membership request with id {value}."
+    REQUEST_DECIDED = "This request was already decided."
+    MEMBERSHIP_NOT_FOUND = "No membership with id {value}."
+    LAST_OWNER = "The last OWNER of an organization cannot be demoted or removed."
+    OWNER_ROLE_REQUIRED = "Only an OWNER makes or unmakes OWNERs."
+    TOKEN_OR_REQUEST = "give either invitationToken or requestId"
+
+
+@unique
+class SpaceErrorCode(ErrorCode):
+    """Places (spaces)."""
+
+    SPACE_NOT_FOUND = "No place with id {value}."
+    SPACE_REF_TAKEN = "A place with ref '{value}' already exists."
+
+
+@unique
+class LocationErrorCode(ErrorCode):
+    """Where something is: coordinates and communes."""
+
+    COORDINATES_APART = "latitude and longitude go together"
+    UNKNOWN_COMMUNE = "unknown commune '{value}' (INSEE code, postcode or name)"
+    COMMUNE_WITHOUT_CENTRE = "this commune has no known centre"
+
+
+@unique
+class ListingErrorCode(ErrorCode):
+    """Publishing and changing listings."""
+
+    LISTING_NOT_FOUND = "No listing with id {value}."
+    LISTING_REF_TAKEN = "A listing with ref '{value}' already exists."
+    STATUS_CHANGE_REFUSED = "A … listing cannot become {value}."
+    TITLE_REQUIRED = "a listing must keep a title"
+    UNKNOWN_CATEGORY = "unknown category '{value}' (see Query.categories)"
+    CATEGORY_OF_ANOTHER_KIND = "'…' is a {value} category"
+    DATES_OUT_OF_ORDER = "is before available_from"
+    TAG_TOO_LONG = "a tag has at most {value} characters"
+    NOT_A_PLACE_OF_YOURS = "no such place among your organization's places"
+    DETAILS_OF_ANOTHER_KIND = "give `…` details for a {value} listing"
+
+
+@unique
+class ExchangeErrorCode(ErrorCode):
+    """Requesting, answering and carrying out exchanges; booking periods."""
+
+    EXCHANGE_NOT_FOUND = "No such exchange."
+    NO_TIME_ZONE = "give a time zone offset, e.g. 2027-03-01T09:00:00+01:00"
+    PERIOD_INCOMPLETE = "a period needs both its start and its end"
+    PERIOD_REQUIRED = "give a start and an end"
+    ENDS_BEFORE_START = "ends before (or when) it starts"
+    PERIOD_TOO_LONG = "a period lasts at most 5 years"
+    PERIOD_OVER = "this period is already over"
+    UNKNOWN_LISTING = "no listing with this id"
+    OWN_LISTING = "this is your own organization's listing"
+    LISTING_NOT_PUBLISHED = "this listing is {value}"
+    NOT_A_PLACE_OF_THE_REQUESTER = "not a place of the requesting organization"
+    LOAN_NEEDS_PERIOD = "a loan or an occupation needs a start and an end"
+    HOURS_OR_PERIOD = "give hours, or a period"
+    QUANTITY_ONLY_FOR_MATERIALS = "only materials are requested by quantity"
+    QUANTITY_REQUIRED = "how much of it do you ask for?"
+    NOT_ENOUGH_LEFT = "only {value} left"
+    BEFORE_AVAILABLE_FROM = "the listing is available from {value}"
+    AFTER_AVAILABLE_UNTIL = "the listing is available until {value}"
+    PERIOD_BOOKED = "the listing is already booked during this period"
+    ALREADY_BOOKED = "This period is already booked."
+    BOOKED_MEANWHILE = "This period was just booked by someone else."
+    WRONG_STATE = "This exchange is {value}: only a … exchange can be …."
+    REQUESTER_MUST_ANSWER = "The requester must answer the period you proposed."
+    LISTING_NOT_OPEN = "The listing is {value}."
+    ALREADY_PROPOSED = "You already proposed a period; the requester has to answer."
+    DECLINE_AFTER_PROPOSAL = "You proposed another period: cancel the exchange instead."
+    ALREADY_STARTED = "The period has started: record the handover, or its completion."
+    OWNER_DECISION_ROLE = (
+        "This needs the ADMIN or OWNER role in the listing's organization, "
+        "or to be the person who published the listing."
+    )
+    OWNER_SIDE_ONLY = "Only the listing's organization can do this."
+    NOT_ENOUGH_LEFT_TO_ACCEPT = "Only {value} left: accept a smaller quantity."
+
+
+@unique
+class CalendarErrorCode(ErrorCode):
+    """A listing's calendar (blocked periods, availability windows) and calendar feeds."""
+
+    WINDOW_REVERSED = "is before from"
+    WINDOW_TOO_LONG = "a window spans at most {value} days"
+    NOT_A_LISTING_OF_YOURS = "no listing of yours with this id"
+    NO_CALENDAR = "only equipment, premises and skills have a calendar"
+    PARTLY_BOOKED = "part of this period is already booked"
+    BLOCK_NOT_FOUND = "No such blocked period."
+    FEED_NOT_FOUND = "No calendar feed with id {value}."
+    FEED_REVOKE_NOT_ALLOWED = "Only its creator or an admin of the organization revokes a feed."
+
+
+@unique
+class AlertErrorCode(ErrorCode):
+    """Saved searches and their notifications."""
+
+    ALERT_NOT_FOUND = "No alert with id {value}."
+    NOTIFICATION_NOT_FOUND = "No notification with id {value}."
+    TOO_MANY_ALERTS = "you have {value} alerts already; delete one first"
+    NEAR_OR_COMMUNE = "give either near or commune, not both"
+    RADIUS_WITHOUT_PLACE = "needs near or commune"
+    NO_CRITERIA = "an alert needs text or at least one filter"
+
+
+@unique
+class ImpactErrorCode(ErrorCode):
+    """The impact figures' filter."""
+
+    NOT_A_REGION = "not an INSEE region code (two digits, e.g. 75)"
+    NOT_A_DEPARTMENT = "not a department code (e.g. 23, 2A, 974)"
+    TO_BEFORE_FROM = "is before from"
+    UNKNOWN_ORGANIZATION = "no organization with id {value}"
+    IMPACT_NOT_ALLOWED = "The impact of one organization is for its members and its network."
+
+
+@unique
+class ImportErrorCode(ErrorCode):
+    """Rows of a listings file (`entrelieux import-listings`)."""
+
+    UNKNOWN_COLUMN = "unknown field"
+    REF_MISSING = "missing: every row needs a ref"
+    NOT_AN_ORGANIZATION_KIND = "must be one of {value}"
+    CELL_NOT_TEXT = "must be text"
+    ORGANIZATION_MISSING = "missing: give organization or organization_siret, or --organization"
+    REF_OF_ANOTHER_ORGANIZATION = "belongs to another organization"
+    BAD_SPACE_REF = "must be a place's ref, such as mc:123"
+    UNKNOWN_SPACE_REF = "no place with ref '{value}'"
+
+
+CATALOGUE: tuple[type[ErrorCode], ...] = (
+    InputErrorCode,
+    AccountErrorCode,
+    TokenErrorCode,
+    IdempotencyErrorCode,
+    OrganizationErrorCode,
+    MembershipErrorCode,
+    SpaceErrorCode,
+    LocationErrorCode,
+    ListingErrorCode,
+    ExchangeErrorCode,
+    CalendarErrorCode,
+    AlertErrorCode,
+    ImpactErrorCode,
+    ImportErrorCode,
+)
+"""Every code enum, in the order the documentation lists them."""
+
+BY_NAME: dict[str, ErrorCode] = {code.name: code for enum in CATALOGUE for code in enum}
+"""Each code by its name (names are unique across the enums)."""
