@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from core import models
+from core.error_codes import AccountErrorCode, AlertErrorCode
 from core.errors import NotAuthenticated, NotFound
 from core.services import alerts as service
 from core.services.alert_commands import AlertDraft, AlertSearch
@@ -243,7 +244,7 @@ NotificationMarkReadResult = Annotated[
 
 def _viewer(info: Info) -> Principal:
     if info.context.principal is None:
-        raise top_level(NotAuthenticated())
+        raise top_level(NotAuthenticated(AccountErrorCode.SIGN_IN_REQUIRED))
     return info.context.principal
 
 
@@ -297,7 +298,7 @@ class AlertMutation:
                 info.context.session, info.context.principal, _draft(input)
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             create,
             lambda row: AlertCreateSuccess(alert=Alert.from_row(row)),
@@ -315,10 +316,10 @@ class AlertMutation:
         async def delete() -> int:
             pk = expect_id(id, "Alert")
             if pk is None:
-                raise NotFound(f"No alert with id {id}.")
+                raise NotFound(AlertErrorCode.ALERT_NOT_FOUND, value=id)
             return await service.delete_alert(info.context.session, info.context.principal, pk)
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info, delete, lambda pk: AlertDeleteSuccess(deleted_id=to_global_id("Alert", pk))
         )
 
@@ -327,12 +328,12 @@ class AlertMutation:
         async def mark() -> models.Notification:
             pk = expect_id(id, "Notification")
             if pk is None:
-                raise NotFound(f"No notification with id {id}.")
+                raise NotFound(AlertErrorCode.NOTIFICATION_NOT_FOUND, value=id)
             return await service.mark_notification_read(
                 info.context.session, info.context.principal, pk
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             mark,
             lambda row: NotificationMarkReadSuccess(notification=Notification.from_row(row)),

@@ -8,6 +8,7 @@ from typing import Annotated
 import strawberry
 
 from core import models
+from core.error_codes import CalendarErrorCode
 from core.errors import InvalidInput, NotFound
 from core.services import bookings as service
 from core.services.exchange_commands import Block
@@ -173,7 +174,7 @@ class AvailabilityMutation:
             )
             return ListingBlockSuccess(entry=entry)
 
-        return await run_mutation(info, block, success)  # type: ignore[return-value]
+        return await run_mutation(info, block, success)
 
     @strawberry.mutation(description="Remove a block from one of your listings' calendars.")
     async def listing_unblock(
@@ -184,9 +185,10 @@ class AvailabilityMutation:
         async def unblock() -> int:
             pk = expect_id(id, "Booking")
             if pk is None:
-                raise NotFound(f"No blocked period with id {id}.")
+                message = f"No blocked period with id {id}."
+                raise NotFound(CalendarErrorCode.BLOCK_NOT_FOUND, message, value=id)
             return await service.unblock_period(info.context.session, info.context.principal, pk)
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info, unblock, lambda pk: ListingUnblockSuccess(deleted_id=to_global_id("Booking", pk))
         )

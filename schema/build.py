@@ -22,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
+from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
 from schema.root import NODE_TYPES, Mutation, Query
 from schema.subscriptions import Subscription
@@ -49,7 +50,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=NODE_TYPES,
+        types=[*NODE_TYPES, *ERROR_CODE_ENUMS],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
     )

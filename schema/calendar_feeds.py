@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from core import models
+from core.error_codes import CalendarErrorCode
 from core.errors import NotAllowed, NotAuthenticated, NotFound
 from core.services import calendar_feeds
 from core.services.calendar_feeds import IssuedFeed, ListedFeed
@@ -140,7 +141,7 @@ class CalendarFeedMutation:
             feed = CalendarFeed.from_row(issued.feed, True, _viewer(info))
             return CalendarFeedCreateSuccess(feed=feed, url=url)
 
-        return await run_mutation(info, create, success)  # type: ignore[return-value]
+        return await run_mutation(info, create, success)
 
     @strawberry.mutation(
         description="Revoke a calendar feed: its creator, or an admin of its organization."
@@ -149,11 +150,11 @@ class CalendarFeedMutation:
         async def revoke() -> ListedFeed:
             pk = expect_id(id, "CalendarFeed")
             if pk is None:
-                raise NotFound(f"No calendar feed with id {id}.")
+                raise NotFound(CalendarErrorCode.FEED_NOT_FOUND, value=id)
             row = await calendar_feeds.revoke_feed(info.context.session, info.context.principal, pk)
             return ListedFeed(feed=row, active=False)
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             revoke,
             lambda row: CalendarFeedRevokeSuccess(

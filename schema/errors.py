@@ -1,7 +1,9 @@
 """Errors as data: the `Error` interface, its members, and the one helper that commits a mutation.
 
-Expected, user-fixable errors are members of each mutation's result union. Not signed in and not
-allowed are top-level errors with `extensions.code`. Anything else is a bug: masked and logged.
+Expected, user-fixable errors are members of each mutation's result union, each with its `code`
+(and every wrong field with its own). Not signed in and not allowed are top-level errors with
+`extensions.code` (`UNAUTHENTICATED`, `FORBIDDEN`) and `extensions.reason` (the error's code).
+Anything else is a bug: masked and logged.
 """
 
 from __future__ import annotations
@@ -9,24 +11,40 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.errors import Conflict, DomainError, InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from core.error_codes import IdempotencyErrorCode
+from core.errors import (
+    Conflict,
+    DomainError,
+    FieldProblem,
+    InvalidInput,
+    NotAllowed,
+    NotAuthenticated,
+    NotFound,
+)
 from core.services import idempotency
 from core.transactions import begin_writing
 from schema.context import Info
 
 T = TypeVar("T")
+R = TypeVar("R")
+
+CODE_DESCRIPTION = (
+    "Why, for programs: a value of one of the `…ErrorCode` enums (e.g. "
+    "`ListingErrorCode.DATES_OUT_OF_ORDER`), stable across releases and wordings."
+)
 
 
 @strawberry.interface(description="Something the client can fix, returned in a mutation's result.")
 class Error:
     message: str = strawberry.field(description="A sentence for people.")
+    code: str = strawberry.field(description=CODE_DESCRIPTION)
 
 
 @strawberry.type(description="One input field that is wrong, and why.")
@@ -35,6 +53,13 @@ class FieldError:
         description="The path of the field in the mutation's input, e.g. `details.surfaceM2`."
     )
     message: str = strawberry.field(description="What is wrong with it.")
+    code: str = strawberry.field(description=CODE_DESCRIPTION)
+    value: str | None = strawberry.field(
+        default=None,
+        description="What the `{value}` of the code's message stands for, if anything: a bound "
+        "(`TOO_LONG`: the most characters allowed), what is left (`NOT_ENOUGH_LEFT`), a date "
+        "(`BEFORE_AVAILABLE_FROM`), the text given (`UNKNOWN_COMMUNE`).",
+    )
 
 
 @strawberry.type(description="The input is invalid; nothing was written.")
@@ -71,20 +96,31 @@ def camel_path(path: str) -> str:
 
 
 def as_result(error: DomainError) -> ErrorResult:
+    code = error.code.name
     if isinstance(error, InvalidInput):
-        fields = [FieldError(field=camel_path(p.field), message=p.message) for p in error.problems]
-        return InputError(message=error.message, fields=fields)
+        fields = [field_error(problem) for problem in error.problems]
+        return InputError(message=error.message, code=code, fields=fields)
     if isinstance(error, NotFound):
-        return NotFoundError(message=error.message)
+        return NotFoundError(message=error.message, code=code)
     if isinstance(error, Conflict):
-        return ConflictError(message=error.message)
+        return ConflictError(message=error.message, code=code)
     if isinstance(error, NotAllowed):
-        return NotAllowedError(message=error.message)
+        return NotAllowedError(message=error.message, code=code)
     raise top_level(error)
 
 
+def field_error(problem: FieldProblem) -> FieldError:
+    return FieldError(
+        field=camel_path(problem.field),
+        message=problem.message,
+        code=problem.code.name,
+        value=problem.value,
+    )
+
+
 def top_level(error: DomainError) -> GraphQLError:
-    return GraphQLError(error.message, extensions={"code": error.code})
+    extensions = {"code": error.extension_code, "reason": error.code.name}
+    return GraphQLError(error.message, extensions=extensions)
 
 
 @dataclass(frozen=True)
@@ -102,16 +138,18 @@ class Idempotent(Generic[T]):
 async def run_mutation(
     info: Info,
     change: Callable[[], Awaitable[T]],
-    success: Callable[[T], object],
+    success: Callable[[T], R],
     *,
     not_allowed_as_result: bool = False,
     idempotent: Idempotent[T] | None = None,
-) -> object:
+) -> R:
     """Run one service call and commit it, or roll everything back and return the error.
 
-    Not allowed is a top-level error, unless the mutation's union has `NotAllowedError` (the
-    viewer takes part, e.g. in an exchange, but lacks the role): then it is returned. With an
-    idempotency key, a replay returns the first call's result and writes nothing.
+    `R` is the resolver's result union: the success type, and the error types the mutation can
+    return; an error outside that union is a bug (see `_returned`). Not allowed is a top-level
+    error, unless the mutation's union has `NotAllowedError` (the viewer takes part, e.g. in an
+    exchange, but lacks the role): then it is returned. With an idempotency key, a replay returns
+    the first call's result and writes nothing.
     """
     session = info.context.session
     try:
@@ -134,14 +172,14 @@ async def run_mutation(
     except NotAllowed as error:
         await session.rollback()
         if not_allowed_as_result:
-            return NotAllowedError(message=error.message)
+            return cast(R, _in_union(info, as_result(error)))
         raise top_level(error) from None
     except NotAuthenticated as error:
         await session.rollback()
         raise top_level(error) from None
     except DomainError as error:
         await session.rollback()
-        return as_result(error)
+        return cast(R, _in_union(info, as_result(error)))
     except BaseException:
         await session.rollback()
         raise
@@ -168,6 +206,15 @@ class _Raced(Exception):
     pass
 
 
+def _in_union(info: Info, error: ErrorResult) -> ErrorResult:
+    """`error`, a member of the resolver's union; a type the union lacks is a bug, raised as one
+    (the union lists only the errors the mutation can return, so `R` holds what is returned)."""
+    members = getattr(info.return_type, "types", ())
+    if members and type(error) not in members:
+        raise TypeError(f"{info.field_name} cannot return {type(error).__name__}: {error.code}")
+    return error
+
+
 def _claim(info: Info, idempotent: Idempotent[T] | None) -> idempotency.Claim | None:
     if idempotent is None or idempotent.key is None:
         return None
@@ -179,7 +226,7 @@ def _claim(info: Info, idempotent: Idempotent[T] | None) -> idempotency.Claim | 
 async def _first_result(idempotent: Idempotent[T], pk: int) -> T:
     result = await idempotent.load(pk)
     if result is None:
-        raise Conflict("What this idempotencyKey created is gone; use a new key.")
+        raise Conflict(IdempotencyErrorCode.IDEMPOTENT_RESULT_GONE)
     return result
 
 

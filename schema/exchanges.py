@@ -12,7 +12,8 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 
 from core import models
-from core.errors import InvalidInput, NotAllowed, NotAuthenticated, NotFound
+from core.error_codes import AccountErrorCode, ExchangeErrorCode
+from core.errors import InputErrorCode, InvalidInput, NotAllowed, NotAuthenticated, NotFound
 from core.models import ExchangeEventKind, ExchangeSide, ExchangeState
 from core.services import exchanges as service
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
@@ -424,7 +425,8 @@ ReasonArgument = Annotated[
 def _exchange_pk(id: str) -> int:
     pk = expect_id(id, "Exchange")
     if pk is None:
-        raise NotFound(f"No exchange with id {id}.")
+        message = f"No exchange with id {id}."
+        raise NotFound(ExchangeErrorCode.EXCHANGE_NOT_FOUND, message, value=id)
     return pk
 
 
@@ -438,15 +440,21 @@ def _changed(row: models.Exchange) -> ExchangeChangeSuccess:
 
 
 Transition = Callable[..., Awaitable[models.Exchange]]
+TransitionResult = (
+    ExchangeChangeSuccess | InputError | NotFoundError | ConflictError | NotAllowedError
+)
 
 
-async def _transition(info: Info, act: Transition, id: str, note: str, field: str) -> object:
+async def _transition(
+    info: Info, act: Transition, id: str, note: str, field: str
+) -> TransitionResult:
     """One state change: the note is a `reason` (1,000 characters) or a `note` (2,000)."""
     limit = 1000 if field == "reason" else 2000
 
     async def change() -> models.Exchange:
         if len(note) > limit:
-            raise InvalidInput.one(field, f"at most {limit:,} characters")
+            message = f"at most {limit:,} characters"
+            raise InvalidInput.one(field, InputErrorCode.TOO_LONG, message, value=str(limit))
         command = Note(note=note.strip())
         return await act(info.context.session, info.context.principal, _exchange_pk(id), command)
 
@@ -467,7 +475,7 @@ class ExchangeQuery:
     ) -> Connection[Exchange]:
         principal = info.context.principal
         if principal is None:
-            raise top_level(NotAuthenticated())
+            raise top_level(NotAuthenticated(AccountErrorCode.SIGN_IN_REQUIRED))
         request = page_request(first, after, info.context.settings.graphql_max_page_size)
         criteria = _filter(filter)
         try:
@@ -528,7 +536,7 @@ class ExchangeMutation:
                 info.context.session, info.context.principal, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             request,
             _changed,
@@ -549,7 +557,7 @@ class ExchangeMutation:
     async def exchange_accept(
         self, info: Info, id: ExchangeId, note: NoteArgument = ""
     ) -> ExchangeAcceptResult:
-        return await _transition(info, service.accept_exchange, id, note, "note")  # type: ignore[return-value]
+        return await _transition(info, service.accept_exchange, id, note, "note")
 
     @strawberry.mutation(description="The listing's organization proposes another period.")
     async def exchange_propose(
@@ -566,15 +574,13 @@ class ExchangeMutation:
                 info.context.session, info.context.principal, _exchange_pk(input.id), proposal
             )
 
-        return await run_mutation(  # type: ignore[return-value]
-            info, propose, _changed, not_allowed_as_result=True
-        )
+        return await run_mutation(info, propose, _changed, not_allowed_as_result=True)
 
     @strawberry.mutation(description="The listing's organization declines a request.")
     async def exchange_decline(
         self, info: Info, id: ExchangeId, reason: ReasonArgument = ""
     ) -> ExchangeDeclineResult:
-        return await _transition(info, service.decline_exchange, id, reason, "reason")  # type: ignore[return-value]
+        return await _transition(info, service.decline_exchange, id, reason, "reason")
 
     @strawberry.mutation(
         description="Either side calls it off before the period starts; the booking is freed."
@@ -582,13 +588,13 @@ class ExchangeMutation:
     async def exchange_cancel(
         self, info: Info, id: ExchangeId, reason: ReasonArgument = ""
     ) -> ExchangeCancelResult:
-        return await _transition(info, service.cancel_exchange, id, reason, "reason")  # type: ignore[return-value]
+        return await _transition(info, service.cancel_exchange, id, reason, "reason")
 
     @strawberry.mutation(description="Record the handover (IN_PROGRESS), with its condition.")
     async def exchange_start(
         self, info: Info, id: ExchangeId, note: NoteArgument = ""
     ) -> ExchangeStartResult:
-        return await _transition(info, service.start_exchange, id, note, "note")  # type: ignore[return-value]
+        return await _transition(info, service.start_exchange, id, note, "note")
 
     @strawberry.mutation(
         description="Record the return or the end (COMPLETED), with its condition; the impact "
@@ -597,7 +603,7 @@ class ExchangeMutation:
     async def exchange_complete(
         self, info: Info, id: ExchangeId, note: NoteArgument = ""
     ) -> ExchangeCompleteResult:
-        return await _transition(info, service.complete_exchange, id, note, "note")  # type: ignore[return-value]
+        return await _transition(info, service.complete_exchange, id, note, "note")
 
     @strawberry.mutation(description="Write in an exchange's thread; the other side is notified.")
     async def exchange_message_send(
@@ -612,7 +618,7 @@ class ExchangeMutation:
                 info.context.session, info.context.principal, pk, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             send,
             lambda row: ExchangeMessageSendSuccess(exchange_message=ExchangeMessage.from_row(row)),

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 import strawberry
 
 from core import models
+from core.error_codes import ListingErrorCode
 from core.errors import InvalidInput
 from schema.enums import MaterialCondition, SkillFormat, SkillLevel
 
@@ -130,8 +131,8 @@ def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -
         value = getattr(given, name)
         if value is not None and value is not strawberry.UNSET:
             if name != kind.value.lower():
-                raise InvalidInput.one(
-                    "details", f"give `{kind.value.lower()}` details for a {kind.value} listing"
-                )
+                message = f"give `{kind.value.lower()}` details for a {kind.value} listing"
+                code = ListingErrorCode.DETAILS_OF_ANOTHER_KIND
+                raise InvalidInput.one("details", code, message, value=kind.value)
             return strawberry.asdict(value)
     return {}

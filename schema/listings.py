@@ -400,7 +400,7 @@ class ListingMutation:
                 info.context.session, info.context.principal, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             publish,
             _success,
@@ -437,7 +437,7 @@ class ListingMutation:
                 info.context.session, info.context.principal, listing_id, patch
             )
 
-        return await run_mutation(info, update, _success)  # type: ignore[return-value]
+        return await run_mutation(info, update, _success)
 
     @strawberry.mutation(description="Withdraw a listing: it leaves search and browsing.")
     async def listing_withdraw(self, info: Info, id: NodeId) -> ListingResult:
@@ -448,4 +448,4 @@ class ListingMutation:
                 info.context.session, info.context.principal, listing_id
             )
 
-        return await run_mutation(info, withdraw, _success)  # type: ignore[return-value]
+        return await run_mutation(info, withdraw, _success)

@@ -9,6 +9,7 @@ from typing import Annotated
 import strawberry
 
 from core import models
+from core.error_codes import TokenErrorCode
 from core.errors import NotFound
 from core.services import memberships, personal_tokens
 from core.services.tokens import IssuedToken
@@ -144,7 +145,7 @@ class TokenMutation:
                 info.context.session, info.context.principal, organization_id, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             create,
             lambda issued: TokenCreateSuccess(
@@ -159,9 +160,9 @@ class TokenMutation:
         async def revoke() -> models.AccessToken:
             pk = expect_id(id, "AccessToken")
             if pk is None:
-                raise NotFound(f"No token with id {id}.")
+                raise NotFound(TokenErrorCode.TOKEN_NOT_FOUND, value=id)
             return await personal_tokens.revoke(info.context.session, info.context.principal, pk)
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info, revoke, lambda row: TokenRevokeSuccess(token=AccessToken.from_row(row))
         )

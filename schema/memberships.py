@@ -11,7 +11,8 @@ from typing import Annotated
 import strawberry
 
 from core import models
-from core.errors import InvalidInput, NotFound
+from core.error_codes import MembershipErrorCode, OrganizationErrorCode
+from core.errors import ErrorCode, InvalidInput, NotFound
 from core.services import memberships as service
 from core.services.networks import validate_member
 from core.services.validation import parse
@@ -133,11 +134,19 @@ OrganizationValidateResult = Annotated[
 ]
 
 
+_NOT_FOUND: dict[str, ErrorCode] = {
+    "MembershipRequest": MembershipErrorCode.MEMBERSHIP_REQUEST_NOT_FOUND,
+    "Membership": MembershipErrorCode.MEMBERSHIP_NOT_FOUND,
+    "Organization": OrganizationErrorCode.ORGANIZATION_NOT_FOUND,
+}
+
+
 def _pk(global_id: str, type_name: str) -> int:
     """The primary key of a `type_name` id; any other id names nothing here."""
     pk = expect_id(global_id, type_name)
     if pk is None:
-        raise NotFound(f"No {type_name} with id {global_id}.")
+        message = f"No {type_name} with id {global_id}."
+        raise NotFound(_NOT_FOUND[type_name], message, value=global_id)
     return pk
 
 
@@ -168,7 +177,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, organization_id, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             invite,
             lambda issued: OrganizationInviteSuccess(
@@ -189,7 +198,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, organization_id, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info, ask, lambda row: MembershipRequestSuccess(request=MembershipRequest.from_row(row))
         )
 
@@ -204,14 +213,14 @@ class MembershipMutation:
         async def accept() -> models.Membership:
             session, principal = info.context.session, info.context.principal
             if (input.invitation_token is None) == (input.request_id is None):
-                raise InvalidInput.one("input", "give either invitationToken or requestId")
+                raise InvalidInput.one("input", MembershipErrorCode.TOKEN_OR_REQUEST)
             if input.invitation_token is not None:
                 return await service.accept_invitation(session, principal, input.invitation_token)
             request_id = input_id(input.request_id, "MembershipRequest", "request_id")
             assert request_id is not None
             return await service.accept_request(session, principal, request_id)
 
-        return await run_mutation(info, accept, _membership_success)  # type: ignore[return-value]
+        return await run_mutation(info, accept, _membership_success)
 
     @strawberry.mutation(description="Refuse a pending request to join your organization.")
     async def membership_refuse(self, info: Info, id: NodeId) -> MembershipRefuseResult:
@@ -220,7 +229,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, _pk(id, "MembershipRequest")
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             refuse,
             lambda row: MembershipRefuseSuccess(request=MembershipRequest.from_row(row)),
@@ -242,7 +251,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, membership_id, input.role
             )
 
-        return await run_mutation(info, change, _membership_success)  # type: ignore[return-value]
+        return await run_mutation(info, change, _membership_success)
 
     @strawberry.mutation(
         description="Remove a member (ADMIN or OWNER), or leave an organization yourself. "
@@ -254,9 +263,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, _pk(id, "Membership")
             )
 
-        return await run_mutation(  # type: ignore[return-value]
-            info, remove, lambda _: MembershipRevokeSuccess(revoked_id=id)
-        )
+        return await run_mutation(info, remove, lambda _: MembershipRevokeSuccess(revoked_id=id))
 
     @strawberry.mutation(
         description="As an admin of a network (RESEAU), mark one of its member organizations "
@@ -268,7 +275,7 @@ class MembershipMutation:
                 info.context.session, info.context.principal, _pk(id, "Organization")
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             validate,
             lambda row: OrganizationValidateSuccess(organization=Organization.from_row(row)),

@@ -331,7 +331,7 @@ class OrganizationMutation:
                 info.context.session, info.context.principal, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             create,
             lambda row: OrganizationCreateSuccess(organization=Organization.from_row(row)),

@@ -11,7 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
-from core.errors import InvalidInput
+from core.errors import InputErrorCode, InvalidInput
 from core.global_ids import global_id
 from core.services.pagination import Page, PageRequest
 
@@ -54,7 +54,7 @@ def input_id(global_id: str | None, type_name: str, field: str) -> int | None:
         return None
     pk = expect_id(global_id, type_name)
     if pk is None:
-        raise InvalidInput.one(field, f"not the id of a {type_name}")
+        raise InvalidInput.one(field, InputErrorCode.NOT_AN_ID, value=type_name)
     return pk
 
 

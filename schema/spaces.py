@@ -185,7 +185,7 @@ class SpaceMutation:
                 info.context.session, info.context.principal, organization_id, draft
             )
 
-        return await run_mutation(  # type: ignore[return-value]
+        return await run_mutation(
             info,
             create,
             lambda r: SpaceSuccess(space=Space.from_row(r)),
@@ -213,4 +213,4 @@ class SpaceMutation:
                 info.context.session, info.context.principal, space_id, patch
             )
 
-        return await run_mutation(info, update, lambda r: SpaceSuccess(space=Space.from_row(r)))  # type: ignore[return-value]
+        return await run_mutation(info, update, lambda r: SpaceSuccess(space=Space.from_row(r)))

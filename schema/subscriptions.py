@@ -10,6 +10,7 @@ from collections.abc import AsyncGenerator
 
 import strawberry
 
+from core.error_codes import AccountErrorCode
 from core.errors import NotAuthenticated
 from core.services.notification_feed import NotificationFeed
 from core.wakeup import sleep_until
@@ -29,7 +30,7 @@ class Subscription:
     async def notifications(self, info: Info) -> AsyncGenerator[Notification, None]:
         context = info.context
         if context.principal is None:
-            raise top_level(NotAuthenticated())
+            raise top_level(NotAuthenticated(AccountErrorCode.SIGN_IN_REQUIRED))
         if context.new_session is None:
             raise RuntimeError("subscriptions need Context.new_session")
         feed = NotificationFeed(context.principal)
