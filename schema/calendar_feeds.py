@@ -15,7 +15,7 @@ from core.services import calendar_feeds
 from core.services.calendar_feeds import IssuedFeed, ListedFeed
 from core.services.validation import parse
 from schema.context import Info
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
+from schema.errors import InputError, NotFoundError, run_mutation, top_level
 from schema.organizations import Organization, organization_of
 from schema.relay import NodeId, bad_argument, expect_id, input_id, to_global_id
 
@@ -81,11 +81,11 @@ class CalendarFeedRevokeSuccess:
 
 
 CalendarFeedCreateResult = Annotated[
-    CalendarFeedCreateSuccess | InputError | NotFoundError | ConflictError,
+    CalendarFeedCreateSuccess | InputError | NotFoundError,
     strawberry.union("CalendarFeedCreateResult", description="The new feed, or why not."),
 ]
 CalendarFeedRevokeResult = Annotated[
-    CalendarFeedRevokeSuccess | InputError | NotFoundError | ConflictError,
+    CalendarFeedRevokeSuccess | InputError | NotFoundError,
     strawberry.union("CalendarFeedRevokeResult", description="The revoked feed, or why not."),
 ]
 

@@ -409,7 +409,7 @@ ExchangeCompleteResult = Annotated[
     ),
 ]
 ExchangeMessageSendResult = Annotated[
-    ExchangeMessageSendSuccess | InputError | NotFoundError | ConflictError | NotAllowedError,
+    ExchangeMessageSendSuccess | InputError | NotFoundError | ConflictError,
     strawberry.union("ExchangeMessageSendResult", description="The message, or why not."),
 ]
 

@@ -15,7 +15,7 @@ from core.services import memberships, personal_tokens
 from core.services.tokens import IssuedToken
 from core.services.validation import parse
 from schema.context import Info
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.errors import InputError, NotFoundError, run_mutation
 from schema.organizations import Membership, Organization, organization_of
 from schema.relay import NodeId, expect_id, input_id, to_global_id
 
@@ -98,11 +98,11 @@ class TokenRevokeSuccess:
 
 
 TokenCreateResult = Annotated[
-    TokenCreateSuccess | InputError | NotFoundError | ConflictError,
+    TokenCreateSuccess | InputError | NotFoundError,
     strawberry.union("TokenCreateResult", description="The new token, or why it was not created."),
 ]
 TokenRevokeResult = Annotated[
-    TokenRevokeSuccess | InputError | NotFoundError | ConflictError,
+    TokenRevokeSuccess | InputError | NotFoundError,
     strawberry.union("TokenRevokeResult", description="The revoked token, or why not."),
 ]
 

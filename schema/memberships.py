@@ -89,7 +89,7 @@ class OrganizationValidateSuccess:
 
 
 OrganizationInviteResult = Annotated[
-    OrganizationInviteSuccess | InputError | NotFoundError | ConflictError,
+    OrganizationInviteSuccess | InputError | ConflictError,
     strawberry.union(
         "OrganizationInviteResult",
         description="The invitation and its token, or why it was not created.",
@@ -127,7 +127,7 @@ MembershipRevokeResult = Annotated[
     ),
 ]
 OrganizationValidateResult = Annotated[
-    OrganizationValidateSuccess | InputError | NotFoundError | ConflictError,
+    OrganizationValidateSuccess | NotFoundError,
     strawberry.union(
         "OrganizationValidateResult", description="The verified organization, or why not."
     ),

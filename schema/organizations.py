@@ -21,7 +21,7 @@ from core.services import organizations as service
 from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
+from schema.errors import ConflictError, InputError, run_mutation, top_level
 from schema.people import AuditEvent, Person
 from schema.relay import (
     After,
@@ -276,7 +276,7 @@ class OrganizationCreateSuccess:
 
 
 OrganizationCreateResult = Annotated[
-    OrganizationCreateSuccess | InputError | ConflictError | NotFoundError,
+    OrganizationCreateSuccess | InputError | ConflictError,
     strawberry.union(
         "OrganizationCreateResult", description="The new organization, or why it was not created."
     ),
