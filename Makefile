@@ -64,9 +64,11 @@ bench: install
 screenshots: install frontend
 	UPDATE_README_SCREENSHOTS=1 $(BIN)/pytest tests/web -k "readme or publish_request_notify_accept"
 
-# Rewrite the committed SDL snapshot after an intended change of the GraphQL schema.
+# Rewrite the committed SDL snapshot, and the error catalogue of docs/ERRORS.md, after an intended
+# change of the GraphQL schema or of the error codes.
 schema: install
 	$(BIN)/python -m schema.snapshot > schema/schema.graphql
+	$(BIN)/python -m schema.error_docs
 
 clean:
 	rm -rf $(VENV) var node_modules frontend/node_modules frontend/dist
