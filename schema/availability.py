@@ -57,7 +57,7 @@ def _window(from_day: datetime.date, to_day: datetime.date) -> tuple[datetime.da
         return service.window(from_day, to_day)
     except InvalidInput as error:
         problem = error.problems[0]
-        raise bad_argument(problem.field, problem.message, problem.code) from None
+        raise bad_argument(problem.field, problem.message) from None
 
 
 async def _row(info: Info, pk: int) -> models.Listing:

@@ -112,7 +112,7 @@ def _service_filter(given: ImpactFilter) -> impact_service.ImpactFilter:
 def _graphql_error(error: InvalidInput | NotAllowed | NotAuthenticated) -> GraphQLError:
     if isinstance(error, InvalidInput):
         problem = error.problems[0]
-        return bad_argument(camel_path(problem.field), problem.message, problem.code)
+        return bad_argument(camel_path(problem.field), problem.message)
     return top_level(error)
 
 

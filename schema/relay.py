@@ -11,7 +11,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.types.nodes import SelectedField
 
-from core.errors import ErrorCode, InputErrorCode, InvalidInput
+from core.errors import InputErrorCode, InvalidInput
 from core.global_ids import global_id
 from core.services.pagination import Page, PageRequest
 
@@ -58,12 +58,10 @@ def input_id(global_id: str | None, type_name: str, field: str) -> int | None:
     return pk
 
 
-def bad_argument(argument: str, reason: str, code: ErrorCode | None = None) -> GraphQLError:
-    """A wrong argument of a query; `code`, when the rule has one, is `extensions.reason`."""
-    extensions = {"code": "BAD_USER_INPUT", "field": argument}
-    if code is not None:
-        extensions["reason"] = code.name
-    return GraphQLError(f"{argument}: {reason}", extensions=extensions)
+def bad_argument(argument: str, reason: str) -> GraphQLError:
+    return GraphQLError(
+        f"{argument}: {reason}", extensions={"code": "BAD_USER_INPUT", "field": argument}
+    )
 
 
 def page_request(first: int, after: str | None, max_page_size: int) -> PageRequest:

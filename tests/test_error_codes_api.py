@@ -7,20 +7,19 @@ from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization
 from tests.graphql import GraphQLClient
 
-PUBLISH = """
-mutation($input: ListingPublishInput!) { listingPublish(input: $input) {
+ERRORS = """
   __typename
   ... on Error { code message }
   ... on InputError { fields { field code value message } }
-} }
 """
-REQUEST = """
-mutation($input: ExchangeRequestInput!) { exchangeRequest(input: $input) {
-  __typename
-  ... on ExchangeChangeSuccess { exchange { id } }
-  ... on Error { code message }
-  ... on InputError { fields { field code value message } }
-} }
+PUBLISH = f"""
+mutation($input: ListingPublishInput!) {{ listingPublish(input: $input) {{ {ERRORS} }} }}
+"""
+REQUEST = f"""
+mutation($input: ExchangeRequestInput!) {{ exchangeRequest(input: $input) {{
+  ... on ExchangeChangeSuccess {{ exchange {{ id }} }}
+  {ERRORS}
+}} }}
 """
 ACCEPT = """
 mutation($id: ID!) { exchangeAccept(id: $id) {
