@@ -11,8 +11,8 @@ import strawberry
 
 from core import models
 from core.services import listings as service
-from core.services.exchanges import remaining
 from core.services.listing_commands import ListingDraft, ListingPatch
+from core.services.stock import remaining
 from core.services.validation import parse
 from schema.availability import (
     AvailabilitySlot,
