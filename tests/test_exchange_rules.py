@@ -126,7 +126,9 @@ async def _scene(
         for name, m in members.items()
     }
     in_both = members["in_both"].person.id or 0
-    viewers["in_both"] = Principal(in_both, memberships={asking.id: Role.MEMBER, lab.id: Role.MEMBER})
+    viewers["in_both"] = Principal(
+        in_both, memberships={asking.id: Role.MEMBER, lab.id: Role.MEMBER}
+    )
     listing = await make_listing(session, lab, created_by_id=members["publisher"].person.id)
     now = datetime.now(UTC)
     starts_at = now - timedelta(days=1) if situation.started else LATER - timedelta(days=30)
