@@ -5,9 +5,10 @@ A listing's document carries `busy_days`, the days (counted from 1970-01-01, UTC
 A search for a window then keeps listings with no busy day in it. Only equipment and premises
 have a calendar; an equipment listing has `details["quantity"]` units, premises one.
 
-The days are computed when the document is pushed: the exchange service touches the listing in
-the transaction that books or frees it, so the outbox re-pushes it. A booking that starts beyond
-the horizon shows once the listing is pushed again (any edit, booking or `reindex`).
+The days are computed when the document is pushed: the outbox hook writes the listing's event in
+the transaction that books or frees it (any `Booking` row changed), so the relay re-pushes it. A
+booking that starts beyond the horizon shows once the listing is pushed again (any edit, booking
+or `reindex`).
 """
 
 from __future__ import annotations
