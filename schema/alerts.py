@@ -26,6 +26,7 @@ from schema.errors import (
     top_level,
 )
 from schema.exchanges import Exchange, load_exchange
+from schema.limits import page_request
 from schema.listings import Listing, load_listings
 from schema.relay import (
     After,
@@ -34,7 +35,6 @@ from schema.relay import (
     Node,
     NodeId,
     expect_id,
-    page_request,
     to_global_id,
 )
 from schema.search import GeoInput
@@ -257,7 +257,7 @@ class AlertQuery:
     @strawberry.field(description="The viewer's alerts, newest first.")
     async def alerts(self, info: Info, first: First = 20, after: After = None) -> Connection[Alert]:
         viewer = _viewer(info)
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         page = await service.browse_alerts(info.context.session, viewer, request)
         return Connection.of(page, [Alert.from_row(r) for r in page.items], lambda a: a.pk, after)
 
@@ -272,7 +272,7 @@ class AlertQuery:
         ] = False,
     ) -> NotificationConnection:
         viewer, session = _viewer(info), info.context.session
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         page = await service.browse_notifications(session, viewer, request, unread_only=unread_only)
         nodes = [Notification.from_row(row) for row in page.items]
         base = Connection.of(page, nodes, lambda n: n.pk, after)

@@ -30,6 +30,7 @@ from schema.errors import (
     top_level,
     without_key,
 )
+from schema.limits import page_request
 from schema.listings import Listing
 from schema.organizations import Organization, load_organization
 from schema.relay import (
@@ -40,7 +41,6 @@ from schema.relay import (
     bad_argument,
     expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
 from schema.spaces import Space, load_space
@@ -242,7 +242,7 @@ class Exchange(Node):
     async def messages(
         self, info: Info, first: First = 50, after: After = None
     ) -> Connection[ExchangeMessage]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         page = await reads.browse_messages(info.context.session, self.row.id or 0, request)
         nodes = [ExchangeMessage.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda m: m.pk, after)
@@ -460,7 +460,7 @@ class ExchangeQuery:
         principal = info.context.principal
         if principal is None:
             raise top_level(NotAuthenticated())
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         criteria = _filter(filter)
         try:
             page = await reads.browse_exchanges(info.context.session, principal, criteria, request)

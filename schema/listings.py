@@ -14,6 +14,7 @@ from core.services import listings as service
 from core.services.listing_commands import ListingDraft, ListingPatch
 from core.services.stock import remaining
 from core.services.validation import parse
+from schema import limits
 from schema.availability import (
     AvailabilitySlot,
     CalendarEntry,
@@ -45,11 +46,10 @@ from schema.relay import (
     bad_argument,
     expect_id,
     input_id,
-    page_request,
     selected_names,
     to_global_id,
 )
-from schema.search import MAX_RADIUS_KM, Match, run_search
+from schema.search import Match, run_search
 from schema.spaces import Space, given, load_space
 from search.matching import match_query, reasons
 
@@ -153,10 +153,8 @@ class Listing(Node):
             strawberry.argument(description="Within this distance, 0 to 1000 km; default 50."),
         ] = None,
     ) -> list[Match]:
-        if not 1 <= first <= info.context.settings.graphql_max_page_size:
-            raise bad_argument("first", "must be between 1 and 100")
-        if radius_km is not None and not 0 < radius_km <= MAX_RADIUS_KM:
-            raise bad_argument("radiusKm", "must be more than 0 and at most 1000")
+        limits.page_size(first, info.context.settings)
+        limits.radius(radius_km, info.context.settings)
         source = await info.context.loaders.listing_by_id.load(self.pk)
         if source is None:
             return []
@@ -333,7 +331,7 @@ class ListingQuery:
         first: First = 20,
         after: After = None,
     ) -> Connection[Listing]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = limits.page_request(first, after, info.context.settings)
         f = filter or ListingFilter()
         where = service.ListingFilter(
             kind=f.kind,

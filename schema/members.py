@@ -19,7 +19,8 @@ from core.services import audit, memberships
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import top_level
-from schema.relay import After, Connection, First, page_request, to_global_id
+from schema.limits import page_request
+from schema.relay import After, Connection, First, to_global_id
 
 if TYPE_CHECKING:
     from schema.memberships import Invitation, MembershipRequest
@@ -133,7 +134,7 @@ class OrganizationAccess:
     async def members(
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[Membership]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         try:
             page = await memberships.browse_members(
                 info.context.session, info.context.principal, self.pk, request
@@ -177,7 +178,7 @@ class OrganizationAccess:
     async def audit_events(
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEvent]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         try:
             page = await audit.browse_audit_events(
                 info.context.session, info.context.principal, self.pk, request

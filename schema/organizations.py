@@ -12,6 +12,7 @@ from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
+from schema.limits import page_request
 from schema.members import OrganizationAccess
 from schema.relay import (
     After,
@@ -21,7 +22,6 @@ from schema.relay import (
     NodeId,
     expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
 
@@ -125,7 +125,7 @@ class OrganizationQuery:
         first: First = 20,
         after: After = None,
     ) -> Connection[Organization]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         given = filter or OrganizationFilter()
         where = service.OrganizationFilter(
             kind=given.kind,

@@ -12,6 +12,7 @@ from graphql import GraphQLError
 
 from core.services.bookings import MAX_WINDOW_DAYS
 from core.services.communes import find_commune
+from schema import limits
 from schema.context import Info
 from schema.enums import Direction, ListingKind
 from schema.relay import bad_argument, from_global_id, selected_names, to_global_id
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
     from schema.listings import Listing
 
 T = TypeVar("T")
-MAX_RADIUS_KM = 1000.0
 DEFAULT_MATCH_RADIUS_KM = 50.0
 LazyListing = Annotated["Listing", strawberry.lazy("schema.listings")]
 
@@ -144,11 +144,8 @@ def search_unavailable(error: SearchUnavailable) -> GraphQLError:
 
 async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
     """Check the input and turn it into a typed query; bad values name their argument."""
-    max_page = info.context.settings.graphql_max_page_size
-    if not 1 <= given.first <= max_page:
-        raise bad_argument("first", f"must be between 1 and {max_page}")
-    if given.radius_km is not None and not 0 < given.radius_km <= MAX_RADIUS_KM:
-        raise bad_argument("radiusKm", f"must be more than 0 and at most {MAX_RADIUS_KM:g}")
+    limits.page_size(given.first, info.context.settings)
+    limits.radius(given.radius_km, info.context.settings)
     if (
         given.available_from
         and given.available_until
@@ -157,12 +154,7 @@ async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
         raise bad_argument("availableUntil", "is before availableFrom")
     free_from, free_until = _free_window(given)
     near = await _near(info, given)
-    offset = 0
-    if given.after is not None:
-        decoded = from_global_id(given.after)
-        if decoded is None or decoded[0] != "offset":
-            raise bad_argument("after", "not a cursor returned by this API")
-        offset = decoded[1]
+    offset = limits.offset(given.after)
     organization_ids: tuple[int, ...] = ()
     if given.organization_id is not None:
         decoded = from_global_id(given.organization_id)

@@ -20,6 +20,7 @@ from schema.errors import (
     run_mutation,
     without_key,
 )
+from schema.limits import page_request
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
 from schema.relay import (
@@ -30,7 +31,6 @@ from schema.relay import (
     NodeId,
     expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
 from schema.search import GeoInput
@@ -193,7 +193,7 @@ class SpaceQuery:
             from schema.space_search import search_spaces_connection
 
             return await search_spaces_connection(info, f, first, after)
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         where = service.SpaceFilter(
             commune_insee=f.commune_insee,
             department_code=f.department,
