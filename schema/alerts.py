@@ -18,9 +18,9 @@ from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
 from schema.errors import (
     ConflictError,
-    Idempotent,
     InputError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     top_level,
@@ -301,13 +301,7 @@ class AlertMutation:
             info,
             create,
             lambda row: AlertCreateSuccess(alert=Alert.from_row(row)),
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "alertCreate",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: info.context.session.get(models.Alert, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "alertCreate", input, models.Alert),
         )
 
     @strawberry.mutation(description="Delete one of your alerts.")

@@ -25,6 +25,7 @@ from schema.errors import (
     InputError,
     NotAllowedError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     top_level,
@@ -523,13 +524,7 @@ class ExchangeMutation:
             request,
             _changed,
             not_allowed_as_result=True,
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "exchangeRequest",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: _own_row(info, models.Exchange, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "exchangeRequest", input, models.Exchange),
         )
 
     @strawberry.mutation(

@@ -27,9 +27,9 @@ from schema.context import Info
 from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
 from schema.errors import (
     ConflictError,
-    Idempotent,
     InputError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     without_key,
@@ -390,13 +390,7 @@ class ListingMutation:
             info,
             publish,
             _success,
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "listingPublish",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: info.context.session.get(models.Listing, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "listingPublish", input, models.Listing),
         )
 
     @strawberry.mutation(description="Change one of your organization's listings.")
