@@ -148,7 +148,7 @@ def owner_decides(principal: Principal | None, exchange: Exchange, listing: List
     )
 
 
-def started(exchange: Exchange, now: datetime | None = None) -> bool:
+def _started(exchange: Exchange, now: datetime | None = None) -> bool:
     return exchange.starts_at is not None and exchange.starts_at <= (now or utcnow())
 
 
@@ -166,7 +166,7 @@ def _verdict(
             f"This exchange is {exchange.state.value}: only a {names} exchange can be "
             f"{_PAST_PARTICIPLE[action]}."
         )
-    if rule.before_start and started(exchange, now):
+    if rule.before_start and _started(exchange, now):
         return Conflict("The period has started: record the handover, or its completion.")
     sides = (_side(who, principal, exchange, listing) for who in rule.by)
     side = next((side for side in sides if side is not None), None)
