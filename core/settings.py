@@ -100,7 +100,10 @@ class Settings(BaseSettings):
     graphql_max_depth: int = 10
     graphql_max_aliases: int = 15
     graphql_max_tokens: int = 2000
-    graphql_max_page_size: int = 100
+    graphql_max_page_size: int = Field(default=100, gt=0)
+    graphql_max_radius_km: float = Field(
+        default=1000.0, gt=0, description="The widest radius a search or a match may ask for."
+    )
     max_request_body_bytes: int = 1024 * 1024
 
     # Search: without MEILI_URL the app starts its own Meilisearch on loopback (development).

@@ -19,15 +19,16 @@ from schema.context import Info
 from schema.enums import Direction, ListingKind, NotificationKind
 from schema.errors import (
     ConflictError,
-    Idempotent,
     InputError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     top_level,
 )
 from schema.exchanges import Exchange, load_exchange
 from schema.geo import GeoInput
+from schema.limits import page_request
 from schema.listings import Listing, load_listings
 from schema.relay import (
     After,
@@ -36,7 +37,6 @@ from schema.relay import (
     Node,
     NodeId,
     expect_id,
-    page_request,
     to_global_id,
 )
 
@@ -258,7 +258,7 @@ class AlertQuery:
     @strawberry.field(description="The viewer's alerts, newest first.")
     async def alerts(self, info: Info, first: First = 20, after: After = None) -> Connection[Alert]:
         viewer = _viewer(info)
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         page = await service.browse_alerts(info.context.session, viewer, request)
         return Connection.of(page, [Alert.from_row(r) for r in page.items], lambda a: a.pk, after)
 
@@ -273,7 +273,7 @@ class AlertQuery:
         ] = False,
     ) -> NotificationConnection:
         viewer, session = _viewer(info), info.context.session
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         page = await service.browse_notifications(session, viewer, request, unread_only=unread_only)
         nodes = [Notification.from_row(row) for row in page.items]
         base = Connection.of(page, nodes, lambda n: n.pk, after)
@@ -302,13 +302,7 @@ class AlertMutation:
             info,
             create,
             lambda row: AlertCreateSuccess(alert=Alert.from_row(row)),
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "alertCreate",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: info.context.session.get(models.Alert, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "alertCreate", input, models.Alert),
         )
 
     @strawberry.mutation(description="Delete one of your alerts.")

@@ -1,4 +1,4 @@
-"""The catalogue section of docs/ERRORS.md, written from the code enums: `python -m schema.error_docs`.
+"""The catalogue section of docs/ERRORS.md, from the code enums: `python -m schema.error_docs`.
 
 Only the part between the two markers is generated; the prose around it is the file's own. A test
 fails when the committed section is not what the enums give (`make schema` rewrites it).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 import strawberry
 from graphql import GraphQLError
@@ -133,6 +133,31 @@ class Idempotent(Generic[T]):
     payload: object
     load: Callable[[int], Awaitable[T | None]]
     pk: Callable[[T], int | None]
+
+
+class _Row(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+class _KeyedInput(Protocol):
+    @property
+    def idempotency_key(self) -> str | None: ...
+
+
+Row = TypeVar("Row", bound=_Row)
+
+
+def creation(info: Info, operation: str, input: _KeyedInput, model: type[Row]) -> Idempotent[Row]:
+    """How a mutation creating a `model` row from `input` replays: by the input's key, for the
+    input without it; the first call's row is read back by its primary key."""
+    return Idempotent(
+        input.idempotency_key,
+        operation,
+        strawberry.asdict(input) | {"idempotency_key": None},
+        lambda pk: info.context.session.get(model, pk),
+        lambda row: row.id,
+    )
 
 
 async def run_mutation(

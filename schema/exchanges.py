@@ -4,7 +4,6 @@ complete / message. Only the two organizations taking part ever see an exchange.
 from __future__ import annotations
 
 import datetime
-import enum
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
@@ -15,8 +14,10 @@ from core import models
 from core.error_codes import AccountErrorCode, ExchangeErrorCode
 from core.errors import InputErrorCode, InvalidInput, NotAllowed, NotAuthenticated, NotFound
 from core.models import ExchangeEventKind, ExchangeSide, ExchangeState
+from core.services import exchange_reads as reads
 from core.services import exchanges as service
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
+from core.services.exchange_rules import ExchangeAction, allowed_actions, sides_of
 from core.services.validation import parse
 from schema.context import Info
 from schema.errors import (
@@ -25,11 +26,13 @@ from schema.errors import (
     InputError,
     NotAllowedError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     top_level,
     without_key,
 )
+from schema.limits import page_request
 from schema.listings import Listing
 from schema.organizations import Organization, load_organization
 from schema.relay import (
@@ -40,7 +43,6 @@ from schema.relay import (
     bad_argument,
     expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
 from schema.spaces import Space, load_space
@@ -59,15 +61,7 @@ strawberry.enum(
 strawberry.enum(ExchangeEventKind, description="What changed in an exchange.")
 
 
-@strawberry.enum(description="What the viewer may do with an exchange now.")
-class ExchangeAction(enum.Enum):
-    MESSAGE = "MESSAGE"
-    ACCEPT = "ACCEPT"
-    PROPOSE = "PROPOSE"
-    DECLINE = "DECLINE"
-    CANCEL = "CANCEL"
-    START = "START"
-    COMPLETE = "COMPLETE"
+strawberry.enum(ExchangeAction, description="What the viewer may do with an exchange now.")
 
 
 @strawberry.type(description="What a completed exchange was worth; null figures are unknown.")
@@ -232,15 +226,14 @@ class Exchange(Node):
 
     @strawberry.field(description="The sides the viewer acts for (both only if in both).")
     def viewer_sides(self, info: Info) -> list[ExchangeSide]:
-        return service.sides_of(info.context.principal, self.row)
+        return sides_of(info.context.principal, self.row)
 
     @strawberry.field(description="What the viewer may do now, e.g. ACCEPT or CANCEL.")
     async def viewer_actions(self, info: Info) -> list[ExchangeAction]:
         listing = await info.context.loaders.exchange_listing_by_id.load(self.row.listing_id)
         if listing is None:
             return []
-        names = service.allowed_actions(info.context.principal, self.row, listing)
-        return [ExchangeAction(name) for name in names]
+        return allowed_actions(info.context.principal, self.row, listing)
 
     @strawberry.field(description="Every change, oldest first.")
     async def events(self, info: Info) -> list[ExchangeEvent]:
@@ -251,8 +244,8 @@ class Exchange(Node):
     async def messages(
         self, info: Info, first: First = 50, after: After = None
     ) -> Connection[ExchangeMessage]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
-        page = await service.browse_messages(info.context.session, self.row.id or 0, request)
+        request = page_request(first, after, info.context.settings)
+        page = await reads.browse_messages(info.context.session, self.row.id or 0, request)
         nodes = [ExchangeMessage.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda m: m.pk, after)
 
@@ -476,21 +469,19 @@ class ExchangeQuery:
         principal = info.context.principal
         if principal is None:
             raise top_level(NotAuthenticated(AccountErrorCode.SIGN_IN_REQUIRED))
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         criteria = _filter(filter)
         try:
-            page = await service.browse_exchanges(
-                info.context.session, principal, criteria, request
-            )
+            page = await reads.browse_exchanges(info.context.session, principal, criteria, request)
         except NotAllowed as error:
             raise top_level(error) from None
         nodes = [Exchange.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda e: int(e.row.id or 0), after)
 
 
-def _filter(given: ExchangeFilter | None) -> service.ExchangeFilter:
+def _filter(given: ExchangeFilter | None) -> reads.ExchangeFilter:
     if given is None:
-        return service.ExchangeFilter()
+        return reads.ExchangeFilter()
     listing_id = organization_id = None
     if (
         given.listing_id is not None
@@ -502,7 +493,7 @@ def _filter(given: ExchangeFilter | None) -> service.ExchangeFilter:
         and (organization_id := expect_id(given.organization_id, "Organization")) is None
     ):
         raise bad_argument("filter.organizationId", "not the id of an Organization")
-    return service.ExchangeFilter(
+    return reads.ExchangeFilter(
         states=tuple(given.states or ()),
         side=given.side,
         listing_id=listing_id,
@@ -541,13 +532,7 @@ class ExchangeMutation:
             request,
             _changed,
             not_allowed_as_result=True,
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "exchangeRequest",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: _own_row(info, models.Exchange, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "exchangeRequest", input, models.Exchange),
         )
 
     @strawberry.mutation(

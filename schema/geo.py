@@ -9,8 +9,6 @@ from schema.context import Info
 from schema.relay import bad_argument
 from search.listings_search import GeoPoint
 
-MAX_RADIUS_KM = 1000.0
-
 
 @strawberry.input(description="A point (WGS 84).")
 class GeoInput:

@@ -11,9 +11,10 @@ import strawberry
 
 from core import models
 from core.services import listings as service
-from core.services.exchanges import remaining
 from core.services.listing_commands import ListingDraft, ListingPatch
+from core.services.stock import remaining
 from core.services.validation import parse
+from schema import limits
 from schema.availability import (
     AvailabilitySlot,
     CalendarEntry,
@@ -26,15 +27,15 @@ from schema.context import Info
 from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
 from schema.errors import (
     ConflictError,
-    Idempotent,
     InputError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     without_key,
 )
-from schema.geo import MAX_RADIUS_KM
 from schema.inputs import given
+from schema.limits import page_request
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
@@ -47,7 +48,6 @@ from schema.relay import (
     bad_argument,
     expect_id,
     input_id,
-    page_request,
     selected_names,
     to_global_id,
 )
@@ -165,10 +165,8 @@ class Listing(Node):
             strawberry.argument(description="Within this distance, 0 to 1000 km; default 50."),
         ] = None,
     ) -> list[Match]:
-        if not 1 <= first <= info.context.settings.graphql_max_page_size:
-            raise bad_argument("first", "must be between 1 and 100")
-        if radius_km is not None and not 0 < radius_km <= MAX_RADIUS_KM:
-            raise bad_argument("radiusKm", "must be more than 0 and at most 1000")
+        limits.page_size(first, info.context.settings)
+        limits.radius(radius_km, info.context.settings)
         source = await info.context.loaders.listing_by_id.load(self.pk)
         if source is None:
             return []
@@ -345,7 +343,7 @@ class ListingQuery:
         first: First = 20,
         after: After = None,
     ) -> Connection[Listing]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         f = filter or ListingFilter()
         where = service.ListingFilter(
             kind=f.kind,
@@ -404,13 +402,7 @@ class ListingMutation:
             info,
             publish,
             _success,
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "listingPublish",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: info.context.session.get(models.Listing, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "listingPublish", input, models.Listing),
         )
 
     @strawberry.mutation(description="Change one of your organization's listings.")

@@ -20,7 +20,7 @@ from core.models import (
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes
-from core.services.exchanges import events_of, exchanges_by_ids, listings_of_exchanges
+from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
 from core.services.listings import listings_by_ids
 from core.services.memberships import people_by_ids
 from core.services.organizations import organizations_by_ids

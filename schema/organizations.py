@@ -22,6 +22,7 @@ from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, run_mutation, top_level
+from schema.limits import page_request
 from schema.people import AuditEvent, Person
 from schema.relay import (
     After,
@@ -31,7 +32,6 @@ from schema.relay import (
     NodeId,
     expect_id,
     input_id,
-    page_request,
     to_global_id,
 )
 
@@ -139,7 +139,7 @@ class OrganizationAccess:
     async def members(
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[Membership]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         try:
             page = await memberships.browse_members(
                 info.context.session, info.context.principal, self.pk, request
@@ -179,7 +179,7 @@ class OrganizationAccess:
     async def audit_events(
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEvent]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         try:
             page = await audit.browse_audit_events(
                 info.context.session, info.context.principal, self.pk, request
@@ -295,7 +295,7 @@ class OrganizationQuery:
         first: First = 20,
         after: After = None,
     ) -> Connection[Organization]:
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         given = filter or OrganizationFilter()
         where = service.OrganizationFilter(
             kind=given.kind,

@@ -13,7 +13,7 @@ from strawberry.types.nodes import SelectedField
 
 from core.errors import InputErrorCode, InvalidInput
 from core.global_ids import global_id
-from core.services.pagination import Page, PageRequest
+from core.services.pagination import Page
 
 T = TypeVar("T")
 
@@ -62,17 +62,6 @@ def bad_argument(argument: str, reason: str) -> GraphQLError:
     return GraphQLError(
         f"{argument}: {reason}", extensions={"code": "BAD_USER_INPUT", "field": argument}
     )
-
-
-def page_request(first: int, after: str | None, max_page_size: int) -> PageRequest:
-    if not 1 <= first <= max_page_size:
-        raise bad_argument("first", f"must be between 1 and {max_page_size}")
-    if after is None:
-        return PageRequest(first=first)
-    decoded = from_global_id(after)
-    if decoded is None or decoded[0] != "cursor":
-        raise bad_argument("after", "not a cursor returned by this API")
-    return PageRequest(first=first, after=decoded[1])
 
 
 @strawberry.interface(description="An object with a global id, fetchable with `node(id:)`.")

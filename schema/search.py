@@ -9,9 +9,10 @@ from typing import Annotated
 import strawberry
 
 from core.services.bookings import MAX_WINDOW_DAYS
+from schema import limits
 from schema.context import Info
 from schema.enums import Direction, ListingKind
-from schema.geo import MAX_RADIUS_KM, GeoInput, resolve_near
+from schema.geo import GeoInput, resolve_near
 from schema.listings import Listing, load_listings
 from schema.relay import bad_argument, from_global_id, selected_names
 from schema.search_engine import offset_cursor, run_search
@@ -112,11 +113,8 @@ class SearchResults:
 
 async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
     """Check the input and turn it into a typed query; bad values name their argument."""
-    max_page = info.context.settings.graphql_max_page_size
-    if not 1 <= given.first <= max_page:
-        raise bad_argument("first", f"must be between 1 and {max_page}")
-    if given.radius_km is not None and not 0 < given.radius_km <= MAX_RADIUS_KM:
-        raise bad_argument("radiusKm", f"must be more than 0 and at most {MAX_RADIUS_KM:g}")
+    limits.page_size(given.first, info.context.settings)
+    limits.radius(given.radius_km, info.context.settings)
     if (
         given.available_from
         and given.available_until
@@ -125,12 +123,7 @@ async def listing_query(info: Info, given: SearchInput) -> ListingQuery:
         raise bad_argument("availableUntil", "is before availableFrom")
     free_from, free_until = _free_window(given)
     near = await _near(info, given)
-    offset = 0
-    if given.after is not None:
-        decoded = from_global_id(given.after)
-        if decoded is None or decoded[0] != "offset":
-            raise bad_argument("after", "not a cursor returned by this API")
-        offset = decoded[1]
+    offset = limits.offset(given.after)
     organization_ids: tuple[int, ...] = ()
     if given.organization_id is not None:
         decoded = from_global_id(given.organization_id)

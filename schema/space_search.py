@@ -9,8 +9,10 @@ import strawberry
 
 from core.services import spaces as service
 from core.services.pagination import Page
+from schema import limits
 from schema.context import Info
-from schema.geo import MAX_RADIUS_KM, resolve_near
+from schema.geo import resolve_near
+from schema.limits import page_request
 from schema.relay import (
     After,
     Connection,
@@ -18,10 +20,7 @@ from schema.relay import (
     First,
     NodeId,
     PageInfo,
-    bad_argument,
     expect_id,
-    from_global_id,
-    page_request,
 )
 from schema.search_engine import offset_cursor, run_place_search
 from schema.spaces import Space, SpaceFilter, load_space
@@ -31,17 +30,9 @@ from search.places_search import PlaceQuery, search_spaces
 async def search_spaces_connection(
     info: Info, given: SpaceFilter, first: int, after: str | None
 ) -> Connection[Space]:
-    max_page = info.context.settings.graphql_max_page_size
-    if not 1 <= first <= max_page:
-        raise bad_argument("first", f"must be between 1 and {max_page}")
-    if given.radius_km is not None and not 0 < given.radius_km <= MAX_RADIUS_KM:
-        raise bad_argument("radiusKm", "must be more than 0 and at most 1000")
-    offset = 0
-    if after is not None:
-        decoded = from_global_id(after)
-        if decoded is None or decoded[0] != "offset":
-            raise bad_argument("after", "not a cursor returned by this API")
-        offset = decoded[1]
+    limits.page_size(first, info.context.settings)
+    limits.radius(given.radius_km, info.context.settings)
+    offset = limits.offset(after)
     near = await resolve_near(info, given.near, given.near_commune)
     query = PlaceQuery(
         text=(given.text or "").strip()[:200],
@@ -93,7 +84,7 @@ class SpaceQuery:
         f = filter or SpaceFilter()
         if f.needs_index:
             return await search_spaces_connection(info, f, first, after)
-        request = page_request(first, after, info.context.settings.graphql_max_page_size)
+        request = page_request(first, after, info.context.settings)
         where = service.SpaceFilter(
             commune_insee=f.commune_insee,
             department_code=f.department,

@@ -13,9 +13,9 @@ from schema.context import Info
 from schema.enums import Typology
 from schema.errors import (
     ConflictError,
-    Idempotent,
     InputError,
     NotFoundError,
+    creation,
     idempotency_key_field,
     run_mutation,
     without_key,
@@ -189,13 +189,7 @@ class SpaceMutation:
             info,
             create,
             lambda r: SpaceSuccess(space=Space.from_row(r)),
-            idempotent=Idempotent(
-                input.idempotency_key,
-                "spaceCreate",
-                strawberry.asdict(input) | {"idempotency_key": None},
-                lambda pk: info.context.session.get(models.Space, pk),
-                lambda row: row.id,
-            ),
+            idempotent=creation(info, "spaceCreate", input, models.Space),
         )
 
     @strawberry.mutation(description="Change a place (ADMIN or OWNER of its organization).")

@@ -32,12 +32,11 @@ from core.models import (
     Notification,
     NotificationKind,
     Organization,
-    Role,
 )
 from core.models.alerts import kind_bit
 from core.models.base import utcnow
 from core.services.alert_commands import AlertSearch
-from core.services.principal import Principal
+from core.services.principal import Principal, principal_of
 from search.client import SearchClient
 from search.filters import all_of, ints_in
 from search.listings_index import LISTINGS
@@ -152,14 +151,8 @@ def _owner(alert: Alert, role: str | None, parent_id: int | None) -> Principal:
     """Who the alert's owner is now: acting for its organization while still a member of it
     (with its network, as a bearer token would give), else an anonymous-like viewer."""
     if role is None or alert.organization_id is None:
-        return Principal(person_id=alert.person_id)
-    networks = {alert.organization_id} | ({parent_id} if parent_id else set())
-    return Principal(
-        person_id=alert.person_id,
-        organization_id=alert.organization_id,
-        role=Role(role),
-        network_ids=frozenset(networks),
-    )
+        return principal_of(alert.person_id, [])
+    return principal_of(alert.person_id, [(alert.organization_id, role, parent_id)])
 
 
 async def _search_all(client: SearchClient, candidates: list[Candidate]) -> list[tuple[Alert, int]]:

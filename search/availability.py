@@ -5,16 +5,17 @@ A listing's document carries `busy_days`, the days (counted from 1970-01-01, UTC
 A search for a window then keeps listings with no busy day in it. Only equipment and premises
 have a calendar; an equipment listing has `details["quantity"]` units, premises one.
 
-The days are computed when the document is pushed: the exchange service touches the listing in
-the transaction that books or frees it, so the outbox re-pushes it. A booking that starts beyond
-the horizon shows once the listing is pushed again (any edit, booking or `reindex`).
+The days are computed when the document is pushed: the outbox hook writes the listing's event in
+the transaction that books or frees it (any `Booking` row changed), so the relay re-pushes it. A
+booking that starts beyond the horizon shows once the listing is pushed again (any edit, booking
+or `reindex`).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,10 +36,6 @@ def day_index(value: date) -> int:
 def units_of(listing: Listing) -> int:
     """The listing's units (`bookings.units_of`); 0 when search shows no calendar for its kind."""
     return bookings.units_of(listing) if listing.kind in CALENDAR_KINDS else 0
-
-
-def _midnight(value: date) -> datetime:
-    return datetime.combine(value, time(), tzinfo=UTC)
 
 
 def busy_days(
@@ -74,8 +71,8 @@ async def busy_days_by_listing(
         return {}
     statement = select(Booking.listing_id, Booking.unit, Booking.starts_at, Booking.ends_at).where(
         col(Booking.listing_id).in_(ids),
-        col(Booking.ends_at) > _midnight(today),
-        col(Booking.starts_at) < _midnight(today + timedelta(days=HORIZON_DAYS + 1)),
+        col(Booking.ends_at) > bookings.day_start(today),
+        col(Booking.starts_at) < bookings.day_start(today + timedelta(days=HORIZON_DAYS + 1)),
     )
     periods: defaultdict[int, list[tuple[int, datetime, datetime]]] = defaultdict(list)
     for listing_id, unit, starts_at, ends_at in (await session.exec(statement)).all():

@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Booking, Exchange, Listing, ListingKind
-from core.models.base import utcnow
 from core.models.exchanges import OVERLAP_CONSTRAINT
 from core.services.exchange_commands import Block
 from core.services.principal import Principal, require_principal
@@ -130,7 +129,7 @@ async def book(
 
 async def release(session: AsyncSession, exchange_id: int) -> None:
     """Free what an exchange had booked (declined after acceptance, or cancelled)."""
-    await session.exec(delete(Booking).where(col(Booking.exchange_id) == exchange_id))
+    await _delete(session, col(Booking.exchange_id) == exchange_id)
 
 
 async def shorten(session: AsyncSession, exchange_id: int, ends_at: datetime) -> None:
@@ -212,8 +211,6 @@ async def block_period(session: AsyncSession, principal: Principal | None, block
         created_by_id=acting.person_id,
         units=free,
     )
-    _touch(listing)
-    session.add(listing)
     return rows[0]
 
 
@@ -229,19 +226,18 @@ async def unblock_period(
     assert listing is not None
     if principal is None or not principal.acts_for(listing.organization_id):
         raise NotFound("No such blocked period.")
-    await session.exec(
-        delete(Booking).where(
-            col(Booking.listing_id) == booking.listing_id,
-            col(Booking.exchange_id).is_(None),
-            col(Booking.starts_at) == booking.starts_at,
-            col(Booking.ends_at) == booking.ends_at,
-        )
+    await _delete(
+        session,
+        col(Booking.listing_id) == booking.listing_id,
+        col(Booking.exchange_id).is_(None),
+        col(Booking.starts_at) == booking.starts_at,
+        col(Booking.ends_at) == booking.ends_at,
     )
-    _touch(listing)
-    session.add(listing)
     return booking_id
 
 
-def _touch(listing: Listing) -> None:
-    """Mark the listing changed, so the outbox pushes its calendar to search."""
-    listing.updated_at = utcnow()
+async def _delete(session: AsyncSession, *where: ColumnElement[bool]) -> None:
+    """Delete bookings through the session, so the outbox hook re-pushes their listings."""
+    for booking in (await session.exec(select(Booking).where(*where))).all():
+        await session.delete(booking)
+    await session.flush()

@@ -34,7 +34,7 @@ from core.models import (
 )
 from core.services.audit import record
 from core.services.organizations import organization_by_siret
-from core.services.principal import Principal
+from core.services.principal import Principal, principal_of
 from core.services.validation import normalize_siret, siret_problem
 from core.settings import DEFAULT_DATA_DIR
 
@@ -206,17 +206,7 @@ async def principal_for_person(session: AsyncSession, person_id: int) -> Princip
         .where(Membership.person_id == person_id)
         .order_by(col(Membership.id))
     )
-    rows = (await session.exec(statement)).all()
-    memberships = {organization_id: Role(role) for organization_id, role, _ in rows}
-    parents = {parent for _, _, parent in rows if parent is not None}
-    first = rows[0] if rows else None
-    return Principal(
-        person_id=person_id,
-        organization_id=first[0] if first else None,
-        role=Role(first[1]) if first else None,
-        network_ids=frozenset(memberships) | frozenset(parents),
-        memberships=memberships,
-    )
+    return principal_of(person_id, (await session.exec(statement)).all())
 
 
 @cache

@@ -7,7 +7,7 @@ when a request names none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from core.error_codes import AccountErrorCode, OrganizationErrorCode
@@ -38,6 +38,24 @@ class Principal:
     @property
     def organization_ids(self) -> frozenset[int]:
         return frozenset(self.memberships)
+
+
+def principal_of(
+    person_id: int, memberships: Sequence[tuple[int, Role | str, int | None]]
+) -> Principal:
+    """The person acting for these (organization, role, its parent network) memberships: the
+    first is the default organization; NETWORK listings of each and of its network are seen.
+    Without memberships, a person who acts for no organization."""
+    roles = {organization_id: Role(role) for organization_id, role, _ in memberships}
+    parents = {parent for _, _, parent in memberships if parent is not None}
+    first = memberships[0] if memberships else None
+    return Principal(
+        person_id=person_id,
+        organization_id=first[0] if first else None,
+        role=Role(first[1]) if first else None,
+        network_ids=frozenset(roles) | frozenset(parents),
+        memberships=roles,
+    )
 
 
 def require_principal(principal: Principal | None) -> Principal:

@@ -15,7 +15,7 @@ from core.error_codes import TokenErrorCode
 from core.errors import NotFound
 from core.models import AccessToken, Membership, Organization, Person, Role
 from core.models.base import utcnow
-from core.services.principal import Principal, require_member
+from core.services.principal import Principal, principal_of, require_member
 
 TOKEN_PREFIX = "elx_"  # noqa: S105  (a marker, not a secret)
 _LAST_USED_RESOLUTION = timedelta(minutes=5)
@@ -109,13 +109,7 @@ async def authenticate(session: AsyncSession, secret: str) -> Principal | None:
         return None
     if token.last_used_at is None or now - token.last_used_at > _LAST_USED_RESOLUTION:
         token.last_used_at = now
-    networks = {token.organization_id} | ({parent_id} if parent_id else set())
-    return Principal(
-        person_id=token.person_id,
-        organization_id=token.organization_id,
-        role=Role(role),
-        network_ids=frozenset(networks),
-    )
+    return principal_of(token.person_id, [(token.organization_id, role, parent_id)])
 
 
 async def revoke_token(
