@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.errors import Conflict, InvalidInput, NotFound
+from core.error_codes import CalendarErrorCode, ExchangeErrorCode
+from core.errors import Conflict, FieldProblem, InvalidInput, NotFound
 from core.models import Booking, Exchange, Listing, ListingKind
 from core.models.exchanges import OVERLAP_CONSTRAINT
 from core.services.exchange_commands import Block
@@ -47,12 +48,16 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def outside_availability(listing: Listing, starts_at: datetime, ends_at: datetime) -> str | None:
+def outside_availability(
+    listing: Listing, starts_at: datetime, ends_at: datetime
+) -> FieldProblem | None:
     """Why the period falls outside the listing's own dates, or None when it fits."""
     if listing.available_from and starts_at < day_start(listing.available_from):
-        return f"the listing is available from {listing.available_from.isoformat()}"
+        day = listing.available_from.isoformat()
+        return FieldProblem("starts_at", ExchangeErrorCode.BEFORE_AVAILABLE_FROM, value=day)
     if listing.available_until and ends_at > day_start(listing.available_until + timedelta(1)):
-        return f"the listing is available until {listing.available_until.isoformat()}"
+        day = listing.available_until.isoformat()
+        return FieldProblem("ends_at", ExchangeErrorCode.AFTER_AVAILABLE_UNTIL, value=day)
     return None
 
 
@@ -102,7 +107,7 @@ async def book(
     if wanted is None:
         free = await free_units(session, listing, starts_at, ends_at)
         if not free:
-            raise Conflict("This period is already booked.")
+            raise Conflict(ExchangeErrorCode.ALREADY_BOOKED)
         wanted = free[:1]
     rows = [
         Booking(
@@ -122,7 +127,7 @@ async def book(
             await session.flush()
     except IntegrityError as error:
         if OVERLAP_CONSTRAINT in str(error.orig):
-            raise Conflict("This period was just booked by someone else.") from None
+            raise Conflict(ExchangeErrorCode.BOOKED_MEANWHILE) from None
         raise
     return rows
 
@@ -145,9 +150,9 @@ async def shorten(session: AsyncSession, exchange_id: int, ends_at: datetime) ->
 def window(from_day: date, to_day: date) -> tuple[datetime, datetime]:
     """[from 00:00 UTC, the day after `to_day` 00:00 UTC); at most a year and a day long."""
     if to_day < from_day:
-        raise InvalidInput.one("to", "is before from")
+        raise InvalidInput.one("to", CalendarErrorCode.WINDOW_REVERSED)
     if (to_day - from_day).days >= MAX_WINDOW_DAYS:
-        raise InvalidInput.one("to", f"a window spans at most {MAX_WINDOW_DAYS} days")
+        raise InvalidInput.one("to", CalendarErrorCode.WINDOW_TOO_LONG, value=str(MAX_WINDOW_DAYS))
     return day_start(from_day), day_start(to_day + timedelta(days=1))
 
 
@@ -194,14 +199,14 @@ async def block_period(session: AsyncSession, principal: Principal | None, block
     acting = require_principal(principal)
     listing = await session.get(Listing, block.listing_id)
     if listing is None or listing.id is None or not acting.acts_for(listing.organization_id):
-        raise InvalidInput.one("listing_id", "no listing of yours with this id")
+        raise InvalidInput.one("listing_id", CalendarErrorCode.NOT_A_LISTING_OF_YOURS)
     if listing.kind not in BOOKABLE_KINDS:
-        raise InvalidInput.one("listing_id", "only equipment, premises and skills have a calendar")
+        raise InvalidInput.one("listing_id", CalendarErrorCode.NO_CALENDAR)
     assert block.starts_at is not None
     assert block.ends_at is not None
     free = await free_units(session, listing, block.starts_at, block.ends_at)
     if len(free) < units_of(listing):
-        raise InvalidInput.one("starts_at", "part of this period is already booked")
+        raise InvalidInput.one("starts_at", CalendarErrorCode.PARTLY_BOOKED)
     rows = await book(
         session,
         listing,
@@ -221,11 +226,11 @@ async def unblock_period(
     require_principal(principal)
     booking = await session.get(Booking, booking_id)
     if booking is None or booking.exchange_id is not None:
-        raise NotFound("No such blocked period.")
+        raise NotFound(CalendarErrorCode.BLOCK_NOT_FOUND)
     listing = await session.get(Listing, booking.listing_id)
     assert listing is not None
     if principal is None or not principal.acts_for(listing.organization_id):
-        raise NotFound("No such blocked period.")
+        raise NotFound(CalendarErrorCode.BLOCK_NOT_FOUND)
     await _delete(
         session,
         col(Booking.listing_id) == booking.listing_id,

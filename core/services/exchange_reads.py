@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, false, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import OrganizationErrorCode
 from core.errors import NotAllowed
 from core.models import (
     Exchange,
@@ -72,7 +73,7 @@ async def browse_exchanges(
     ids = acting.organization_ids
     if filter.organization_id is not None:
         if filter.organization_id not in ids:
-            raise NotAllowed("You do not act for this organization.")
+            raise NotAllowed(OrganizationErrorCode.NOT_A_MEMBER)
         ids = frozenset({filter.organization_id})
     owner = col(Exchange.owner_organization_id).in_(ids)
     requester = col(Exchange.requester_organization_id).in_(ids)

@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 
+from core.error_codes import ExchangeErrorCode
 from core.errors import Conflict, DomainError, NotAllowed, NotFound
 from core.models import Exchange, ExchangeSide, ExchangeState, Listing
 from core.models.base import utcnow
@@ -80,8 +81,8 @@ _PAST_PARTICIPLE = {
     Action.COMPLETE: "completed",
 }
 _NOT_YOUR_TURN = {
-    Action.PROPOSE: "You already proposed a period; the requester has to answer.",
-    Action.DECLINE: "You proposed another period: cancel the exchange instead.",
+    Action.PROPOSE: ExchangeErrorCode.ALREADY_PROPOSED,
+    Action.DECLINE: ExchangeErrorCode.DECLINE_AFTER_PROPOSAL,
 }
 
 
@@ -162,12 +163,13 @@ def _verdict(
     rule = TABLE.get((exchange.state, action))
     if rule is None:
         names = " or ".join(state.value for state, each in TABLE if each == action)
-        return Conflict(
+        message = (
             f"This exchange is {exchange.state.value}: only a {names} exchange can be "
             f"{_PAST_PARTICIPLE[action]}."
         )
+        return Conflict(ExchangeErrorCode.WRONG_STATE, message, value=exchange.state.value)
     if rule.before_start and _started(exchange, now):
-        return Conflict("The period has started: record the handover, or its completion.")
+        return Conflict(ExchangeErrorCode.ALREADY_STARTED)
     sides = (_side(who, principal, exchange, listing) for who in rule.by)
     side = next((side for side in sides if side is not None), None)
     if side is None:
@@ -191,12 +193,11 @@ def _side(
 
 def _refusal(who: Who, principal: Principal | None, exchange: Exchange) -> DomainError:
     if who == Who.AWAITED and exchange.awaiting == Side.REQUESTER:
-        return Conflict("The requester must answer the period you proposed.")
+        return Conflict(ExchangeErrorCode.REQUESTER_MUST_ANSWER)
     if who not in (Who.DECIDER, Who.AWAITED):
-        return NotFound("No such exchange.")  # not reached: those who are no party never get here
+        return NotFound(
+            ExchangeErrorCode.EXCHANGE_NOT_FOUND
+        )  # not reached: those who are no party never get here
     if principal is not None and principal.acts_for(exchange.owner_organization_id):
-        return NotAllowed(
-            "This needs the ADMIN or OWNER role in the listing's organization, "
-            "or to be the person who published the listing."
-        )
-    return NotAllowed("Only the listing's organization can do this.")
+        return NotAllowed(ExchangeErrorCode.OWNER_DECISION_ROLE)
+    return NotAllowed(ExchangeErrorCode.OWNER_SIDE_ONLY)

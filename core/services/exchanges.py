@@ -16,12 +16,14 @@ material offer, `stock`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.error_codes import ExchangeErrorCode
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (
     Exchange,
@@ -113,11 +115,12 @@ async def _requestable_listing(
     statement = select(Listing).where(col(Listing.id) == listing_id, visible_listings(acting))
     listing = (await session.exec(statement)).first()
     if listing is None:
-        raise InvalidInput.one("listing_id", "no listing with this id")
+        raise InvalidInput.one("listing_id", ExchangeErrorCode.UNKNOWN_LISTING)
     if listing.organization_id == organization_id:
-        raise InvalidInput.one("listing_id", "this is your own organization's listing")
+        raise InvalidInput.one("listing_id", ExchangeErrorCode.OWN_LISTING)
     if listing.status != ListingStatus.PUBLISHED:
-        raise InvalidInput.one("listing_id", f"this listing is {listing.status.value.lower()}")
+        status = listing.status.value.lower()
+        raise InvalidInput.one("listing_id", ExchangeErrorCode.LISTING_NOT_PUBLISHED, value=status)
     return listing
 
 
@@ -128,29 +131,29 @@ async def _check_request(
     if draft.space_id is not None:
         space = await session.get(Space, draft.space_id)
         if space is None or space.organization_id != organization_id:
-            raise InvalidInput.one("space_id", "not a place of the requesting organization")
+            raise InvalidInput.one("space_id", ExchangeErrorCode.NOT_A_PLACE_OF_THE_REQUESTER)
     kind = listing.kind
     if kind in (ListingKind.EQUIPMENT, ListingKind.PREMISES) and not draft.has_period:
-        raise InvalidInput.one("starts_at", "a loan or an occupation needs a start and an end")
+        raise InvalidInput.one("starts_at", ExchangeErrorCode.LOAN_NEEDS_PERIOD)
     if kind == ListingKind.SKILL and not draft.has_period and draft.hours is None:
-        raise InvalidInput.one("hours", "give hours, or a period")
+        raise InvalidInput.one("hours", ExchangeErrorCode.HOURS_OR_PERIOD)
     if kind != ListingKind.MATERIAL and draft.quantity is not None:
-        raise InvalidInput.one("quantity", "only materials are requested by quantity")
+        raise InvalidInput.one("quantity", ExchangeErrorCode.QUANTITY_ONLY_FOR_MATERIALS)
     if kind == ListingKind.MATERIAL:
         if draft.quantity is None:
-            raise InvalidInput.one("quantity", "how much of it do you ask for?")
+            raise InvalidInput.one("quantity", ExchangeErrorCode.QUANTITY_REQUIRED)
         left = stock.remaining(listing)
         if left is not None and draft.quantity > left:
-            raise InvalidInput.one("quantity", f"only {stock.quantity_text(left)} left")
+            left_text = stock.quantity_text(left)
+            raise InvalidInput.one("quantity", ExchangeErrorCode.NOT_ENOUGH_LEFT, value=left_text)
     if draft.starts_at is None or draft.ends_at is None:
         return
     if outside := bookings.outside_availability(listing, draft.starts_at, draft.ends_at):
-        field = "starts_at" if "from" in outside else "ends_at"
-        raise InvalidInput.one(field, outside)
+        raise InvalidInput([outside])
     if _booked(listing):
         free = await bookings.free_units(session, listing, draft.starts_at, draft.ends_at)
         if not free:
-            raise InvalidInput.one("starts_at", "the listing is already booked during this period")
+            raise InvalidInput.one("starts_at", ExchangeErrorCode.PERIOD_BOOKED)
 
 
 # --- answering -------------------------------------------------------------------------------
@@ -163,7 +166,7 @@ async def accept_exchange(
     exchange, listing = await _locked(session, principal, exchange_id)
     permit = check(principal, exchange, listing, Action.ACCEPT)
     if listing.status != ListingStatus.PUBLISHED:
-        raise Conflict(f"The listing is {listing.status.value.lower()}.")
+        raise Conflict(ExchangeErrorCode.LISTING_NOT_OPEN, value=listing.status.value.lower())
     if _booked(listing) and exchange.starts_at and exchange.ends_at:
         await bookings.book(
             session, listing, exchange.starts_at, exchange.ends_at, exchange=exchange
@@ -186,11 +189,11 @@ async def propose_period(
     assert proposal.starts_at is not None
     assert proposal.ends_at is not None
     if outside := bookings.outside_availability(listing, proposal.starts_at, proposal.ends_at):
-        raise InvalidInput.one("starts_at", outside)
+        raise InvalidInput([replace(outside, field="starts_at")])
     if _booked(listing) and not await bookings.free_units(
         session, listing, proposal.starts_at, proposal.ends_at
     ):
-        raise InvalidInput.one("starts_at", "the listing is already booked during this period")
+        raise InvalidInput.one("starts_at", ExchangeErrorCode.PERIOD_BOOKED)
     data = {
         "from": _period(exchange.starts_at, exchange.ends_at),
         "to": _period(proposal.starts_at, proposal.ends_at),
@@ -255,7 +258,7 @@ async def send_message(
     acting = require_principal(principal)
     exchange = await get_exchange(session, acting, exchange_id)
     if exchange is None:
-        raise NotFound("No such exchange.")
+        raise NotFound(ExchangeErrorCode.EXCHANGE_NOT_FOUND)
     assert exchange.id is not None
     listing = await session.get(Listing, exchange.listing_id)
     assert listing is not None
@@ -296,7 +299,7 @@ async def _locked(
     )
     exchange = (await session.exec(statement)).first()
     if exchange is None:
-        raise NotFound("No such exchange.")
+        raise NotFound(ExchangeErrorCode.EXCHANGE_NOT_FOUND)
     listing = (
         await session.exec(
             select(Listing)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.error_codes import ExchangeErrorCode
 from core.errors import Conflict
 from core.models import Listing, ListingKind, ListingStatus
 from core.models.base import utcnow
@@ -29,7 +30,7 @@ def take(listing: Listing, quantity: Decimal) -> None:
     if left is None:
         return
     if quantity > left:
-        raise Conflict(f"Only {quantity_text(left)} left: accept a smaller quantity.")
+        raise Conflict(ExchangeErrorCode.NOT_ENOUGH_LEFT_TO_ACCEPT, value=quantity_text(left))
     listing.quantity_remaining = left - quantity
     if listing.quantity_remaining == 0:
         listing.status = ListingStatus.FULFILLED
