@@ -85,10 +85,14 @@ export interface MutationState {
   pending: Ref<boolean>
   problem: Ref<Problem | null>
   succeeded: Ref<boolean>
-  /** Send one mutation; its success, or null when refused (see `problem`) or already pending. */
+  /**
+   * Send one mutation; its success, or null when refused (see `problem`) or already pending.
+   * `then` runs before `pending` falls (a page that leaves on success stays busy until it has).
+   */
   run<TData, TVariables>(
     document: TypedDocumentString<TData, TVariables>,
     variables: TVariables,
+    then?: (success: Success<TData>) => unknown,
   ): Promise<Success<TData> | null>
   /** Show a problem found before sending (a date missing…), as if the API had said it. */
   refuse(message: string): void
@@ -108,6 +112,7 @@ export function useMutation(failure: Failure): MutationState {
   async function run<TData, TVariables>(
     document: TypedDocumentString<TData, TVariables>,
     variables: TVariables,
+    then?: (success: Success<TData>) => unknown,
   ): Promise<Success<TData> | null> {
     if (pending.value) return null // a double click sends once
     pending.value = true
@@ -116,6 +121,7 @@ export function useMutation(failure: Failure): MutationState {
       const outcome = await attempt(document, variables, failure)
       if ('success' in outcome) {
         succeeded.value = true
+        await then?.(outcome.success)
         return outcome.success
       }
       problem.value = outcome.problem
