@@ -1,5 +1,6 @@
 /** What the publish and edit pages show when the API refuses or cannot be reached. */
 import { ApiError, NetworkError, UNAUTHENTICATED } from '@/api'
+import type { Failure, Problem } from '@/composables/useMutation'
 import { i18n } from '@/i18n'
 import { placeErrors, type FieldMessage, type ListingFormState, type PlacedErrors } from './model'
 
@@ -7,11 +8,6 @@ export interface Refusal {
   errors: PlacedErrors | null
   general: string | null
 }
-
-type ListingResultLike =
-  | { __typename: 'InputError'; message: string; fields: readonly FieldMessage[] }
-  | { __typename: 'NotFoundError'; message: string }
-  | { __typename: 'ConflictError'; message: string }
 
 /**
  * The end date before the start date is checked here too, without blocking anything: the API
@@ -26,30 +22,32 @@ function clientProblems(form: ListingFormState, fields: readonly FieldMessage[])
   return []
 }
 
-export function refusalOf(result: ListingResultLike, form: ListingFormState): Refusal {
+export function refusalOf(problem: Problem, form: ListingFormState): Refusal {
   const t = i18n.global.t
-  switch (result.__typename) {
+  switch (problem.type) {
     case 'InputError': {
-      const fields = [...result.fields, ...clientProblems(form, result.fields)]
+      const fields = [...problem.fields, ...clientProblems(form, problem.fields)]
       return {
         errors: placeErrors(fields, form.kind),
-        general: fields.length ? null : result.message,
+        general: fields.length ? null : problem.message,
       }
     }
     case 'ConflictError':
-      return { errors: null, general: t('publish.errors.conflict', { message: result.message }) }
+      return { errors: null, general: t('publish.errors.conflict', { message: problem.message }) }
     case 'NotFoundError':
-      return { errors: null, general: t('publish.errors.notFound', { message: result.message }) }
+      return { errors: null, general: t('publish.errors.notFound', { message: problem.message }) }
+    default: // a thrown error, worded by publishFailure
+      return { errors: null, general: problem.message }
   }
 }
 
 /** A thrown error; null for an expired session (the app already sends the person to sign in). */
-export function refusalOfError(error: unknown): Refusal | null {
+export const publishFailure: Failure = (error) => {
   const t = i18n.global.t
   if (error instanceof ApiError) {
     if (error.code === UNAUTHENTICATED) return null
-    return { errors: null, general: t('publish.errors.failed', { message: error.message }) }
+    return t('publish.errors.failed', { message: error.message })
   }
-  if (error instanceof NetworkError) return { errors: null, general: t('publish.errors.network') }
-  return { errors: null, general: t('publish.errors.failed', { message: String(error) }) }
+  if (error instanceof NetworkError) return t('publish.errors.network')
+  return t('publish.errors.failed', { message: String(error) })
 }
