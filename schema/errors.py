@@ -165,13 +165,12 @@ async def run_mutation(
     change: Callable[[], Awaitable[T]],
     success: Callable[[T], R],
     *,
-    not_allowed_as_result: bool = False,
     idempotent: Idempotent[T] | None = None,
 ) -> R:
     """Run one service call and commit it, or roll everything back and return the error.
 
     `R` is the resolver's result union: the success type, and the error types the mutation can
-    return; an error outside that union is a bug (see `_returned`). Not allowed is a top-level
+    return; an error outside that union is a bug (see `_in_union`). Not allowed is a top-level
     error, unless the mutation's union has `NotAllowedError` (the viewer takes part, e.g. in an
     exchange, but lacks the role): then it is returned. With an idempotency key, a replay returns
     the first call's result and writes nothing.
@@ -196,8 +195,8 @@ async def run_mutation(
         return await run_mutation(info, change, success, idempotent=idempotent)
     except NotAllowed as error:
         await session.rollback()
-        if not_allowed_as_result:
-            return cast(R, _in_union(info, as_result(error)))
+        if NotAllowedError in _members(info):
+            return cast(R, as_result(error))
         raise top_level(error) from None
     except NotAuthenticated as error:
         await session.rollback()
@@ -234,10 +233,15 @@ class _Raced(Exception):
 def _in_union(info: Info, error: ErrorResult) -> ErrorResult:
     """`error`, a member of the resolver's union; a type the union lacks is a bug, raised as one
     (the union lists only the errors the mutation can return, so `R` holds what is returned)."""
-    members = getattr(info.return_type, "types", ())
+    members = _members(info)
     if members and type(error) not in members:
         raise TypeError(f"{info.field_name} cannot return {type(error).__name__}: {error.code}")
     return error
+
+
+def _members(info: Info) -> tuple[type, ...]:
+    """The types of the resolver's result union (none for a mutation without one)."""
+    return tuple(getattr(info.return_type, "types", ()))
 
 
 def _claim(info: Info, idempotent: Idempotent[T] | None) -> idempotency.Claim | None:

@@ -451,7 +451,7 @@ async def _transition(
         command = Note(note=note.strip())
         return await act(info.context.session, info.context.principal, _exchange_pk(id), command)
 
-    return await run_mutation(info, change, _changed, not_allowed_as_result=True)
+    return await run_mutation(info, change, _changed)
 
 
 @strawberry.type
@@ -531,7 +531,6 @@ class ExchangeMutation:
             info,
             request,
             _changed,
-            not_allowed_as_result=True,
             idempotent=creation(info, "exchangeRequest", input, models.Exchange),
         )
 
@@ -559,7 +558,7 @@ class ExchangeMutation:
                 info.context.session, info.context.principal, _exchange_pk(input.id), proposal
             )
 
-        return await run_mutation(info, propose, _changed, not_allowed_as_result=True)
+        return await run_mutation(info, propose, _changed)
 
     @strawberry.mutation(description="The listing's organization declines a request.")
     async def exchange_decline(
@@ -607,7 +606,6 @@ class ExchangeMutation:
             info,
             send,
             lambda row: ExchangeMessageSendSuccess(exchange_message=ExchangeMessage.from_row(row)),
-            not_allowed_as_result=True,
             idempotent=Idempotent(
                 input.idempotency_key,
                 "exchangeMessageSend",
