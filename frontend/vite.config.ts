@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { fileURLToPath, URL } from 'node:url'
 import { defineConfig, type Plugin } from 'vite'
 import vue from '@vitejs/plugin-vue'
@@ -6,26 +8,47 @@ import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
 /**
  * `graphql(\`query Name ...\`)` looks its document up in one map of every operation of the app
  * (codegen's `src/gql/gql.ts`), and all those strings would ship with the first page. At build,
- * each call is replaced by its own text (plus the fragments it spreads, defined in the same
- * file), so each page carries only its operations. The sources, and their types, are unchanged:
+ * each call is replaced by its own text plus the fragments it spreads (defined in the same file,
+ * or in any file of src/, such as the `Problem` fragment of every mutation's errors), so each page
+ * carries only its operations. The sources, and their types, are unchanged:
  * at run time a document is only ever read as a string (`document.toString()` in src/api.ts).
  */
 function graphqlDocumentsInline(): Plugin {
   const call = /\bgraphql\(\s*`([\s\S]*?)`\s*\)/g
   const fragment = /^\s*fragment\s+(\w+)/
   const spread = /\.\.\.\s*(?!on\b)(\w+)/g
+  const src = fileURLToPath(new URL('./src', import.meta.url))
+  const fragmentsIn = (code: string, into: Map<string, string>): Map<string, string> => {
+    for (const [, body] of code.matchAll(call)) {
+      const name = fragment.exec(body)?.[1]
+      if (name) into.set(name, body)
+    }
+    return into
+  }
+  // Every fragment of src/ (but the generated src/gql/), by name; read again at each build.
+  const everyFragment = (): Map<string, string> => {
+    const found = new Map<string, string>()
+    const walk = (folder: string): void => {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        const path = join(folder, entry.name)
+        if (entry.isDirectory() && path !== join(src, 'gql')) walk(path)
+        else if (/\.(ts|vue)$/.test(entry.name)) fragmentsIn(readFileSync(path, 'utf8'), found)
+      }
+    }
+    walk(src)
+    return found
+  }
+  let shared = new Map<string, string>()
   return {
     name: 'entrelieux:graphql-documents-inline',
+    buildStart() {
+      shared = everyFragment()
+    },
     transform(code, id) {
       const path = id.split('?')[0]
       if (!/\/src\/.*\.(ts|vue)$/.test(path) || path.includes('/src/gql/')) return null
-      const bodies = [...code.matchAll(call)].map((m) => m[1])
-      if (!bodies.length) return null
-      const fragments = new Map<string, string>()
-      for (const body of bodies) {
-        const name = fragment.exec(body)?.[1]
-        if (name) fragments.set(name, body)
-      }
+      if (!code.match(call)) return null
+      const fragments = fragmentsIn(code, new Map(shared))
       const withFragments = (body: string): string => {
         const used = new Set<string>()
         const visit = (text: string): void => {

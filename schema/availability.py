@@ -14,7 +14,7 @@ from core.services import bookings as service
 from core.services.exchange_commands import Block
 from core.services.validation import parse
 from schema.context import Info
-from schema.errors import InputError, NotFoundError, run_mutation
+from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
 from schema.relay import bad_argument, expect_id, input_id, to_global_id
 
 FromDay = Annotated[
@@ -131,7 +131,7 @@ class ListingUnblockSuccess:
 
 
 ListingBlockResult = Annotated[
-    ListingBlockSuccess | InputError | NotFoundError,
+    ListingBlockSuccess | InputError | ConflictError,
     strawberry.union("ListingBlockResult", description="The block, or why not (nothing written)."),
 ]
 ListingUnblockResult = Annotated[

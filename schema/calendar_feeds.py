@@ -85,7 +85,7 @@ CalendarFeedCreateResult = Annotated[
     strawberry.union("CalendarFeedCreateResult", description="The new feed, or why not."),
 ]
 CalendarFeedRevokeResult = Annotated[
-    CalendarFeedRevokeSuccess | InputError | NotFoundError,
+    CalendarFeedRevokeSuccess | NotFoundError,
     strawberry.union("CalendarFeedRevokeResult", description="The revoked feed, or why not."),
 ]
 

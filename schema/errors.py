@@ -39,12 +39,18 @@ CODE_DESCRIPTION = (
     "Why, for programs: a value of one of the `…ErrorCode` enums (e.g. "
     "`ListingErrorCode.DATES_OUT_OF_ORDER`), stable across releases and wordings."
 )
+VALUE_DESCRIPTION = (
+    "What the `{value}` of the code's message stands for, if anything: a bound (`TOO_LONG`: the "
+    "most characters allowed), what is left (`NOT_ENOUGH_LEFT`), a date (`BEFORE_AVAILABLE_FROM`), "
+    "the text given (`UNKNOWN_COMMUNE`)."
+)
 
 
 @strawberry.interface(description="Something the client can fix, returned in a mutation's result.")
 class Error:
     message: str = strawberry.field(description="A sentence for people.")
     code: str = strawberry.field(description=CODE_DESCRIPTION)
+    value: str | None = strawberry.field(default=None, description=VALUE_DESCRIPTION)
 
 
 @strawberry.type(description="One input field that is wrong, and why.")
@@ -54,12 +60,7 @@ class FieldError:
     )
     message: str = strawberry.field(description="What is wrong with it.")
     code: str = strawberry.field(description=CODE_DESCRIPTION)
-    value: str | None = strawberry.field(
-        default=None,
-        description="What the `{value}` of the code's message stands for, if anything: a bound "
-        "(`TOO_LONG`: the most characters allowed), what is left (`NOT_ENOUGH_LEFT`), a date "
-        "(`BEFORE_AVAILABLE_FROM`), the text given (`UNKNOWN_COMMUNE`).",
-    )
+    value: str | None = strawberry.field(default=None, description=VALUE_DESCRIPTION)
 
 
 @strawberry.type(description="The input is invalid; nothing was written.")
@@ -96,16 +97,16 @@ def camel_path(path: str) -> str:
 
 
 def as_result(error: DomainError) -> ErrorResult:
-    code = error.code.name
+    message, code, value = error.message, error.code.name, error.value
     if isinstance(error, InvalidInput):
         fields = [field_error(problem) for problem in error.problems]
-        return InputError(message=error.message, code=code, fields=fields)
+        return InputError(message=message, code=code, value=value, fields=fields)
     if isinstance(error, NotFound):
-        return NotFoundError(message=error.message, code=code)
+        return NotFoundError(message=message, code=code, value=value)
     if isinstance(error, Conflict):
-        return ConflictError(message=error.message, code=code)
+        return ConflictError(message=message, code=code, value=value)
     if isinstance(error, NotAllowed):
-        return NotAllowedError(message=error.message, code=code)
+        return NotAllowedError(message=message, code=code, value=value)
     raise top_level(error)
 
 

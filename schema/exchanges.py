@@ -358,7 +358,7 @@ class ExchangeMessageSendSuccess:
 
 
 ExchangeRequestResult = Annotated[
-    ExchangeChangeSuccess | InputError | NotFoundError | ConflictError | NotAllowedError,
+    ExchangeChangeSuccess | InputError | ConflictError | NotAllowedError,
     strawberry.union(
         "ExchangeRequestResult", description="The exchange requested, or why not (nothing written)."
     ),

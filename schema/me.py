@@ -102,7 +102,7 @@ TokenCreateResult = Annotated[
     strawberry.union("TokenCreateResult", description="The new token, or why it was not created."),
 ]
 TokenRevokeResult = Annotated[
-    TokenRevokeSuccess | InputError | NotFoundError,
+    TokenRevokeSuccess | NotFoundError,
     strawberry.union("TokenRevokeResult", description="The revoked token, or why not."),
 ]
 

@@ -108,7 +108,7 @@ MembershipAcceptResult = Annotated[
     ),
 ]
 MembershipRefuseResult = Annotated[
-    MembershipRefuseSuccess | InputError | NotFoundError | ConflictError,
+    MembershipRefuseSuccess | NotFoundError | ConflictError,
     strawberry.union(
         "MembershipRefuseResult", description="The refused request, or why it was not refused."
     ),
@@ -121,7 +121,7 @@ MembershipRoleChangeResult = Annotated[
     ),
 ]
 MembershipRevokeResult = Annotated[
-    MembershipRevokeSuccess | InputError | NotFoundError | ConflictError,
+    MembershipRevokeSuccess | NotFoundError | ConflictError,
     strawberry.union(
         "MembershipRevokeResult", description="The removed membership's id, or why it stays."
     ),

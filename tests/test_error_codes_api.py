@@ -120,3 +120,30 @@ async def test_top_level_errors_keep_their_code_and_give_the_reason(
     assert anonymous["extensions"] == {"code": "UNAUTHENTICATED", "reason": "SIGN_IN_REQUIRED"}
     assert member_only["extensions"] == {"code": "FORBIDDEN", "reason": "ADMIN_ROLE_REQUIRED"}
     assert member_only["message"] == "This needs the ADMIN or OWNER role in the organization."
+
+
+PUBLISH_THROUGH_A_FRAGMENT = """
+mutation($input: ListingPublishInput!) { listingPublish(input: $input) { __typename ...Problem } }
+fragment Problem on Error {
+  __typename code message value
+  ... on InputError { fields { field code value message } }
+}
+"""
+
+
+async def test_a_client_asking_through_a_fragment_on_error_gets_the_codes_and_values(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    """The web app's way: one fragment on the `Error` interface, spread in every result union."""
+    lab = await make_organization(session)
+    member = await make_member(session, lab)
+    await session.commit()
+    given = {"direction": "OFFER", "kind": "EQUIPMENT", "title": "Li"}
+
+    answer = await client.execute(PUBLISH_THROUGH_A_FRAGMENT, {"input": given}, member.token)
+
+    result = answer["listingPublish"]
+    assert (result["__typename"], result["code"]) == ("InputError", "INVALID_INPUT")
+    assert [(f["field"], f["code"], f["value"]) for f in result["fields"]] == [
+        ("title", "TOO_SHORT", "3")
+    ]

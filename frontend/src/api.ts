@@ -12,7 +12,7 @@
  * Expected, user-fixable errors are not thrown: they are members of each mutation's result union.
  */
 import type { TypedDocumentString } from './gql/graphql'
-import { translateErrors } from './i18n/apiMessages'
+import { errorText, translateErrors } from './i18n/apiErrors'
 
 export interface GraphQLErrorItem {
   message: string
@@ -30,13 +30,22 @@ export class NetworkError extends Error {
   }
 }
 
+/** A top-level error's message, in the reader's language when it gives its `reason` code. */
+function worded(error: GraphQLErrorItem): string {
+  const reason = error.extensions?.reason
+  return typeof reason === 'string' ? errorText(reason, null, error.message) : error.message
+}
+
 export class ApiError extends Error {
   override name = 'ApiError'
   readonly code: string | undefined
+  /** The catalogue's code of the first error (`extensions.reason`: `NOT_A_MEMBER`…), if given. */
+  readonly reason: string | undefined
   constructor(readonly errors: readonly GraphQLErrorItem[]) {
-    super(errors.map((e) => e.message).join('; ') || 'GraphQL error')
-    const code = errors[0]?.extensions?.code
+    super(errors.map(worded).join('; ') || 'GraphQL error')
+    const { code, reason } = errors[0]?.extensions ?? {}
     this.code = typeof code === 'string' ? code : undefined
+    this.reason = typeof reason === 'string' ? reason : undefined
   }
 }
 

@@ -52,13 +52,13 @@ def test_the_api_field_errors_show_next_to_the_fields(
     expect(title).to_have_attribute("aria-invalid", "true")
     expect(page).to_have_url(re.compile(r"/publier$"))
     title_message = message_of(page, title)
-    assert re.search(r"\b3\b|caractères|court", title_message), title_message
+    # Worded by their codes (TOO_SHORT with its value 3, DATES_OUT_OF_ORDER), not by the English.
+    assert "Au moins 3 caractères." in title_message, title_message
     expect(
         page.locator("#pub-from[aria-invalid=true], #pub-until[aria-invalid=true]")
     ).not_to_have_count(0)
     dates_message = message_of(page, until) + " " + message_of(page, since)
-    # (the API says "is before available_from"; the app puts it in French)
-    assert re.search(r"avant|après|before|after", dates_message, re.IGNORECASE), dates_message
+    assert "Cette date est avant la date de début." in dates_message, dates_message
     # The messages sit next to their fields: within the field's own block.
     block = title.locator("xpath=ancestor::*[contains(@class, 'field')][1]")
     expect(block).to_contain_text(title_message.split(" — ")[-1].strip()[:20])
@@ -69,6 +69,14 @@ def test_the_api_field_errors_show_next_to_the_fields(
     # A summary lists the problems, with links to the fields.
     expect(page.get_by_role("link", name=re.compile("Titre"))).to_be_visible()
     screenshot(page, "forms-publish-refused")
+
+    # The same refusal in English: the codes have their English sentences too.
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.get_by_text("At least 3 characters.").first).to_be_visible()
+    expect(page.get_by_text("This date is before the start date.").first).to_be_visible()
+    page.get_by_role("button", name="Français").click()
+    expect(page.get_by_role("button", name="Publier", exact=True)).to_be_visible()
 
     # Corrected, it publishes.
     title.fill("Perceuse à colonne")

@@ -3,25 +3,46 @@
  * the messages of the fields an `InputError` names), succeeded.
  *
  * Every mutation of the API answers with a result union: one success type and error types
- * (`InputError` with `fields { field message }`, `NotFoundError`, `ConflictError`,
- * `NotAllowedError`, each with a `message`). `run` sends the document through `request`, takes the
- * union (the document's one root field) and keeps either the success or the refusal; a thrown
- * error (network, top-level API error) becomes a refusal worded by the caller's `failure`.
+ * (`InputError` with its `fields`, `NotFoundError`, `ConflictError`, `NotAllowedError`). A
+ * document selects them all with `...Problem` (the fragment below). `run` sends the document
+ * through `request`, takes the union (the document's one root field) and keeps either the success
+ * or the refusal; a thrown error (network, top-level API error) becomes a refusal worded by the
+ * caller's `failure`.
  *
- * The messages arrive translated: `request` (api.ts, `translateErrors`) is the one place where an
- * API error becomes words for people, so it is the one place to change when errors are translated
- * by their code rather than by their English text. Nothing here or in the pages translates them.
+ * The messages arrive translated: `request` (api.ts) words every error by its code
+ * (`i18n/apiErrors.ts`), the one place where an API error becomes words for people. Nothing here
+ * or in the pages translates them.
  *
  *   useMutation       one state: a form, or a group of buttons that share one status line
  *   useItemMutations  one state per item of a list (revoke a token, remove a member…)
  */
 import { ref, type Ref } from 'vue'
 import { ApiError, request } from '@/api'
+import { graphql } from '@/gql'
 import type { TypedDocumentString } from '@/gql/graphql'
+
+// What every document asks of an error: its code and value (to word it), and its fields.
+graphql(`
+  fragment Problem on Error {
+    __typename
+    code
+    message
+    value
+    ... on InputError {
+      fields {
+        field
+        code
+        message
+        value
+      }
+    }
+  }
+`)
 
 export interface FieldProblem {
   field: string
   message: string
+  code?: string
 }
 
 /** A refused mutation, as the page shows it. */

@@ -8,6 +8,7 @@ import enPublish from './locales/en/publish.json'
 import enExchanges from './locales/en/exchanges.json'
 import enPlaces from './locales/en/places.json'
 import enAlerts from './locales/en/alerts.json'
+import enErrors from './locales/en/errors.json'
 
 export default {
   ...enCommon,
@@ -16,4 +17,5 @@ export default {
   exchanges: enExchanges,
   places: enPlaces,
   alerts: enAlerts,
+  errors: enErrors,
 }

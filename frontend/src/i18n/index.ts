@@ -12,6 +12,7 @@ import frPublish from './locales/fr/publish.json'
 import frExchanges from './locales/fr/exchanges.json'
 import frPlaces from './locales/fr/places.json'
 import frAlerts from './locales/fr/alerts.json'
+import frErrors from './locales/fr/errors.json'
 
 const fr = {
   ...frCommon,
@@ -20,6 +21,8 @@ const fr = {
   exchanges: frExchanges,
   places: frPlaces,
   alerts: frAlerts,
+  // The API's errors, one sentence per code (`apiErrors.ts`).
+  errors: frErrors,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const

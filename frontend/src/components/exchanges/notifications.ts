@@ -14,9 +14,7 @@ const MarkReadDocument = graphql(`
           readAt
         }
       }
-      ... on NotFoundError {
-        message
-      }
+      ...Problem
     }
   }
 `)

@@ -29,19 +29,7 @@ export const PublishListingDocument = graphql(`
           status
         }
       }
-      ... on InputError {
-        message
-        fields {
-          field
-          message
-        }
-      }
-      ... on NotFoundError {
-        message
-      }
-      ... on ConflictError {
-        message
-      }
+      ...Problem
     }
   }
 `)
@@ -56,19 +44,7 @@ export const UpdateListingDocument = graphql(`
           status
         }
       }
-      ... on InputError {
-        message
-        fields {
-          field
-          message
-        }
-      }
-      ... on NotFoundError {
-        message
-      }
-      ... on ConflictError {
-        message
-      }
+      ...Problem
     }
   }
 `)
@@ -83,15 +59,7 @@ export const WithdrawListingDocument = graphql(`
           status
         }
       }
-      ... on InputError {
-        message
-      }
-      ... on NotFoundError {
-        message
-      }
-      ... on ConflictError {
-        message
-      }
+      ...Problem
     }
   }
 `)
