@@ -12,6 +12,7 @@ const SessionDocument = graphql(`
     me {
       id
       displayName
+      needsDisplayName
       actingFor {
         id
         name
@@ -21,6 +22,8 @@ const SessionDocument = graphql(`
         organization {
           id
           name
+          nameConfirmed
+          siret
         }
       }
     }
@@ -49,6 +52,9 @@ const NotificationsLiveDocument = graphql(`
         id
       }
       listing {
+        id
+      }
+      organization {
         id
       }
     }
