@@ -284,7 +284,7 @@ async def test_an_independent_organization_waits_for_the_persons_own_name(
 @pytest.mark.parametrize(
     ("unit", "expected", "confirmed"),
     [
-        ("", "Organisation de alex.bernard", False),
+        ("", "Organisation d’alex.bernard", False),
         ("Atelier Bois Recyclé", "Atelier Bois Recyclé", True),
     ],
 )

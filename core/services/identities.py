@@ -13,6 +13,7 @@ Names: a commune is named after the commune, another organization after the prov
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -44,6 +45,7 @@ from core.settings import DEFAULT_DATA_DIR
 
 _MAX_CLAIM = 320
 _ASSOCIATION_CATEGORIES = ("92",)
+_VOWELS = frozenset("aeiouyh")
 
 
 @dataclass(frozen=True)
@@ -184,7 +186,7 @@ async def _new_organization(
     elif len(identity.organizational_unit) >= 2:
         name, confirmed = identity.organizational_unit, True
     else:
-        name, confirmed = f"Organisation de {person.display_name}"[:200], False
+        name, confirmed = _provisional_name(person.display_name), False
     organization = Organization(
         name=name,
         name_confirmed=confirmed,
@@ -199,6 +201,13 @@ async def _new_organization(
     session.add(organization)
     await session.flush()
     return organization
+
+
+def _provisional_name(display_name: str) -> str:
+    """ "Organisation de Camille", "Organisation d’Alex": until its owner names it."""
+    initial = unicodedata.normalize("NFKD", display_name[:1]).lower()[:1]
+    of = "d’" if initial in _VOWELS else "de "
+    return f"Organisation {of}{display_name}"[:200]
 
 
 async def _join(session: AsyncSession, person_id: int, organization: Organization) -> None:

@@ -110,7 +110,9 @@ def test_a_facilitator_asks_to_join_and_once_accepted_requests_a_skill(
 
     # ---- now a member: told so, the header leads to the fablab, and the request goes through
     page.goto("/notifications")
-    expect(page.get_by_role("link", name="Vous avez rejoint FabLab de Guéret").first).to_be_visible()
+    expect(
+        page.get_by_role("link", name="Vous avez rejoint FabLab de Guéret").first
+    ).to_be_visible()
     mine = page.get_by_role("navigation").get_by_role("link", name="Mon organisation")
     expect(mine).to_have_attribute("href", f"/organisations/{lab['id']}")
     page.goto(f"/annonces/{offer['id']}")
