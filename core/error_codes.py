@@ -58,7 +58,7 @@ class OrganizationErrorCode(ErrorCode):
     COLLECTIVITE_IS_PUBLIC = "a collectivité is a public partner"
     ORGANIZATION_NAME_REQUIRED = "give the organization's name (2 to 200 characters)"
     INDEPENDANT_IS_PRIVATE = "an independent person is a private partner"
-    YOUR_NAME_FIRST = "tell us your name first, or give a name for your activity"
+    YOUR_NAME_FIRST = "tell us your name first: an independent organization is shown with it"
     SEARCH_TOO_SHORT = "type at least {value} characters"
 
 

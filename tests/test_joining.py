@@ -252,6 +252,13 @@ async def test_an_independent_person_creates_their_organization_without_siret_an
     }
     assert role == Role.OWNER
     assert requested["exchangeRequest"]["__typename"] == "ExchangeChangeSuccess", requested
+    # An activity's name is shown with the person's, once.
+    studio = {"input": {"name": "Studio Lumen", "kind": "INDEPENDANT"}}
+    named = {"input": {"name": "Ateliers de Lou Petit", "kind": "INDEPENDANT"}}
+    studio_name = (await client.execute(CREATE, studio))["organizationCreate"]["organization"]
+    named_name = (await client.execute(CREATE, named))["organizationCreate"]["organization"]
+    assert studio_name["name"] == "Studio Lumen — Lou Petit"
+    assert named_name["name"] == "Ateliers de Lou Petit"
 
 
 async def test_an_independent_organization_waits_for_the_persons_own_name(

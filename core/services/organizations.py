@@ -1,7 +1,7 @@
 """Creating organizations, naming them, and reading them.
 
 An INDEPENDANT organization is one person acting alone: its SIRET is optional (as for every
-kind) and, without a name of its own, it goes by its creator's name.
+kind) and it is shown with its creator's name (their name alone, or after the activity's).
 """
 
 from __future__ import annotations
@@ -86,8 +86,8 @@ async def create_organization(
 ) -> Organization:
     """A new organization; whoever creates it becomes its OWNER."""
     acting = require_principal(principal)
-    if draft.name is None:
-        draft = draft.model_copy(update={"name": await _creator_name(session, acting)})
+    if draft.kind == OrganizationKind.INDEPENDANT:
+        draft = draft.model_copy(update={"name": await _independent_name(session, acting, draft)})
     organization = await add_organization(session, draft)
     assert organization.id is not None
     session.add(
@@ -97,12 +97,18 @@ async def create_organization(
     return organization
 
 
-async def _creator_name(session: AsyncSession, acting: Principal) -> str:
-    """An independent person's organization goes by their name, once they have told it."""
+async def _independent_name(
+    session: AsyncSession, acting: Principal, draft: OrganizationDraft
+) -> str:
+    """An independent person's organization is shown with their name: it is their name, or
+    their activity's followed by it ("Studio Lumen — Rose Moreau")."""
     person = await session.get(Person, acting.person_id)
     if person is None or not person.name_confirmed or len(person.display_name.strip()) < 2:
         raise InvalidInput.one("name", OrganizationErrorCode.YOUR_NAME_FIRST)
-    return person.display_name.strip()
+    own = person.display_name.strip()
+    if draft.name is None or own.casefold() in draft.name.casefold():
+        return draft.name or own
+    return f"{draft.name} — {own}"[:200]
 
 
 async def rename_organization(

@@ -91,6 +91,16 @@ export async function loadSession(): Promise<void> {
   }
 }
 
+/** Who is signed in, read again (their organizations changed); the live stream stays open. */
+export async function refreshMe(): Promise<void> {
+  try {
+    const { me } = await request(SessionDocument, {}, { quietUnauthenticated: true })
+    state.me = me ?? null
+  } catch {
+    // keep what we knew
+  }
+}
+
 export async function refreshUnread(): Promise<void> {
   try {
     const { notifications } = await request(UnreadDocument, {}, { quietUnauthenticated: true })
@@ -124,6 +134,8 @@ function listen(): void {
   unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
     if (!notifications.read) state.unread += 1
     state.latest = { id: notifications.id, title: notifications.title }
+    // Accepted into an organization: what the person may do changes now, not at the next load.
+    if (notifications.kind === 'MEMBERSHIP_ACCEPTED') void refreshMe()
     for (const handler of [...listeners]) {
       try {
         handler(notifications)
