@@ -134,10 +134,12 @@ async def test_organizations_are_found_by_name_siret_or_commune(
         return [edge["node"]["name"] for edge in data["organizations"]["edges"]]
 
     assert await names("MONTS de guéret") == ["FabLab des Monts de Guéret"]
+    assert await names("fablab, guéret") == ["FabLab des Monts de Guéret"]  # words, any order
     assert await names("852 719 467") == ["Atelier Bois Recyclé"]
     assert await names("85271946700015") == ["Atelier Bois Recyclé"]
     assert await names("Guéret") == ["FabLab des Monts de Guéret"]  # where its place is
     assert await names("93100") == ["Commune de Montreuil"]  # Montreuil's postcode
+    assert await names("23000") == ["FabLab des Monts de Guéret"]  # its place's postcode
     assert await names("0%_") == ["Tiers-lieu 100%_libre"]  # wildcards are plain characters
     assert await names("Besançon") == []
     errors = await client.errors(SEARCH, {"query": " x "})

@@ -2,13 +2,15 @@
 commune it is in (its own INSEE code, for a commune, or the commune of one of its places).
 
 One text box answers all three, so a person looking for their fablab types what they know of it.
+Names match word by word, case-insensitively (on SQLite, only ASCII letters change case; accents
+must be typed as they are written: "Guéret", not "Gueret", though a commune is found either way).
 """
 
 from __future__ import annotations
 
 import re
 
-from sqlalchemy import ColumnElement, false, or_
+from sqlalchemy import ColumnElement, and_, false, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,9 +35,10 @@ async def matching(session: AsyncSession, query: str) -> ColumnElement[bool]:
         return or_(
             col(Organization.siret).startswith(digits), col(Organization.siren) == digits[:9]
         )
-    conditions: list[ColumnElement[bool]] = [
-        col(Organization.name).icontains(text, autoescape=True)
-    ]
+    # Every word, in any order: "fablab guéret" finds "FabLab de Guéret".
+    words = [word for word in re.split(r"[\s,;]+", text) if word]
+    by_name = and_(*[col(Organization.name).icontains(word, autoescape=True) for word in words])
+    conditions: list[ColumnElement[bool]] = [by_name]
     commune = await find_commune(session, text)
     if commune is not None:
         places = select(Space.organization_id).where(Space.commune_insee == commune.code_insee)
