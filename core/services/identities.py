@@ -204,7 +204,7 @@ async def _new_organization(
 
 
 def _provisional_name(display_name: str) -> str:
-    """ "Organisation de Camille", "Organisation d’Alex": until its owner names it."""
+    """Until its owner names it: "Organisation de Camille", "Organisation d’Alex"."""
     initial = unicodedata.normalize("NFKD", display_name[:1]).lower()[:1]
     of = "d’" if initial in _VOWELS else "de "
     return f"Organisation {of}{display_name}"[:200]
