@@ -18,6 +18,7 @@ class AccountErrorCode(ErrorCode):
     """Signing in, and who a person is."""
 
     SIGN_IN_REQUIRED = "You must be signed in to do this."
+    DISPLAY_NAME_REQUIRED = "give the name you go by (2 to 200 characters)"
     CLAIM_NOT_TEXT = "the claim must be a short text"
     NO_SUBJECT = "the provider sent no subject"
     NOT_AN_EMAIL = "{value} is not an e-mail address"
@@ -55,6 +56,10 @@ class OrganizationErrorCode(ErrorCode):
     SIRET_CHECK_DIGIT = "the SIRET's check digit is wrong (Luhn)"
     PARENT_NOT_A_NETWORK = "the parent must be a network (RESEAU)"
     COLLECTIVITE_IS_PUBLIC = "a collectivité is a public partner"
+    ORGANIZATION_NAME_REQUIRED = "give the organization's name (2 to 200 characters)"
+    INDEPENDANT_IS_PRIVATE = "an independent person is a private partner"
+    YOUR_NAME_FIRST = "tell us your name first: an independent organization is shown with it"
+    SEARCH_TOO_SHORT = "type at least {value} characters"
 
 
 @unique

@@ -51,7 +51,18 @@ def notification_link(settings: Settings, notification: Notification) -> str | N
         return f"{settings.base_url}/echanges/{global_id('Exchange', notification.exchange_id)}"
     if notification.listing_id is not None:
         return f"{settings.base_url}/annonces/{global_id('Listing', notification.listing_id)}"
+    if notification.organization_id is not None:
+        organization = global_id("Organization", notification.organization_id)
+        return f"{settings.base_url}/organisations/{organization}"
     return None
+
+
+def _link_label(notification: Notification) -> str:
+    if notification.exchange_id is not None:
+        return "Voir l'échange"
+    if notification.listing_id is not None:
+        return "Voir l'annonce"
+    return "Voir l'organisation"
 
 
 def compose(settings: Settings, notification: Notification, recipient: str) -> EmailMessage:
@@ -71,8 +82,7 @@ def compose(settings: Settings, notification: Notification, recipient: str) -> E
     if notification.body.strip():
         lines += ["", notification.body.strip()]
     if (link := notification_link(settings, notification)) is not None:
-        label = "Voir l'échange" if notification.exchange_id is not None else "Voir l'annonce"
-        lines += ["", f"{label} : {link}"]
+        lines += ["", f"{_link_label(notification)} : {link}"]
     lines += [
         "",
         "Pour répondre, passez par Entrelieux : les adresses e-mail ne sont pas communiquées.",

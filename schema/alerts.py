@@ -30,6 +30,7 @@ from schema.exchanges import Exchange, load_exchange
 from schema.geo import GeoInput
 from schema.limits import page_request
 from schema.listings import Listing, load_listings
+from schema.organizations import Organization, load_organization
 from schema.relay import (
     After,
     Connection,
@@ -108,6 +109,7 @@ class Notification(Node):
     alert_pk: strawberry.Private[int | None]
     listing_pk: strawberry.Private[int | None]
     exchange_pk: strawberry.Private[int | None]
+    organization_pk: strawberry.Private[int | None]
     kind: NotificationKind = strawberry.field(description="What it is about.")
     title: str = strawberry.field(description="A short line, e.g. the listing's title.")
     body: str = strawberry.field(description="A sentence saying why.")
@@ -123,6 +125,7 @@ class Notification(Node):
             alert_pk=row.alert_id,
             listing_pk=row.listing_id,
             exchange_pk=row.exchange_id,
+            organization_pk=row.organization_id,
             kind=row.kind,
             title=row.title,
             body=row.body,
@@ -143,6 +146,13 @@ class Notification(Node):
     @strawberry.field(description="The exchange it is about, for EXCHANGE_* notifications.")
     async def exchange(self, info: Info) -> Exchange | None:
         return None if self.exchange_pk is None else await load_exchange(info, self.exchange_pk)
+
+    @strawberry.field(
+        description="The organization it is about, for MEMBERSHIP_* notifications (a request to "
+        "join it, or its acceptance)."
+    )
+    async def organization(self, info: Info) -> Organization | None:
+        return await load_organization(info, self.organization_pk)
 
     @strawberry.field(description="The alert that matched; null once deleted.")
     async def alert(self, info: Info) -> Alert | None:

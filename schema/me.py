@@ -16,7 +16,7 @@ from core.services.tokens import IssuedToken
 from core.services.validation import parse
 from schema.context import Info
 from schema.errors import InputError, NotFoundError, run_mutation
-from schema.organizations import Membership, Organization, organization_of
+from schema.organizations import Membership, MembershipRequest, Organization, organization_of
 from schema.relay import NodeId, expect_id, input_id, to_global_id
 
 
@@ -59,6 +59,11 @@ class Viewer:
     id: strawberry.ID = strawberry.field(description="The person's global id.")
     display_name: str = strawberry.field(description="The name they go by.")
     email: str | None = strawberry.field(description="Their e-mail address, if known.")
+    needs_display_name: bool = strawberry.field(
+        default=False,
+        description="Their provider gave no name: `displayName` is a guess until they tell it "
+        "(`profileUpdate`).",
+    )
 
     @strawberry.field(description="Every organization they belong to, with their role in it.")
     async def memberships(self, info: Info) -> list[Membership]:
@@ -70,6 +75,14 @@ class Viewer:
     )
     async def acting_for(self, info: Info) -> Organization | None:
         return None if self.acting_pk is None else await organization_of(info, self.acting_pk)
+
+    @strawberry.field(
+        description="Their requests to join an organization still waiting for an admin, oldest "
+        "first."
+    )
+    async def membership_requests(self, info: Info) -> list[MembershipRequest]:
+        rows = await memberships.my_pending_requests(info.context.session, info.context.principal)
+        return [MembershipRequest.from_row(row) for row in rows]
 
     @strawberry.field(description="The personal access tokens they own, newest first.")
     async def tokens(self, info: Info) -> list[AccessToken]:
@@ -123,6 +136,7 @@ class MeQuery:
             id=to_global_id("Person", principal.person_id),
             display_name=row.display_name,
             email=row.email,
+            needs_display_name=not row.name_confirmed,
         )
 
 

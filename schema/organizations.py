@@ -21,7 +21,7 @@ from core.services import organizations as service
 from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
-from schema.errors import ConflictError, InputError, run_mutation, top_level
+from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
 from schema.limits import page_request
 from schema.people import AuditEvent, Person
 from schema.relay import (
@@ -204,6 +204,10 @@ class Organization(OrganizationAccess, Node):
     description: str = strawberry.field(description="What it does, in its own words.")
     verified: bool = strawberry.field(description="Its identity has been verified.")
     verified_by: VerificationMethod | None = strawberry.field(description="How it was verified.")
+    name_confirmed: bool = strawberry.field(
+        description="False while its name is provisional (it was created from a SIRET alone): "
+        "its OWNER is asked to name it (`organizationRename`)."
+    )
 
     @classmethod
     def from_row(cls, row: models.Organization) -> Organization:
@@ -222,6 +226,7 @@ class Organization(OrganizationAccess, Node):
             description=row.description,
             verified=row.verified,
             verified_by=row.verified_by,
+            name_confirmed=row.name_confirmed,
         )
 
     @strawberry.field(description="The network this organization belongs to.")
@@ -252,11 +257,20 @@ class OrganizationFilter:
     network_id: strawberry.ID | None = strawberry.field(
         default=None, description="Members of this network."
     )
+    query: str | None = strawberry.field(
+        default=None,
+        description="What a person knows of an organization they want to join: part of its name, "
+        "its SIRET or SIREN (9 to 14 digits, from the start), or a commune (name, INSEE code or "
+        "postcode) where it is or has a place. At least 2 characters.",
+    )
 
 
 @strawberry.input(description="A new organization. Whoever creates it becomes its OWNER.")
 class OrganizationCreateInput:
-    name: str = strawberry.field(description="Its name, 2 to 200 characters.")
+    name: str = strawberry.field(
+        description="Its name, 2 to 200 characters. An INDEPENDANT organization may leave it "
+        "empty: it then goes by your name."
+    )
     kind: OrganizationKind = strawberry.field(description="What kind of organization.")
     sector: Sector | None = strawberry.field(
         default=None, description="Derived from the kind when not given (COLLECTIVITE is public)."
@@ -275,6 +289,17 @@ class OrganizationCreateSuccess:
     organization: Organization = strawberry.field(description="The new organization.")
 
 
+@strawberry.input(description="Give an organization its name (confirms a provisional one).")
+class OrganizationRenameInput:
+    organization_id: strawberry.ID = strawberry.field(description="An organization you administer.")
+    name: str = strawberry.field(description="Its name, 2 to 200 characters.")
+
+
+@strawberry.type(description="The organization has its new name.")
+class OrganizationRenameSuccess:
+    organization: Organization = strawberry.field(description="The renamed organization.")
+
+
 OrganizationCreateResult = Annotated[
     OrganizationCreateSuccess | InputError | ConflictError,
     strawberry.union(
@@ -282,10 +307,20 @@ OrganizationCreateResult = Annotated[
     ),
 ]
 
+OrganizationRenameResult = Annotated[
+    OrganizationRenameSuccess | InputError | NotFoundError,
+    strawberry.union(
+        "OrganizationRenameResult", description="The renamed organization, or why not."
+    ),
+]
+
 
 @strawberry.type
 class OrganizationQuery:
-    @strawberry.field(description="Organizations, in the order they joined.")
+    @strawberry.field(
+        description="Organizations, in the order they joined. With `filter.query`, the ones to "
+        "ask to join (`membershipRequest`)."
+    )
     async def organizations(
         self,
         info: Info,
@@ -302,8 +337,12 @@ class OrganizationQuery:
             sector=given.sector,
             name_contains=given.name_contains,
             parent_id=expect_id(given.network_id, "Organization") if given.network_id else None,
+            query=given.query,
         )
-        page = await service.browse_organizations(info.context.session, where, request)
+        try:
+            page = await service.browse_organizations(info.context.session, where, request)
+        except DomainError as error:
+            raise top_level(error) from None
         nodes = [Organization.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda o: o.pk, after)
 
@@ -335,4 +374,25 @@ class OrganizationMutation:
             info,
             create,
             lambda row: OrganizationCreateSuccess(organization=Organization.from_row(row)),
+        )
+
+    @strawberry.mutation(
+        description="Rename an organization you administer; a provisional name is then confirmed."
+    )
+    async def organization_rename(
+        self,
+        info: Info,
+        input: Annotated[OrganizationRenameInput, strawberry.argument(description="The name.")],
+    ) -> OrganizationRenameResult:
+        async def rename() -> models.Organization:
+            organization_id = input_id(input.organization_id, "Organization", "organization_id")
+            assert organization_id is not None
+            return await service.rename_organization(
+                info.context.session, info.context.principal, organization_id, input.name
+            )
+
+        return await run_mutation(
+            info,
+            rename,
+            lambda row: OrganizationRenameSuccess(organization=Organization.from_row(row)),
         )

@@ -29,6 +29,7 @@ from schema.organizations import (
     OrganizationQuery,
     load_organization,
 )
+from schema.profiles import ProfileMutation
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
 from schema.space_search import SpaceQuery
@@ -87,6 +88,7 @@ class Mutation(
     CalendarFeedMutation,
     ExchangeMutation,
     AvailabilityMutation,
+    ProfileMutation,
 ):
     pass
 

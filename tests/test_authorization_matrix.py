@@ -265,6 +265,20 @@ MUTATION_RULES: dict[
         signed_in(OK),
         "anyone signed in creates an organization and owns it",
     ),
+    "organizationRename": (
+        "input: $input",
+        "$input: OrganizationRenameInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "name": "Lieu renommé"}},
+        admins_of_a(),
+        "A's admins name A",
+    ),
+    "profileUpdate": (
+        "input: $input",
+        "$input: ProfileUpdateInput!",
+        lambda w: {"input": {"displayName": "Dominique Morel"}},
+        signed_in(OK),
+        "anyone signed in names themselves",
+    ),
     "spaceCreate": (
         "input: $input",
         "$input: SpaceCreateInput!",

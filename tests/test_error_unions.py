@@ -17,6 +17,8 @@ EXCHANGE_CHANGE = {"InputError", "NotFoundError", "ConflictError", "NotAllowedEr
 
 ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "organizationCreate": {"InputError", "ConflictError"},
+    "organizationRename": {"InputError", "NotFoundError"},
+    "profileUpdate": {"InputError"},
     "spaceCreate": {"InputError", "NotFoundError", "ConflictError"},  # shares SpaceResult
     "spaceUpdate": {"InputError", "NotFoundError", "ConflictError"},
     "listingPublish": {"InputError", "NotFoundError", "ConflictError"},  # shares ListingResult

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
@@ -29,7 +30,7 @@ from api.auth.signin_page import demo_accounts, signin_page
 from core.db import Database
 from core.errors import InvalidInput
 from core.models import PendingLogin, PendingPurpose
-from core.services.identities import VerifiedIdentity, sign_in
+from core.services.identities import SignedIn, VerifiedIdentity, sign_in
 from core.services.principal import Principal
 from core.services.web_sessions import (
     close_session,
@@ -46,6 +47,16 @@ logger = logging.getLogger("entrelieux.auth")
 
 _SAFE_RETURN = re.compile(r"/(?![/\\])[^\s\\]{0,400}")
 LOGOUT_CALLBACK = "/auth/logout/callback"
+
+
+def _first_stop(signed: SignedIn, return_to: str) -> str:
+    """On a first sign-in that left a name to tell (the person's, or their new organization's
+    when the provider gave only its SIRET), the welcome page asks for it, then goes on."""
+    organization = signed.organization
+    unnamed = organization is not None and not organization.name_confirmed
+    if signed.new_person and (not signed.person.name_confirmed or unnamed):
+        return f"/bienvenue?next={quote(return_to, safe='/')}"
+    return return_to
 
 
 def _problem(status: int, error: str, message: str) -> JSONResponse:
@@ -188,7 +199,9 @@ class SignIn:
             )
             await session.commit()
         logger.info("signed in: person %s through %s", signed.person.id, provider.name)
-        response = RedirectResponse(pending.return_to, 303, headers={"Cache-Control": "no-store"})
+        response = RedirectResponse(
+            _first_stop(signed, pending.return_to), 303, headers={"Cache-Control": "no-store"}
+        )
         set_cookie(self.settings, response, SESSION, secret, lifetime)
         clear_cookie(self.settings, response, PRE_LOGIN)
         return response

@@ -67,6 +67,10 @@ class NotificationKind(enum.StrEnum):
     EXCHANGE_COMPLETED = "EXCHANGE_COMPLETED"
     EXCHANGE_MESSAGE = "EXCHANGE_MESSAGE"
     """A message arrived in the thread of one of the organization's exchanges."""
+    MEMBERSHIP_REQUESTED = "MEMBERSHIP_REQUESTED"
+    """Someone asks to join an organization the person administers."""
+    MEMBERSHIP_ACCEPTED = "MEMBERSHIP_ACCEPTED"
+    """The person's request to join an organization was accepted."""
 
 
 class Notification(SQLModel, table=True):
@@ -93,6 +97,9 @@ class Notification(SQLModel, table=True):
     )
     exchange_id: int | None = Field(
         default=None, foreign_key="exchange.id", index=True, ondelete="CASCADE"
+    )
+    organization_id: int | None = Field(
+        default=None, foreign_key="organization.id", index=True, ondelete="CASCADE"
     )
     kind: NotificationKind = Field(sa_type=enum_column(NotificationKind))
     title: str = Field(max_length=300)

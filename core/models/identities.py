@@ -17,6 +17,8 @@ class OrganizationKind(enum.StrEnum):
     ENTREPRISE = "ENTREPRISE"
     ASSOCIATION = "ASSOCIATION"
     RESEAU = "RESEAU"
+    INDEPENDANT = "INDEPENDANT"
+    """A person acting alone (auto-entrepreneur, freelance facilitator): SIRET optional."""
 
 
 class Sector(enum.StrEnum):
@@ -46,6 +48,11 @@ class Person(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     email: str | None = Field(default=None, max_length=320, unique=True)
     display_name: str = Field(default="", max_length=200)
+    name_confirmed: bool = Field(
+        default=True,
+        sa_column_kwargs={"server_default": sa.true()},
+        description="False while the name is only guessed (the provider gave none): ask once.",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
 
 
@@ -76,6 +83,11 @@ class Organization(SQLModel, table=True):
     website: str | None = Field(default=None, max_length=500)
     description: str = Field(default="", max_length=5000)
     verified: bool = False
+    name_confirmed: bool = Field(
+        default=True,
+        sa_column_kwargs={"server_default": sa.true()},
+        description="False while the name is provisional (created from a SIRET alone).",
+    )
     verified_by: VerificationMethod | None = Field(
         default=None, sa_type=enum_column(VerificationMethod)
     )

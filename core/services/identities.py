@@ -4,11 +4,16 @@ A person is never matched by e-mail: the same address at another provider is ano
 A `siret` claim comes from a provider that verified it, so the organization it names is created
 verified (`SIRET_CLAIM`); its sector is public when its SIREN is a commune's (the official list in
 `data/commune_sirens.csv`) or its legal category is 7xxx, else private.
+
+Names: a commune is named after the commune, another organization after the provider's
+`organizational_unit`; with neither, it gets a provisional name its owner is asked to confirm
+(`name_confirmed`), never a bare SIRET. A person whose provider gave no name is asked theirs once.
 """
 
 from __future__ import annotations
 
 import csv
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -40,6 +45,7 @@ from core.settings import DEFAULT_DATA_DIR
 
 _MAX_CLAIM = 320
 _ASSOCIATION_CATEGORIES = ("92",)
+_VOWELS = frozenset("aeiouyh")
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,7 @@ class VerifiedIdentity:
     usual_name: str = ""
     siret: str | None = None
     legal_category: str | None = None
+    organizational_unit: str = ""
 
     @classmethod
     def from_claims(cls, issuer: str, claims: Mapping[str, Any]) -> VerifiedIdentity:
@@ -87,7 +94,13 @@ class VerifiedIdentity:
             usual_name=text("usual_name") or text("family_name") or "",
             siret=siret,
             legal_category=text("legal_category") or text("categorie_juridique"),
+            organizational_unit=" ".join((text("organizational_unit") or "").split())[:200],
         )
+
+    @property
+    def has_name(self) -> bool:
+        """The provider said what the person is called (not only an e-mail address)."""
+        return bool(f"{self.given_name}{self.usual_name}".strip())
 
     @property
     def display_name(self) -> str:
@@ -108,7 +121,7 @@ async def sign_in(session: AsyncSession, identity: VerifiedIdentity) -> SignedIn
     assert person.id is not None
     organization = None
     if identity.siret is not None:
-        organization = await _organization_for(session, identity)
+        organization = await _organization_for(session, identity, person)
         await _join(session, person.id, organization)
     principal = await principal_for_person(session, person.id)
     organization_ids: list[int | None] = [*sorted(principal.organization_ids)] or [None]
@@ -130,7 +143,9 @@ async def _person_for(session: AsyncSession, identity: VerifiedIdentity) -> tupl
     email = identity.email
     if email and (await session.exec(select(Person.id).where(Person.email == email))).first():
         email = None  # another person holds it; e-mail alone never links two accounts
-    person = Person(email=email, display_name=identity.display_name[:200])
+    person = Person(
+        email=email, display_name=identity.display_name[:200], name_confirmed=identity.has_name
+    )
     session.add(person)
     await session.flush()
     assert person.id is not None
@@ -139,11 +154,13 @@ async def _person_for(session: AsyncSession, identity: VerifiedIdentity) -> tupl
     return person, True
 
 
-async def _organization_for(session: AsyncSession, identity: VerifiedIdentity) -> Organization:
+async def _organization_for(
+    session: AsyncSession, identity: VerifiedIdentity, person: Person
+) -> Organization:
     assert identity.siret is not None
     organization = await organization_by_siret(session, identity.siret)
     if organization is None:
-        organization = await _new_organization(session, identity.siret, identity.legal_category)
+        organization = await _new_organization(session, identity, person)
     elif not organization.verified:
         organization.verified = True
         organization.verified_by = VerificationMethod.SIRET_CLAIM
@@ -152,8 +169,10 @@ async def _organization_for(session: AsyncSession, identity: VerifiedIdentity) -
 
 
 async def _new_organization(
-    session: AsyncSession, siret: str, legal_category: str | None
+    session: AsyncSession, identity: VerifiedIdentity, person: Person
 ) -> Organization:
+    assert identity.siret is not None
+    siret, legal_category = identity.siret, identity.legal_category
     insee_code = commune_code_by_siren().get(siret[:9])
     commune = await session.get(Commune, insee_code) if insee_code else None
     if insee_code is not None or (legal_category and legal_category.startswith("7")):
@@ -162,8 +181,15 @@ async def _new_organization(
         kind, sector = OrganizationKind.ASSOCIATION, Sector.PRIVATE
     else:
         kind, sector = OrganizationKind.ENTREPRISE, Sector.PRIVATE
+    if commune is not None:
+        name, confirmed = f"Commune de {commune.name}", True
+    elif len(identity.organizational_unit) >= 2:
+        name, confirmed = identity.organizational_unit, True
+    else:
+        name, confirmed = _provisional_name(person.display_name), False
     organization = Organization(
-        name=f"Commune de {commune.name}" if commune else f"Établissement {siret}",
+        name=name,
+        name_confirmed=confirmed,
         kind=kind,
         sector=sector,
         siret=siret,
@@ -175,6 +201,13 @@ async def _new_organization(
     session.add(organization)
     await session.flush()
     return organization
+
+
+def _provisional_name(display_name: str) -> str:
+    """Until its owner names it: "Organisation de Camille", "Organisation d’Alex"."""
+    initial = unicodedata.normalize("NFKD", display_name[:1]).lower()[:1]
+    of = "d’" if initial in _VOWELS else "de "
+    return f"Organisation {of}{display_name}"[:200]
 
 
 async def _join(session: AsyncSession, person_id: int, organization: Organization) -> None:

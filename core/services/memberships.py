@@ -31,6 +31,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.services.audit import record
+from core.services.membership_notices import notify_accepted, notify_admins
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_admin, require_member, require_principal
 from core.services.tokens import hash_secret
@@ -119,7 +120,8 @@ async def request_membership(
 ) -> MembershipRequest:
     """A signed-in person asks to join; the organization's admins accept or refuse."""
     acting = require_principal(principal)
-    if await session.get(Organization, organization_id) is None:
+    organization = await session.get(Organization, organization_id)
+    if organization is None:
         raise NotFound(OrganizationErrorCode.ORGANIZATION_NOT_FOUND, value=str(organization_id))
     await _not_yet_member(session, acting.person_id, organization_id)
     pending = select(MembershipRequest.id).where(
@@ -137,6 +139,7 @@ async def request_membership(
     details = {"request_id": request.id}
     action = AuditAction.MEMBERSHIP_REQUESTED
     await record(session, organization_id, acting.person_id, action, details)
+    await notify_admins(session, request, organization)
     return request
 
 
@@ -146,9 +149,11 @@ async def accept_request(
     """An admin accepts a pending request: the person becomes a MEMBER."""
     request, acting = await _decide(session, principal, request_id, accept=True)
     source = {"request_id": request_id}
-    return await _join(
+    membership = await _join(
         session, request.person_id, request.organization_id, Role.MEMBER, source, acting.person_id
     )
+    await notify_accepted(session, request)
+    return membership
 
 
 async def refuse_request(
@@ -262,6 +267,22 @@ async def pending_requests(
         select(MembershipRequest)
         .where(
             MembershipRequest.organization_id == organization_id,
+            MembershipRequest.state == MembershipRequestState.PENDING,
+        )
+        .order_by(col(MembershipRequest.id))
+    )
+    return list((await session.exec(statement)).all())
+
+
+async def my_pending_requests(
+    session: AsyncSession, principal: Principal | None
+) -> list[MembershipRequest]:
+    """The signed-in person's own requests to join still waiting, oldest first."""
+    acting = require_principal(principal)
+    statement = (
+        select(MembershipRequest)
+        .where(
+            MembershipRequest.person_id == acting.person_id,
             MembershipRequest.state == MembershipRequestState.PENDING,
         )
         .order_by(col(MembershipRequest.id))

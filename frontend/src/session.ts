@@ -12,6 +12,7 @@ const SessionDocument = graphql(`
     me {
       id
       displayName
+      needsDisplayName
       actingFor {
         id
         name
@@ -21,6 +22,8 @@ const SessionDocument = graphql(`
         organization {
           id
           name
+          nameConfirmed
+          siret
         }
       }
     }
@@ -49,6 +52,9 @@ const NotificationsLiveDocument = graphql(`
         id
       }
       listing {
+        id
+      }
+      organization {
         id
       }
     }
@@ -85,6 +91,16 @@ export async function loadSession(): Promise<void> {
   }
 }
 
+/** Who is signed in, read again (their organizations changed); the live stream stays open. */
+export async function refreshMe(): Promise<void> {
+  try {
+    const { me } = await request(SessionDocument, {}, { quietUnauthenticated: true })
+    state.me = me ?? null
+  } catch {
+    // keep what we knew
+  }
+}
+
 export async function refreshUnread(): Promise<void> {
   try {
     const { notifications } = await request(UnreadDocument, {}, { quietUnauthenticated: true })
@@ -118,6 +134,8 @@ function listen(): void {
   unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
     if (!notifications.read) state.unread += 1
     state.latest = { id: notifications.id, title: notifications.title }
+    // Accepted into an organization: what the person may do changes now, not at the next load.
+    if (notifications.kind === 'MEMBERSHIP_ACCEPTED') void refreshMe()
     for (const handler of [...listeners]) {
       try {
         handler(notifications)

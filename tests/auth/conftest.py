@@ -57,6 +57,11 @@ def provider_files(tmp_folder: Path, signing_key: RSAKey) -> tuple[Path, Path]:
         "usual_name": "Faux",
         "siret": "21930048000008",
     }
+    accounts["siret-seul"] = {  # a provider that sends only a SIRET: no name, no unit
+        "password": "demo",
+        "email": "contact@exemple-sarl.fr",
+        "siret": "44306184100005",
+    }
     accounts_file = folder / "accounts.json"
     accounts_file.write_text(json.dumps(accounts))
     return jwks, accounts_file
@@ -109,7 +114,15 @@ def auth_settings(
 def settings_for(
     settings: Settings, generic: DevOidcProvider, proconnect: DevOidcProvider, public_url: str
 ) -> Settings:
-    scopes = ["openid", "email", "given_name", "usual_name", "siret", "legal_category"]
+    scopes = [
+        "openid",
+        "email",
+        "given_name",
+        "usual_name",
+        "siret",
+        "organizational_unit",
+        "legal_category",
+    ]
     providers = [
         OidcProvider(
             name="generic",

@@ -37,6 +37,9 @@ CASES = {
     "alerts": Case("fablab", lambda w: "/alertes"),
     "place": Case(None, lambda w: f"/lieux/{w.place_id}"),
     "organization": Case("agent", lambda w: f"/organisations/{w.organization_id}"),
+    "my-organization": Case("fablab", lambda w: "/mon-organisation"),
+    "organization-create": Case("fablab", lambda w: "/organisations/nouvelle"),
+    "welcome": Case("agent", lambda w: "/bienvenue?next=/publier"),
     "not-found": Case(None, lambda w: "/nulle-part"),
 }
 

@@ -1,5 +1,5 @@
 """Someone who signs in without a SIRET (a freelance facilitator) creates the organization they
-act for from the header's link, and lands on its page as its owner."""
+act for from the header's "Mon organisation", and lands on its page as its owner."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ LOGIN = "animatrice-creuse"  # a demo account kept for this test: no SIRET, no o
 def test_a_person_without_organization_creates_one(new_context: NewContext) -> None:
     page = new_context().new_page()
     sign_in(page, LOGIN, "/")
+    page.get_by_role("navigation").get_by_role("link", name="Mon organisation").click()
+    expect(page).to_have_url(re.compile(r"/mon-organisation$"))
     page.get_by_role("link", name="Créer mon organisation").click()
     expect(page).to_have_url(re.compile(r"/organisations/nouvelle$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Créer mon organisation")
@@ -37,7 +39,9 @@ def test_a_person_without_organization_creates_one(new_context: NewContext) -> N
     page.get_by_role("button", name="Créer l’organisation").click()
     expect(page).to_have_url(re.compile(r"/organisations/(?!nouvelle)[^/]+$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Collectif d’animation de la Creuse")
-    # Now an owner: the header offers publishing, and no longer the creation link.
+    # Now an owner: "Mon organisation" leads straight to its page.
     expect(page.get_by_role("link", name="Publier", exact=True)).to_be_visible()
-    expect(page.get_by_role("link", name="Créer mon organisation")).to_have_count(0)
+    organization_path = page.url.removeprefix(page.url.split("/organisations/")[0])
+    mine = page.get_by_role("navigation").get_by_role("link", name="Mon organisation")
+    expect(mine).to_have_attribute("href", organization_path)
     screenshot(page, "onboarding-created")
