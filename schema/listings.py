@@ -168,9 +168,10 @@ class Listing(Node):
         limits.page_size(first, info.context.settings)
         limits.radius(radius_km, info.context.settings)
         source = await info.context.loaders.listing_by_id.load(self.pk)
-        if source is None:
+        query = None if source is None else match_query(source, radius_km, first)
+        if source is None or query is None:
             return []
-        page = await run_search(info, match_query(source, radius_km, first))
+        page = await run_search(info, query)
         rows = await info.context.loaders.listing_by_id.load_many([hit.id for hit in page.hits])
         return [
             Match(
