@@ -68,7 +68,7 @@ class ListingDraft(_Command):
         return until
 
     def cross_check(self) -> list[FieldProblem]:
-        details, details_problems = checked_details(self.kind, self.details)
+        details, details_problems = checked_details(self.kind, self.details, self.direction)
         self.details = details
         return details_problems + category_problems(self.kind, self.category)
 
@@ -138,10 +138,10 @@ def date_problems(available_from: date | None, available_until: date | None) -> 
 
 
 def checked_details(
-    kind: ListingKind, details: dict[str, Any] | None
+    kind: ListingKind, details: dict[str, Any] | None, direction: Direction = Direction.OFFER
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The kind's details normalized, or the problems found in them (named `details.<field>`)."""
     try:
-        return validate_details(kind, details), []
+        return validate_details(kind, details, direction), []
     except ValidationError as error:
         return details or {}, problems_of(error, within=("details",))

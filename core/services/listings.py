@@ -120,7 +120,7 @@ async def update_listing(
     if "category" in changes and (problems := category_problems(listing.kind, changes["category"])):
         raise InvalidInput(problems)
     if "details" in changes:
-        details, problems = checked_details(listing.kind, changes["details"])
+        details, problems = checked_details(listing.kind, changes["details"], listing.direction)
         if problems:
             raise InvalidInput(problems)
         _keep_remaining_in_step(listing, details)
