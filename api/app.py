@@ -21,6 +21,7 @@ from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.frontend import Frontend
+from api.health import announce_when_caught_up, healthz_endpoint
 from api.graphql_app import GraphQLApp
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.mail_relay import MailRelay
@@ -49,27 +50,23 @@ def create_app(
     mail = MailRelay(db, settings, wakeup=commits)
     graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in, commits)
 
-    async def healthz(_request: Request) -> JSONResponse:
-        try:
-            async with db.session() as session:
-                await session.exec(select(literal(1)))
-        except Exception:
-            logger.exception("health check: the database does not answer")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
-
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.search_enabled and search is None:
             await runtime.start()
         if settings.run_relay:
             mail.start()
+        watch = None
+        if settings.search_enabled and settings.run_relay:
+            watch = asyncio.create_task(announce_when_caught_up(db, settings), name="index-watch")
         demo = None
         if providers is None and dev_provider.wanted(settings):
             demo = await dev_provider.start_for_development(settings, identity)
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             await mail.stop()
             await runtime.stop()
             if demo is not None:
@@ -82,7 +79,7 @@ def create_app(
     app = Starlette(
         debug=False,
         routes=[
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/healthz", healthz_endpoint(db, settings), methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),

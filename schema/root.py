@@ -31,6 +31,7 @@ from schema.organizations import (
 )
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
+from schema.search_status import SearchStatusQuery
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
 
@@ -63,6 +64,7 @@ class Query(
     SpaceQuery,
     ListingQuery,
     SearchQuery,
+    SearchStatusQuery,
     CommuneQuery,
     CategoryQuery,
     AlertQuery,
