@@ -7,13 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import literal
-from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.auth import dev_provider
@@ -21,8 +17,8 @@ from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.frontend import Frontend
-from api.health import announce_when_caught_up, healthz_endpoint
 from api.graphql_app import GraphQLApp
+from api.health import announce_when_caught_up, healthz_endpoint
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.mail_relay import MailRelay
 from api.search_runtime import SearchRuntime

@@ -93,7 +93,12 @@ class Settings(BaseSettings):
     var_dir: Path = DEFAULT_VAR_DIR
     log_level: str = "info"
     load_demo_data: bool = Field(
-        default=True, description="Load the Mission Coworking places on first start."
+        default=True, description="Load the demo (places, listings, exchanges) on first start."
+    )
+    shared_data_dir: Path | None = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data",
+        description="The shared open data (../shared/data): the demo reads the fablabs.io labs "
+        "and machines there at load time (their licence keeps them out of the project).",
     )
 
     # GraphQL limits: a public endpoint must bound what one request may cost.

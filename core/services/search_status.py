@@ -31,8 +31,6 @@ async def search_status(session: AsyncSession, *, enabled: bool = True) -> Searc
     if not enabled:
         return SearchStatus(enabled=False, pending=0)
     statement = (
-        select(func.count())
-        .select_from(OutboxEvent)
-        .where(col(OutboxEvent.processed_at).is_(None))
+        select(func.count()).select_from(OutboxEvent).where(col(OutboxEvent.processed_at).is_(None))
     )
     return SearchStatus(enabled=True, pending=int((await session.exec(statement)).one()))
