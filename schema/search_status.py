@@ -1,4 +1,4 @@
-"""`Query.searchStatus`: whether the search index has caught up, so a client can say so and retry."""
+"""`Query.searchStatus`: has the search index caught up? A client can say so and ask again."""
 
 from __future__ import annotations
 
