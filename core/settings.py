@@ -116,6 +116,13 @@ class Settings(BaseSettings):
     meili_url: str | None = None
     meili_master_key: str | None = None
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    outbox_batch_size: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="Events the relay pushes in one Meilisearch task: large batches let a first "
+        "start's demo catch up in seconds, since each task has a fixed cost.",
+    )
     run_relay: bool = Field(
         default=True, description="Drain the outbox inside the app (off when workers do it)."
     )
