@@ -20,6 +20,7 @@ from schema.communes import CommuneQuery
 from schema.context import Info
 from schema.exchanges import Exchange, ExchangeMutation, ExchangeQuery, load_exchange
 from schema.impact import ImpactQuery
+from schema.listing_records import ListingRecordMutation
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.me import MeQuery, TokenMutation
 from schema.memberships import MembershipMutation
@@ -83,6 +84,7 @@ class Mutation(
     OrganizationMutation,
     SpaceMutation,
     ListingMutation,
+    ListingRecordMutation,
     AlertMutation,
     MembershipMutation,
     TokenMutation,

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from api.setup import load_demo, migrate
 from core.db import Database
 from core.importers.living_demo import Sources, plan_demo
-from core.models import Exchange, ExchangeMessage, Listing, Organization, Space
+from core.models import Exchange, ExchangeMessage, Listing, ListingOrigin, Organization, Space
 from core.settings import DEFAULT_DATA_DIR, Settings
 
 SHARED = Settings().shared_data_dir
@@ -97,8 +97,18 @@ def test_every_demo_organization_says_it_is_an_example_and_has_a_description_and
     for organization in examples:
         assert "exemple" in organization.description, organization.name
         assert organization.id in places, organization.name
-    # The rest are the real communes of the Cartofriches sites.
+    # The rest are the real communes of the Cartofriches sites, which say what those are.
     assert all(o.name.startswith("Commune") for o in others), [o.name for o in others]
+    assert all("Cartofriches" in o.description for o in others)
+
+
+def test_cartofriches_sites_are_census_records_with_their_source(loaded: Settings) -> None:
+    sites = _rows(loaded, select(Listing).where(col(Listing.ref).startswith("cartofriches:")))
+
+    assert len(sites) == 15
+    for site in sites:
+        assert site.origin == ListingOrigin.CARTOFRICHES
+        assert site.source.startswith("Cerema – Cartofriches")
 
 
 def test_a_handful_of_exchanges_in_every_state_with_messages(loaded: Settings) -> None:

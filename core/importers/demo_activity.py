@@ -27,6 +27,7 @@ from core.models import (
     Exchange,
     Listing,
     ListingKind,
+    ListingOrigin,
     ListingStatus,
     Membership,
     Organization,
@@ -171,9 +172,21 @@ HAND_WRITTEN = (
 )
 
 
+CENSUS_OWNER = (
+    "Dans la démonstration d'Entrelieux, les sites vacants affichés au nom de cette collectivité "
+    "viennent du recensement Cartofriches (Cerema) : elle ne les a pas publiés elle-même."
+)
+
+
 async def _the_hand_written_examples(session: AsyncSession) -> None:
     """The examples' organizations (data/examples/) say so too, and get a place where their
-    first listing is."""
+    first listing is; the real communes of the Cartofriches records say what they are."""
+    census = select(Listing.organization_id).where(Listing.origin != ListingOrigin.OWNER)
+    owners = select(Organization).where(col(Organization.id).in_(census))
+    for organization in (await session.exec(owners)).all():
+        if not organization.description:
+            organization.description = CENSUS_OWNER
+            session.add(organization)
     owned = set((await session.exec(select(Space.organization_id))).all())
     statement = select(Organization).where(col(Organization.name).endswith("(exemple)"))
     for organization in (await session.exec(statement)).all():

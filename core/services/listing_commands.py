@@ -17,7 +17,7 @@ from pydantic import (
 
 from core.error_codes import ListingErrorCode
 from core.errors import FieldProblem
-from core.models import Direction, ListingKind, ListingStatus, Terms, Visibility
+from core.models import Direction, ListingKind, ListingOrigin, ListingStatus, Terms, Visibility
 from core.services.listing_details import validate_details
 from core.services.taxonomy import categories
 from core.services.validation import problems_of, refuse
@@ -53,6 +53,8 @@ class ListingDraft(_Command):
     visibility: Visibility = Visibility.PUBLIC
     draft: bool = False
     details: dict[str, Any] = Field(default_factory=dict)
+    origin: ListingOrigin = ListingOrigin.OWNER  # imports only: the API publishes as the owner
+    source: str = Field(default="", max_length=500)
 
     @field_validator("tags")
     @classmethod
