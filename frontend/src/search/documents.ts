@@ -29,6 +29,7 @@ export const SearchDocument = graphql(`
           kind
           direction
           category
+          origin
           location {
             lat
             lon
