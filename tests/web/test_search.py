@@ -21,6 +21,7 @@ NONSENSE = "zqxjwvkp"
 # The demo has some fifty 3D printers: without a place, any of them may come first.
 PRINTERS = re.compile(r"Imprimantes? 3D")
 
+
 def results(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_role("list", name="Résultats", exact=True)
 
