@@ -150,10 +150,11 @@ def brand_and_model(brand: str, model: str) -> tuple[str, str]:
     brand_text = _BRANDS.get(brand.strip().lower()) or " ".join(
         _word(w) for w in brand.strip().split()
     )
-    model_words = model.strip().split()
-    if model_words and model_words[0].lower() == brand_text.lower():
-        model_words = model_words[1:]
-    model_text = " ".join(_word(w) for w in model_words)
+    model = model.strip()
+    for prefix in {brand.strip().lower(), brand_text.lower()}:
+        if prefix and model.lower().startswith(prefix + " "):
+            model = model[len(prefix) :].strip()
+    model_text = " ".join(_word(w) for w in model.split())
     return brand_text.strip(), re.sub(r"\s+", " ", model_text).strip()
 
 
