@@ -21,7 +21,7 @@ def of(place: str, preposition: str = "de") -> str:
     for article, contracted in articles[preposition].items():
         if place.startswith(article):
             return contracted + place[len(article) :]
-    if preposition == "de" and place[:1] in _VOWELS:
+    if preposition == "de" and place and place[0] in _VOWELS:
         return f"d'{place}"
     return f"{preposition} {place}"
 
@@ -173,7 +173,7 @@ COWORKING_OFFERS = (
         "salle-reunion",
         "Salle de réunion pour 12 personnes",
         "meeting_room",
-        "Salle lumineuse à {place}, écran et tableau blanc, café compris. À la demi-journée "
+        "Salle lumineuse chez {place}, écran et tableau blanc, café compris. À la demi-journée "
         "ou à la journée, pour une réunion, une formation ou un atelier.",
         ("salle de réunion", "formation", "meeting room"),
         (("capacity", 12), ("surface_m2", 30), ("rooms", 1)),
@@ -182,7 +182,7 @@ COWORKING_OFFERS = (
         "postes-coworking",
         "Postes de travail en coworking à la journée",
         "office",
-        "Postes en espace partagé à {place} : fibre, imprimante, cuisine. À la journée, à la "
+        "Postes en espace partagé chez {place} : fibre, imprimante, cuisine. À la journée, à la "
         "semaine ou au mois, pour les indépendants et les salariés à distance.",
         ("coworking", "poste de travail", "bureau partagé"),
         (("capacity", 8),),
@@ -191,7 +191,7 @@ COWORKING_OFFERS = (
         "bureau-ferme",
         "Bureau fermé de 15 m² à louer au mois",
         "office",
-        "Bureau fermé pour deux personnes à {place}, accès aux espaces communs et à la salle "
+        "Bureau fermé pour deux personnes chez {place}, accès aux espaces communs et à la salle "
         "de réunion. Bail souple, au mois.",
         ("bureau", "location", "office"),
         (("surface_m2", 15), ("capacity", 2), ("rooms", 1)),
@@ -200,7 +200,7 @@ COWORKING_OFFERS = (
         "salle-polyvalente",
         "Salle polyvalente pour ateliers et événements",
         "event_hall",
-        "Grande salle de plain-pied à {place}, chaises et tables pliantes, sono. Pour un "
+        "Grande salle de plain-pied chez {place}, chaises et tables pliantes, sono. Pour un "
         "atelier, une conférence, une assemblée générale ou un repas partagé.",
         ("salle polyvalente", "événement", "atelier"),
         (("capacity", 40), ("surface_m2", 80), ("accessible", True)),
@@ -209,7 +209,7 @@ COWORKING_OFFERS = (
         "atelier-partage",
         "Atelier partagé de 60 m²",
         "workshop",
-        "Atelier équipé d'établis à {place}, pour un projet de menuiserie, de réparation ou "
+        "Atelier équipé d'établis chez {place}, pour un projet de menuiserie, de réparation ou "
         "de décor ; stockage possible pour la durée du projet.",
         ("atelier", "établi", "workshop"),
         (("surface_m2", 60),),
@@ -459,3 +459,9 @@ MATERIAL_LOTS = (
         ("parquet", "sol", "réemploi"),
     ),
 )
+
+
+def quantity_words(quantity: float, unit: str) -> str:
+    """ "300", "25 kg", "20 m²": a quantity as a sentence says it."""
+    written = f"{quantity:g}"
+    return {"unit": written, "kg": f"{written} kg", "m2": f"{written} m²"}.get(unit, written)

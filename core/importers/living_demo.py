@@ -39,11 +39,16 @@ from core.importers.demo_texts import (
     SKILL_REQUEST_TEMPLATES,
     brand_and_model,
     of,
+    quantity_words,
 )
 
 SEED = 11
 EXAMPLE = " (exemple)"
 MAX_MACHINES_PER_LAB = 4
+WANTED = (
+    "Pour un projet du lieu, nous cherchons ce matériau de réemploi plutôt que de l'acheter "
+    "neuf ; nous pouvons venir le chercher."
+)
 
 
 @dataclass(frozen=True)
@@ -222,7 +227,7 @@ class _Planner:
         places = [
             p
             for p in _read(self.sources.data_dir / "mission_coworking_2019.csv")
-            if p["LAT"] and p["LONG"] and p["NOM_TL"].strip()
+            if p["LAT"] and p["LONG"] and p["NOM_TL"].strip() and p["NOMCOM"].strip()
         ]
         chosen = sorted(
             self.rng.sample(places, min(count, len(places))), key=lambda p: int(p["ID"])
@@ -374,6 +379,13 @@ class _Planner:
                     details["pickup"] = "À la ressourcerie, sur rendez-vous"
                 title = lot.request if direction == "REQUEST" else lot.offer
                 quantity = details.get("quantity")
+                description = lot.description
+                if direction == "REQUEST":
+                    description = WANTED + (
+                        f" Il nous en faudrait {quantity_words(quantity, lot.unit)}."
+                        if quantity
+                        else " La quantité reste à préciser selon ce qui est disponible."
+                    )
                 self.add(
                     {
                         "ref": f"demo:material:{place['ID']}:{lot.slug}:{direction.lower()}",
@@ -383,7 +395,7 @@ class _Planner:
                         "kind": "MATERIAL",
                         "title": title.format(n=quantity or "").replace("  ", " ").strip(),
                         "category": lot.category,
-                        "description": lot.description,
+                        "description": description,
                         "tags": list(lot.tags),
                         "space_ref": f"mc:{place['ID']}",
                         "terms": "DONATION" if direction == "OFFER" else None,
