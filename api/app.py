@@ -7,13 +7,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import literal
-from sqlmodel import select
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 
 from api.auth import dev_provider
@@ -22,6 +18,7 @@ from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
+from api.health import announce_when_caught_up, healthz_endpoint
 from api.limits import BodySizeLimit, HeaderSizeLimit
 from api.mail_relay import MailRelay
 from api.search_runtime import SearchRuntime
@@ -49,27 +46,23 @@ def create_app(
     mail = MailRelay(db, settings, wakeup=commits)
     graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in, commits)
 
-    async def healthz(_request: Request) -> JSONResponse:
-        try:
-            async with db.session() as session:
-                await session.exec(select(literal(1)))
-        except Exception:
-            logger.exception("health check: the database does not answer")
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok"})
-
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.search_enabled and search is None:
             await runtime.start()
         if settings.run_relay:
             mail.start()
+        watch = None
+        if settings.search_enabled and settings.run_relay:
+            watch = asyncio.create_task(announce_when_caught_up(db, settings), name="index-watch")
         demo = None
         if providers is None and dev_provider.wanted(settings):
             demo = await dev_provider.start_for_development(settings, identity)
         try:
             yield
         finally:
+            if watch is not None:
+                watch.cancel()
             await mail.stop()
             await runtime.stop()
             if demo is not None:
@@ -82,7 +75,7 @@ def create_app(
     app = Starlette(
         debug=False,
         routes=[
-            Route("/healthz", healthz, methods=["GET"]),
+            Route("/healthz", healthz_endpoint(db, settings), methods=["GET"]),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import re
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -58,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     commands.add_parser("migrate", help="apply migrations and load the communes table")
-    commands.add_parser("demo", help="load (or refresh) the 1,512 Mission Coworking places")
+    commands.add_parser(
+        "demo", help="load (or refresh) the demo: places, listings, exchanges (data/demo/README.md)"
+    )
 
     imports = commands.add_parser("import", help="import places or listings from a file")
     what = imports.add_subparsers(dest="what", required=True)
@@ -92,10 +95,12 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    started = time.monotonic()
     asyncio.run(migrate(settings))
     if settings.load_demo_data and (demo := asyncio.run(load_demo(settings))) is not None:
         loaded = f"{demo.places.imported} places, {demo.listings.imported} listings"
-        print(f"demo data: {loaded} loaded", file=sys.stderr)
+        loaded += f", {sum(demo.exchanges.values())} exchanges"
+        print(f"demo data: {loaded} loaded ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     uvicorn.run(
         "api.app:app_from_environment",
         factory=True,

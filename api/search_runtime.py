@@ -40,7 +40,12 @@ class SearchRuntime:
         else:
             self._communes = asyncio.create_task(self._load_communes(), name="communes-index")
         if self.settings.run_relay:
-            self.relay = Relay(self.database, self.client, self.settings.outbox_poll_seconds)
+            self.relay = Relay(
+                self.database,
+                self.client,
+                self.settings.outbox_poll_seconds,
+                batch=self.settings.outbox_batch_size,
+            )
             self.relay.start()
 
     async def _local_server(self) -> tuple[str, str]:

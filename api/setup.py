@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -12,7 +13,9 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from core.db import Database
+from core.importers.demo_activity import load_living_demo
 from core.importers.listings import import_listings
+from core.importers.living_demo import Sources
 from core.importers.mission_coworking import import_mission_coworking
 from core.importers.report import ImportReport
 from core.models import Space
@@ -63,11 +66,13 @@ DEMO_LISTINGS = (
 class DemoReport:
     places: ImportReport
     listings: ImportReport
+    exchanges: dict[str, int] = field(default_factory=dict)
 
 
 async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoReport | None:
-    """Load the Mission Coworking places and the example listings; with `only_if_empty`, only on
-    a first start."""
+    """Load the Mission Coworking places, the example listings and the living demo (generated
+    listings, exchanges: `core/importers/demo_activity.py`); with `only_if_empty`, only on a
+    first start."""
     database = Database.from_settings(settings)
     try:
         async with database.session() as session:
@@ -81,7 +86,11 @@ async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoRe
             listings = ImportReport()
             for name in DEMO_LISTINGS:
                 listings.add(await import_listings(session, settings.data_dir / "examples" / name))
+            sources = Sources(settings.data_dir, settings.shared_data_dir)
+            today = datetime.now(UTC).date()
+            living = await load_living_demo(session, sources, today)
+            listings.add(living.listings)
             await session.commit()
-            return DemoReport(places=places, listings=listings)
+            return DemoReport(places=places, listings=listings, exchanges=living.exchanges)
     finally:
         await database.dispose()

@@ -111,6 +111,7 @@ class ListingErrorCode(ErrorCode):
     TAG_TOO_LONG = "a tag has at most {value} characters"
     NOT_A_PLACE_OF_YOURS = "no such place among your organization's places"
     DETAILS_OF_ANOTHER_KIND = "give `…` details for a {value} listing"
+    ALREADY_PUBLISHED_BY_OWNER = "this listing is already its organization's own offer"
 
 
 @unique
@@ -127,6 +128,9 @@ class ExchangeErrorCode(ErrorCode):
     UNKNOWN_LISTING = "no listing with this id"
     OWN_LISTING = "this is your own organization's listing"
     LISTING_NOT_PUBLISHED = "this listing is {value}"
+    NOT_PUBLISHED_BY_OWNER = (
+        "a vacant site recorded by Cartofriches: its owner has not published it yet"
+    )
     NOT_A_PLACE_OF_THE_REQUESTER = "not a place of the requesting organization"
     LOAN_NEEDS_PERIOD = "a loan or an occupation needs a start and an end"
     HOURS_OR_PERIOD = "give hours, or a period"

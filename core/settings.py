@@ -93,7 +93,12 @@ class Settings(BaseSettings):
     var_dir: Path = DEFAULT_VAR_DIR
     log_level: str = "info"
     load_demo_data: bool = Field(
-        default=True, description="Load the Mission Coworking places on first start."
+        default=True, description="Load the demo (places, listings, exchanges) on first start."
+    )
+    shared_data_dir: Path | None = Field(
+        default=PROJECT_ROOT.parent / "shared" / "data",
+        description="The shared open data (../shared/data): the demo reads the fablabs.io labs "
+        "and machines there at load time (their licence keeps them out of the project).",
     )
 
     # GraphQL limits: a public endpoint must bound what one request may cost.
@@ -111,6 +116,13 @@ class Settings(BaseSettings):
     meili_url: str | None = None
     meili_master_key: str | None = None
     outbox_poll_seconds: float = Field(default=0.5, gt=0, le=60)
+    outbox_batch_size: int = Field(
+        default=1000,
+        ge=1,
+        le=10_000,
+        description="Events the relay pushes in one Meilisearch task: large batches let a first "
+        "start's demo catch up in seconds, since each task has a fixed cost.",
+    )
     run_relay: bool = Field(
         default=True, description="Drain the outbox inside the app (off when workers do it)."
     )

@@ -7,6 +7,7 @@ import strawberry
 from core.models import (
     Direction,
     ListingKind,
+    ListingOrigin,
     ListingStatus,
     NotificationKind,
     OrganizationKind,
@@ -30,6 +31,13 @@ strawberry.enum(
     ListingStatus,
     description="DRAFT is seen by its organization only; PUBLISHED is live; PAUSED and WITHDRAWN "
     "are hidden; FULFILLED is done.",
+)
+strawberry.enum(
+    ListingOrigin,
+    description="OWNER: its organization published it. CARTOFRICHES: a vacant site recorded by "
+    "the Cartofriches census (Cerema) with a public owner, shown under that owner's name: the "
+    "owner has not published it, so it cannot be requested until the owner does "
+    "(`listingPublishRecord`).",
 )
 strawberry.enum(
     Visibility,
@@ -59,6 +67,7 @@ strawberry.enum(
 __all__ = [
     "Direction",
     "ListingKind",
+    "ListingOrigin",
     "ListingStatus",
     "MaterialCondition",
     "NotificationKind",

@@ -44,7 +44,13 @@ class SkillDetails:
 
 @strawberry.type(description="Reusable material: quantity, unit, condition and pickup.")
 class MaterialDetails:
-    quantity: float = strawberry.field(description="How much, in `unit`.")
+    quantity: float = strawberry.field(
+        description="How much, in `unit`; 0 when a request leaves it open (`quantityOpen`)."
+    )
+    quantity_open: bool = strawberry.field(
+        default=False,
+        description="A request that does not say how much yet: `quantity` then reads 0.",
+    )
     unit: str = strawberry.field(description="The unit: `unit`, `kg`, `m2`, `m3`, `ml`...")
     condition: MaterialCondition | None = strawberry.field(description="Its state.")
     unit_weight_kg: float | None = strawberry.field(description="Weight of one unit in kg.")
@@ -71,6 +77,9 @@ def details_of(kind: models.ListingKind, stored: dict[str, Any]) -> ListingDetai
     if kind == models.ListingKind.EQUIPMENT:
         values["training_required"] = bool(values["training_required"])
         values["quantity"] = values["quantity"] or 1
+    if kind == models.ListingKind.MATERIAL:
+        values["quantity_open"] = values["quantity"] is None
+        values["quantity"] = values["quantity"] or 0
     return output(**values)  # type: ignore[no-any-return]
 
 
@@ -106,7 +115,9 @@ class SkillDetailsInput:
 
 @strawberry.input(description="Material details.")
 class MaterialDetailsInput:
-    quantity: float = strawberry.field(description="How much, in `unit`; more than 0.")
+    quantity: float | None = _field(
+        "How much, in `unit`; more than 0. Required in an offer; a request may leave it out."
+    )
     unit: str = _field("The unit: `unit`, `kg`, `m2`, `m3`, `ml`...", "unit")
     condition: MaterialCondition | None = _field("Its state.")
     unit_weight_kg: float | None = _field("Weight of one unit in kg.")
@@ -134,5 +145,6 @@ def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -
                 message = f"give `{kind.value.lower()}` details for a {kind.value} listing"
                 code = ListingErrorCode.DETAILS_OF_ANOTHER_KIND
                 raise InvalidInput.one("details", code, message, value=kind.value)
-            return strawberry.asdict(value)
+            # Left out and null say the same: the service names a missing required field.
+            return {k: v for k, v in strawberry.asdict(value).items() if v is not None}
     return {}

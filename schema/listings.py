@@ -24,7 +24,7 @@ from schema.availability import (
     calendar_of,
 )
 from schema.context import Info
-from schema.enums import Direction, ListingKind, ListingStatus, Terms, Visibility
+from schema.enums import Direction, ListingKind, ListingOrigin, ListingStatus, Terms, Visibility
 from schema.errors import (
     ConflictError,
     InputError,
@@ -86,6 +86,13 @@ class Listing(Node):
     price_eur: Decimal | None = strawberry.field(description="Price in euros, when any.")
     status: ListingStatus = strawberry.field(description="Where it stands in its life.")
     visibility: Visibility = strawberry.field(description="Who may see it.")
+    origin: ListingOrigin = strawberry.field(
+        description="Published by its organization, or a census record shown under its name."
+    )
+    source: str | None = strawberry.field(
+        description="For a census record: where it comes from, e.g. "
+        "`Cerema – Cartofriches, mise à jour du 07/02/2024, site 01004_27423`."
+    )
     details: ListingDetails = strawberry.field(description="The typed details of its kind.")
     created_at: datetime.datetime = strawberry.field(description="When it was created.")
     updated_at: datetime.datetime = strawberry.field(description="When it last changed.")
@@ -122,6 +129,8 @@ class Listing(Node):
             price_eur=row.price_eur,
             status=row.status,
             visibility=row.visibility,
+            origin=row.origin,
+            source=row.source or None,
             details=details_of(row.kind, row.details),
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -168,9 +177,10 @@ class Listing(Node):
         limits.page_size(first, info.context.settings)
         limits.radius(radius_km, info.context.settings)
         source = await info.context.loaders.listing_by_id.load(self.pk)
-        if source is None:
+        query = None if source is None else match_query(source, radius_km, first)
+        if source is None or query is None:
             return []
-        page = await run_search(info, match_query(source, radius_km, first))
+        page = await run_search(info, query)
         rows = await info.context.loaders.listing_by_id.load_many([hit.id for hit in page.hits])
         return [
             Match(

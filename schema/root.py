@@ -20,6 +20,7 @@ from schema.communes import CommuneQuery
 from schema.context import Info
 from schema.exchanges import Exchange, ExchangeMutation, ExchangeQuery, load_exchange
 from schema.impact import ImpactQuery
+from schema.listing_records import ListingRecordMutation
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.me import MeQuery, TokenMutation
 from schema.memberships import MembershipMutation
@@ -32,6 +33,7 @@ from schema.organizations import (
 from schema.profiles import ProfileMutation
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
+from schema.search_status import SearchStatusQuery
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
 
@@ -64,6 +66,7 @@ class Query(
     SpaceQuery,
     ListingQuery,
     SearchQuery,
+    SearchStatusQuery,
     CommuneQuery,
     CategoryQuery,
     AlertQuery,
@@ -82,6 +85,7 @@ class Mutation(
     OrganizationMutation,
     SpaceMutation,
     ListingMutation,
+    ListingRecordMutation,
     AlertMutation,
     MembershipMutation,
     TokenMutation,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import UTC, date, datetime
 
 from core.models import Direction, Listing
 from core.services.taxonomy import labels
@@ -23,9 +24,21 @@ looking seeking need wanted offer offering lend lending
 INTENT_WORDS = frozenset(_INTENT_TEXT.split())
 
 
-def match_query(listing: Listing, radius_km: float | None, limit: int) -> ListingQuery:
-    """Opposite direction, same kind, its words, its place and radius, overlapping dates."""
+def match_query(
+    listing: Listing, radius_km: float | None, limit: int, today: date | None = None
+) -> ListingQuery | None:
+    """Opposite direction, same kind, its words, its place and radius, overlapping dates.
+
+    Dates are compared from `today` on: the days of a window that are over can no longer be
+    lent, given or booked. Compared as given, a request for last spring "overlapped" an offer
+    open since January but no offer published since, so a new offer missed the request and the
+    request stayed in nobody's list but the old offer's. A window that is over matches nothing
+    (None: no query to run), and only listings still available today are candidates.
+    """
     assert listing.id is not None
+    start, end = still_ahead(listing, today or datetime.now(UTC).date())
+    if end is not None and end < start:
+        return None
     # Meilisearch keeps dropping the last words until something matches, so the words that say
     # best what the thing is come first: its category, then its title, then its tags.
     words = " ".join(
@@ -48,13 +61,20 @@ def match_query(listing: Listing, radius_km: float | None, limit: int) -> Listin
         direction=opposite,
         near=near,
         radius_km=(radius_km or DEFAULT_RADIUS_KM) if near is not None else None,
-        available_from=listing.available_from,
-        available_until=listing.available_until,
+        available_from=start,
+        available_until=end,
         exclude_ids=(listing.id,),
         exclude_organization_id=listing.organization_id,
         limit=limit,
         with_facets=False,
     )
+
+
+def still_ahead(listing: Listing, today: date) -> tuple[date, date | None]:
+    """The part of the listing's window from `today` on; its end is before its start when the
+    window is over."""
+    start = max(listing.available_from or today, today)
+    return start, listing.available_until
 
 
 def _fold(text: str) -> str:

@@ -188,11 +188,14 @@ class Relay(BackgroundLoop):
 
     name = "outbox-relay"
 
-    def __init__(self, database: Database, client: SearchClient, poll_seconds: float) -> None:
+    def __init__(
+        self, database: Database, client: SearchClient, poll_seconds: float, batch: int = 200
+    ) -> None:
         super().__init__()
         self.database = database
         self.client = client
         self.poll_seconds = poll_seconds
+        self.batch = batch
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -202,7 +205,7 @@ class Relay(BackgroundLoop):
     async def run(self) -> None:
         while True:
             try:
-                done = await drain_once(self.database, self.client)
+                done = await drain_once(self.database, self.client, self.batch)
             except Exception:
                 logger.exception("outbox relay failed; retrying")
                 done = 0

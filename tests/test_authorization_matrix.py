@@ -184,6 +184,12 @@ RULES: dict[str, Rule] = {
     "Query.categories": Rule(
         "{ categories { code } }", no_variables, everyone(OK), "reference data"
     ),
+    "Query.searchStatus": Rule(
+        "{ searchStatus { indexing pending } }",
+        no_variables,
+        everyone(OK),
+        "public: whether the index has caught up, a count and no more",
+    ),
     "Query.alerts": Rule(
         "{ alerts { edges { node { name } } } }",
         no_variables,
@@ -320,6 +326,14 @@ MUTATION_RULES: dict[
         with_ids(id="listing_private"),
         {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND},
         "A's members withdraw its listings",
+    ),
+    "listingPublishRecord": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="listing_private"),
+        {**members_of_a("ConflictError"), "member_b": NOT_FOUND, "network_admin": NOT_FOUND},
+        "A's members publish the census records shown under A's name (this one is already A's "
+        "own offer: a conflict); others may not know a PRIVATE one exists",
     ),
     "alertCreate": (
         "input: $input",

@@ -24,6 +24,7 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "listingPublish": {"InputError", "NotFoundError", "ConflictError"},  # shares ListingResult
     "listingUpdate": {"InputError", "NotFoundError", "ConflictError"},
     "listingWithdraw": {"InputError", "NotFoundError", "ConflictError"},
+    "listingPublishRecord": {"InputError", "NotFoundError", "ConflictError"},
     "alertCreate": {"InputError", "ConflictError"},
     "alertDelete": {"NotFoundError"},
     "notificationMarkRead": {"NotFoundError"},

@@ -402,3 +402,25 @@ async def test_the_shipped_example_files_import_without_rejection(
     report = await import_listings(session, path)
 
     assert report.lines() == [f"{expected} imported, 0 updated, 0 rejected"]
+
+
+async def test_a_material_request_imports_without_a_quantity_but_not_an_offer(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    material = {"kind": "MATERIAL", "details": {"unit": "unit"}}
+    path = _jsonl(
+        tmp_path,
+        _row("lab:briques", direction="REQUEST", title="Briques de réemploi", **material),
+        _row("lab:tuiles", direction="OFFER", title="Tuiles de réemploi", **material),
+    )
+
+    report = await import_listings(session, path)
+
+    assert report.lines() == [
+        "line 2: details.quantity: Field required",
+        "1 imported, 0 updated, 1 rejected",
+    ]
+    request = await _listing(session, "lab:briques")
+    assert request is not None
+    assert request.details == {"unit": "unit"}
+    assert await _listing(session, "lab:tuiles") is None

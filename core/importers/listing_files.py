@@ -32,9 +32,11 @@ LISTING_FIELDS = (
     "visibility",
     "terms",
     "details",
+    "origin",
+    "source",
 )
 FIELDS = frozenset(LISTING_FIELDS + ORGANIZATION_FIELDS)
-ENUM_FIELDS = frozenset({"direction", "kind", "visibility", "terms", "organization_kind"})
+ENUM_FIELDS = frozenset({"direction", "kind", "visibility", "terms", "organization_kind", "origin"})
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,14 @@ async def import_listings(
     session: AsyncSession, path: Path, organization: str | None = None
 ) -> ImportReport:
     """Create or update a listing per valid row; every rejected row is reported with its line."""
+    return await import_rows(session, list(read_rows(path)), organization)
+
+
+async def import_rows(
+    session: AsyncSession, rows: list[Row], organization: str | None = None
+) -> ImportReport:
+    """`import_listings` for rows already read (the living demo generates its rows)."""
     report = ImportReport()
-    rows = list(read_rows(path))
     importer = _Importer(session, organization)
     await importer.load_refs(rows)
     for row in rows:

@@ -25,7 +25,15 @@ from core.models.identities import (
     Sector,
     VerificationMethod,
 )
-from core.models.listings import Direction, Listing, ListingKind, ListingStatus, Terms, Visibility
+from core.models.listings import (
+    Direction,
+    Listing,
+    ListingKind,
+    ListingOrigin,
+    ListingStatus,
+    Terms,
+    Visibility,
+)
 from core.models.memberships import Invitation, MembershipRequest, MembershipRequestState
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.spaces import Space, Typology
@@ -51,6 +59,7 @@ __all__ = [
     "Invitation",
     "Listing",
     "ListingKind",
+    "ListingOrigin",
     "ListingStatus",
     "Membership",
     "MembershipRequest",

@@ -41,6 +41,14 @@ class ListingStatus(enum.StrEnum):
     FULFILLED = "FULFILLED"
 
 
+class ListingOrigin(enum.StrEnum):
+    OWNER = "OWNER"
+    """Published by its organization."""
+    CARTOFRICHES = "CARTOFRICHES"
+    """A vacant site recorded by Cartofriches (Cerema) with a public owner: a census record
+    shown under its owner's name, which the owner has not published (yet)."""
+
+
 class Visibility(enum.StrEnum):
     PUBLIC = "PUBLIC"
     NETWORK = "NETWORK"
@@ -88,6 +96,17 @@ class Listing(SQLModel, table=True):
     status: ListingStatus = Field(sa_type=enum_column(ListingStatus), index=True)
     visibility: Visibility = Field(sa_type=enum_column(Visibility))
     details: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    origin: ListingOrigin = Field(
+        default=ListingOrigin.OWNER,
+        sa_type=enum_column(ListingOrigin),
+        sa_column_kwargs={"server_default": ListingOrigin.OWNER.value},
+    )
+    source: str = Field(
+        default="",
+        max_length=500,
+        sa_column_kwargs={"server_default": ""},
+        description="Where a record not published by its owner comes from, with its date.",
+    )
     quantity_remaining: Decimal | None = Field(
         default=None,
         max_digits=14,

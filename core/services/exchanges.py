@@ -34,6 +34,7 @@ from core.models import (
     ExchangeState,
     Listing,
     ListingKind,
+    ListingOrigin,
     ListingStatus,
     NotificationKind,
     Space,
@@ -121,6 +122,8 @@ async def _requestable_listing(
     if listing.status != ListingStatus.PUBLISHED:
         status = listing.status.value.lower()
         raise InvalidInput.one("listing_id", ExchangeErrorCode.LISTING_NOT_PUBLISHED, value=status)
+    if listing.origin != ListingOrigin.OWNER:
+        raise InvalidInput.one("listing_id", ExchangeErrorCode.NOT_PUBLISHED_BY_OWNER)
     return listing
 
 

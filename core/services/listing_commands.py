@@ -17,7 +17,7 @@ from pydantic import (
 
 from core.error_codes import ListingErrorCode
 from core.errors import FieldProblem
-from core.models import Direction, ListingKind, ListingStatus, Terms, Visibility
+from core.models import Direction, ListingKind, ListingOrigin, ListingStatus, Terms, Visibility
 from core.services.listing_details import validate_details
 from core.services.taxonomy import categories
 from core.services.validation import problems_of, refuse
@@ -53,6 +53,8 @@ class ListingDraft(_Command):
     visibility: Visibility = Visibility.PUBLIC
     draft: bool = False
     details: dict[str, Any] = Field(default_factory=dict)
+    origin: ListingOrigin = ListingOrigin.OWNER  # imports only: the API publishes as the owner
+    source: str = Field(default="", max_length=500)
 
     @field_validator("tags")
     @classmethod
@@ -68,7 +70,7 @@ class ListingDraft(_Command):
         return until
 
     def cross_check(self) -> list[FieldProblem]:
-        details, details_problems = checked_details(self.kind, self.details)
+        details, details_problems = checked_details(self.kind, self.details, self.direction)
         self.details = details
         return details_problems + category_problems(self.kind, self.category)
 
@@ -138,10 +140,10 @@ def date_problems(available_from: date | None, available_until: date | None) -> 
 
 
 def checked_details(
-    kind: ListingKind, details: dict[str, Any] | None
+    kind: ListingKind, details: dict[str, Any] | None, direction: Direction = Direction.OFFER
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
     """The kind's details normalized, or the problems found in them (named `details.<field>`)."""
     try:
-        return validate_details(kind, details), []
+        return validate_details(kind, details, direction), []
     except ValidationError as error:
         return details or {}, problems_of(error, within=("details",))

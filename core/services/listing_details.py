@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from core.models import ListingKind
+from core.models import Direction, ListingKind
 
 
 class _Details(BaseModel):
@@ -67,11 +67,18 @@ class MaterialCondition(enum.StrEnum):
 
 
 class MaterialDetails(_Details):
-    quantity: float = Field(gt=0, le=10_000_000)
+    """An offer says how much there is to give; a request may leave it open (people looking for
+    reclaimed bricks rarely know how many yet)."""
+
+    quantity: float | None = Field(default=None, gt=0, le=10_000_000)
     unit: str = Field(default="unit", min_length=1, max_length=20)
     condition: MaterialCondition | None = None
     unit_weight_kg: float | None = Field(default=None, gt=0, le=1_000_000)
     pickup: str | None = Field(default=None, max_length=500)
+
+
+class MaterialOfferDetails(MaterialDetails):
+    quantity: float = Field(gt=0, le=10_000_000)
 
 
 DETAILS_BY_KIND: dict[ListingKind, type[_Details]] = {
@@ -82,7 +89,11 @@ DETAILS_BY_KIND: dict[ListingKind, type[_Details]] = {
 }
 
 
-def validate_details(kind: ListingKind, details: dict[str, Any] | None) -> dict[str, Any]:
+def validate_details(
+    kind: ListingKind, details: dict[str, Any] | None, direction: Direction = Direction.OFFER
+) -> dict[str, Any]:
     """Return the normalized details of `kind`; raises pydantic's ValidationError."""
     model = DETAILS_BY_KIND[kind]
+    if kind == ListingKind.MATERIAL and direction == Direction.OFFER:
+        model = MaterialOfferDetails
     return model.model_validate(details or {}).model_dump(mode="json", exclude_none=True)

@@ -12,7 +12,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import ListingErrorCode
 from core.errors import Conflict, InvalidInput, NotFound
-from core.models import Direction, Listing, ListingKind, ListingStatus, Space, Visibility
+from core.models import (
+    Direction,
+    Listing,
+    ListingKind,
+    ListingOrigin,
+    ListingStatus,
+    Space,
+    Visibility,
+)
 from core.models.base import utcnow
 from core.services.listing_commands import (
     ListingDraft,
@@ -78,7 +86,10 @@ async def replace_listing(session: AsyncSession, listing: Listing, draft: Listin
     A bulk import's update: the file's row is the whole truth about the listing.
     """
     location = await _location(session, listing.organization_id, draft.space_id, draft)
-    for key, value in _draft_fields(draft).items():
+    fields = _draft_fields(draft)
+    if listing.origin == ListingOrigin.OWNER:  # once its owner has published it, it stays theirs
+        fields |= {"origin": ListingOrigin.OWNER, "source": listing.source}
+    for key, value in fields.items():
         setattr(listing, key, value)
     _apply_location(listing, location)
     listing.updated_at = utcnow()
@@ -102,6 +113,8 @@ def _draft_fields(draft: ListingDraft) -> dict[str, Any]:
         "price_eur": draft.price_eur,
         "visibility": draft.visibility,
         "details": draft.details,
+        "origin": draft.origin,
+        "source": draft.source,
     }
 
 
@@ -120,7 +133,7 @@ async def update_listing(
     if "category" in changes and (problems := category_problems(listing.kind, changes["category"])):
         raise InvalidInput(problems)
     if "details" in changes:
-        details, problems = checked_details(listing.kind, changes["details"])
+        details, problems = checked_details(listing.kind, changes["details"], listing.direction)
         if problems:
             raise InvalidInput(problems)
         _keep_remaining_in_step(listing, details)

@@ -36,6 +36,8 @@ COLUMNS = [
     "lat",
     "lon",
     "details",
+    "origin",
+    "source",
 ]
 MAX_SURFACE_M2 = 1_000_000  # the premises details' upper bound
 GENERIC_NAMES = {"commune", "la commune", "proprietaire prive"}
@@ -102,6 +104,10 @@ def _listing(row: dict[str, str], names: dict[str, str]) -> dict[str, str]:
         "lat": row["lat"],
         "lon": row["lon"],
         "details": json.dumps(details, ensure_ascii=False) if details else "",
+        # A census record, shown as such: the commune did not publish it (listingPublishRecord).
+        "origin": "CARTOFRICHES",
+        "source": f"Cerema – Cartofriches ({row['source_nom']}), mise à jour du "
+        f"{row['site_actu_date']}, site {row['site_id']}",
     }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -79,6 +82,82 @@ async def test_a_request_finds_nearby_offers_of_the_same_kind_and_says_why(
         "Découpeuse laser Epilog",
         "Laser cutter Trotec",
     }
+
+
+def _day(days_from_today: int) -> str:
+    return (datetime.now(UTC).date() + timedelta(days=days_from_today)).isoformat()
+
+
+async def test_a_new_laser_offer_in_gueret_and_the_limoges_request_find_each_other(
+    search_api: GraphQLClient,
+    session: AsyncSession,
+    database: Database,
+    search_client: SearchClient,
+) -> None:
+    """Issue 11: a new 80 W offer missed the Limoges request (same category, 60 km) that the
+    demo's 60 W machine matched: dates were compared over days already gone."""
+    gueret = await a_lab(session, name="FabLab de Guéret")
+    limoges = await a_lab(session, name="Club de robotique de Limoges")
+    old_offer = await publish(
+        search_api,
+        gueret,
+        title="Découpeuse laser Trotec Speedy 300, 60 W",
+        category="laser",
+        commune="Guéret",
+        availableFrom=_day(-300),
+    )
+    request = await publish(
+        search_api,
+        limoges,
+        direction="REQUEST",
+        title="Recherche découpeuse laser pour les châssis de nos robots",
+        category="laser",
+        tags=["découpe laser", "robotique"],
+        commune="87000",
+        availableFrom=_day(-20),
+        availableUntil=_day(40),
+    )
+    spring = await publish(
+        search_api,
+        limoges,
+        direction="REQUEST",
+        title="Recherche découpeuse laser pour la fête de la science",
+        category="laser",
+        commune="87000",
+        availableFrom=_day(-280),
+        availableUntil=_day(-240),
+    )
+    # When: the lab publishes a new machine, available from today, like a user of the web app.
+    new_offer = await publish(
+        search_api,
+        gueret,
+        title="Découpeuse laser CO2 80 W",
+        description="Plateau 900 × 600 mm, bois et PMMA.",
+        category="laser",
+        commune="Guéret",
+        availableFrom=_day(0),
+        details={"equipment": {"machineClass": "laser", "trainingRequired": True}},
+    )
+    await index_now(database, search_client)
+
+    def titles(data: dict[str, Any]) -> list[str]:
+        return [m["listing"]["title"] for m in data["node"]["matches"]]
+
+    of_request = await search_api.execute(MATCHES, {"id": request, "radius": 150})
+    of_new = await search_api.execute(MATCHES, {"id": new_offer, "radius": 150})
+    of_old = await search_api.execute(MATCHES, {"id": old_offer, "radius": 150})
+    of_spring = await search_api.execute(MATCHES, {"id": spring, "radius": 150})
+
+    assert set(titles(of_request)) == {
+        "Découpeuse laser Trotec Speedy 300, 60 W",
+        "Découpeuse laser CO2 80 W",
+    }
+    assert titles(of_new) == ["Recherche découpeuse laser pour les châssis de nos robots"]
+    assert "same category: laser" in of_new["node"]["matches"][0]["reasons"]
+    assert 55 < of_new["node"]["matches"][0]["distanceKm"] < 65
+    # A request whose dates are over is nobody's match, and matches nothing.
+    assert titles(of_old) == ["Recherche découpeuse laser pour les châssis de nos robots"]
+    assert titles(of_spring) == []
 
 
 async def test_an_offer_finds_the_requests_for_it(

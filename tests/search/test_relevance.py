@@ -12,13 +12,16 @@ On failure the per-query table is printed (worst first); `pytest -rP` prints it 
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
 from core.models import (
+    Listing,
     OrganizationKind,
     OutboxEvent,
     OutboxTopic,
@@ -26,6 +29,7 @@ from core.models import (
 from core.services.communes import find_commune
 from search.client import SearchClient
 from search.listings_search import GeoPoint, search_listings
+from search.matching import match_query
 from tests.factories import make_organization
 from tests.search.conftest import index_now
 from tests.search.relevance import evaluation
@@ -144,3 +148,38 @@ async def test_relevance_of_labelled_queries_over_the_real_data_corpus(
     for category, floor in CATEGORY_FLOORS.items():
         _, p, r, _ = means[category]
         assert (p + r) / 2 >= floor, f"{category}: P@5 {p:.3f} R@10 {r:.3f}\n{report}"
+    # Then the matching cases (relevance/matches.jsonl), over the same indexed corpus.
+    assert await match_case_misses(session, database, search_client, key_of) == {}
+
+
+async def match_case_misses(
+    session: AsyncSession, database: Database, client: SearchClient, key_of: dict[int, str]
+) -> dict[str, Any]:
+    """Add each matching case's listings to the indexed corpus and run `Listing.matches`' query
+    for each listing with an expectation: returns what each one missed or had wrongly."""
+    today = datetime.now(UTC).date()
+    misses: dict[str, Any] = {}
+    for case in evaluation.match_cases():
+        owners: dict[str, int] = {}
+        for row in case["listings"]:
+            owner = row["key"].split(":")[1].split("-")[0]
+            if owner not in owners:
+                organization = await make_organization(session, f"Match {case['id']} {owner}")
+                assert organization.id is not None
+                owners[owner] = organization.id
+            listing = evaluation.corpus_listing(evaluation.with_days(row, today), owners[owner])
+            session.add(listing)
+            await session.flush()
+            assert listing.id is not None
+            key_of[listing.id] = row["key"]
+            session.add(OutboxEvent(topic=OutboxTopic.LISTING, entity_id=listing.id))
+        await session.commit()
+        await index_now(database, client)
+        for key, expected in case["expect"].items():
+            source = (await session.exec(select(Listing).where(Listing.ref == key))).one()
+            query = match_query(source, case["radiusKm"], 10, today)
+            page = None if query is None else await search_listings(client, None, query)
+            found = [] if page is None else [key_of[hit.id] for hit in page.hits]
+            if not set(expected) <= set(found) or (not expected and found):
+                misses[key] = {"expected": expected, "found": found}
+    return misses

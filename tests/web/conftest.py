@@ -117,8 +117,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    """Up when /healthz answers, sign-in is offered (the provider started) and the demo listings
-    are in the search index (the relay indexes them after the start)."""
+    """Up when sign-in is offered (the provider started) and /healthz?ready says the search index
+    has caught up with the demo (the relay indexes it after the start)."""
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -127,7 +127,7 @@ def _wait_until_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> 
             providers = httpx.get(f"{url}/auth/providers", timeout=2).json()
             if (
                 providers.get("providers")
-                and httpx.get(f"{url}/healthz", timeout=2).is_success
+                and httpx.get(f"{url}/healthz?ready", timeout=2).is_success
                 and _demo_searchable(url)
             ):
                 return

@@ -4,6 +4,10 @@ import type { CommunesQuery } from '@/gql/graphql'
 
 export const SearchDocument = graphql(`
   query Search($input: SearchInput!) {
+    searchStatus {
+      indexing
+      pending
+    }
     search(input: $input) {
       totalHits
       endCursor
@@ -25,6 +29,7 @@ export const SearchDocument = graphql(`
           kind
           direction
           category
+          origin
           location {
             lat
             lon

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from search.listings_search import GeoPoint, ListingQuery
 HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
 QUERIES = HERE / "queries.jsonl"
+MATCHES = HERE / "matches.jsonl"
 GEO_TOLERANCE_KM = 0.5  # Meilisearch's and our haversine differ by metres, not more
 
 
@@ -44,6 +45,26 @@ def corpus() -> list[dict[str, Any]]:
 
 def queries() -> list[dict[str, Any]]:
     return read_jsonl(QUERIES)
+
+
+def match_cases() -> list[dict[str, Any]]:
+    """Matching cases: listings to add to the corpus, and what each one's matches must hold.
+
+    Their dates are counted in days from today (`from_days`, `until_days`), since matching
+    compares windows from today on."""
+    return read_jsonl(MATCHES)
+
+
+def with_days(row: dict[str, Any], today: date) -> dict[str, Any]:
+    """A match case's listing as a corpus row, its days turned into dates."""
+
+    def day(offset: int | None) -> str | None:
+        return None if offset is None else (today + timedelta(days=offset)).isoformat()
+
+    return row | {
+        "available_from": day(row["from_days"]),
+        "available_until": day(row["until_days"]),
+    }
 
 
 def parse_day(value: str | None) -> date | None:

@@ -119,7 +119,8 @@ export function tagsOf(form: ListingFormState): string[] {
     .filter(Boolean)
 }
 
-/** The details of the chosen kind; null for a material without a quantity (the API says so). */
+/** The details of the chosen kind; a material may come without a quantity (a request may leave
+ * it open; for an offer the API names `details.quantity`). */
 export function detailsOf(form: ListingFormState): ListingDetailsInput | null {
   switch (form.kind) {
     case 'EQUIPMENT': {
@@ -153,11 +154,9 @@ export function detailsOf(form: ListingFormState): ListingDetailsInput | null {
     }
     case 'MATERIAL': {
       const m = form.material
-      const quantity = num(m.quantity)
-      if (quantity === null) return null
       return {
         material: compact({
-          quantity,
+          quantity: num(m.quantity),
           unit: text(m.unit) ?? 'unit',
           condition: m.condition || null,
           unitWeightKg: num(m.unitWeightKg),
@@ -231,7 +230,6 @@ export function toUpdateInput(before: ListingFormState, after: ListingFormState)
   }
   const details = detailsOf(after)
   if (changed(details, detailsOf(before))) {
-    // null for a material without a quantity: the API then names `details.quantity`.
     input.details = details
   }
   return input

@@ -1,0 +1,149 @@
+"""The living demo (issue 11): a few hundred listings of every kind and direction over France,
+organizations that say they are examples, with a description and a place, publication dates
+spread over the last months, exchanges in every state with messages; the same on every load."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from api.setup import load_demo, migrate
+from core.db import Database
+from core.importers.living_demo import Sources, plan_demo
+from core.models import Exchange, ExchangeMessage, Listing, ListingOrigin, Organization, Space
+from core.settings import DEFAULT_DATA_DIR, Settings
+
+SHARED = Settings().shared_data_dir
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    folder = tmp_path_factory.mktemp("demo")
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite+aiosqlite:///{folder / 'demo.sqlite3'}",
+        var_dir=folder,
+    )
+
+    async def load() -> None:
+        await migrate(settings)
+        assert await load_demo(settings) is not None
+
+    asyncio.run(load())
+    return settings
+
+
+def _rows(settings: Settings, statement):  # type: ignore[no-untyped-def]
+    async def run():  # type: ignore[no-untyped-def]
+        database = Database.from_settings(settings)
+        try:
+            async with database.session() as session:
+                return (await session.exec(statement)).all()
+        finally:
+            await database.dispose()
+
+    return asyncio.run(run())
+
+
+def test_a_few_hundred_listings_of_every_kind_and_direction_spread_over_france(
+    loaded: Settings,
+) -> None:
+    listings = _rows(loaded, select(Listing))
+
+    kinds = Counter((listing.kind.value, listing.direction.value) for listing in listings)
+    departments = {listing.department_code for listing in listings}
+    assert 300 <= len(listings) <= 800
+    for kind in ("EQUIPMENT", "PREMISES", "SKILL", "MATERIAL"):
+        assert kinds[(kind, "OFFER")] >= 10, kinds
+        assert kinds[(kind, "REQUEST")] >= 5, kinds
+    assert len(departments) >= 50
+    if SHARED is not None and (SHARED / "fablabs_io_fr_2024.csv").is_file():
+        printers = [
+            x for x in listings if x.category == "three_d_printer" and x.ref.startswith("demo:")
+        ]
+        assert len(printers) >= 30, "the fablabs.io labs' 3D printers"
+
+
+def test_publication_dates_spread_over_the_last_months(loaded: Settings) -> None:
+    listings = _rows(loaded, select(Listing))
+    today = datetime.now(UTC).date()
+
+    days = {
+        (today - listing.published_at.date()).days for listing in listings if listing.published_at
+    }
+    assert min(days) >= 0
+    assert max(days) >= 120
+    assert len(days) >= 60, "not all published the same day"
+    # Requests ask for a period still ahead: the Limoges club's laser request is live.
+    limoges = next(x for x in listings if x.ref == "exemple-limoges:demande-laser")
+    assert limoges.available_until is not None
+    assert limoges.available_until > today
+
+
+def test_every_demo_organization_says_it_is_an_example_and_has_a_description_and_a_place(
+    loaded: Settings,
+) -> None:
+    organizations = _rows(loaded, select(Organization))
+    places = {s.organization_id for s in _rows(loaded, select(Space)) if s.organization_id}
+    examples = [o for o in organizations if o.name.endswith("(exemple)")]
+    others = [o for o in organizations if not o.name.endswith("(exemple)")]
+
+    assert len(examples) >= 100
+    for organization in examples:
+        assert "exemple" in organization.description, organization.name
+        assert organization.id in places, organization.name
+    # The rest are the real communes of the Cartofriches sites, which say what those are.
+    assert all(o.name.startswith("Commune") for o in others), [o.name for o in others]
+    assert all("Cartofriches" in o.description for o in others)
+
+
+def test_cartofriches_sites_are_census_records_with_their_source(loaded: Settings) -> None:
+    sites = _rows(loaded, select(Listing).where(col(Listing.ref).startswith("cartofriches:")))
+
+    assert len(sites) == 15
+    for site in sites:
+        assert site.origin == ListingOrigin.CARTOFRICHES
+        assert site.source.startswith("Cerema – Cartofriches")
+
+
+def test_a_handful_of_exchanges_in_every_state_with_messages(loaded: Settings) -> None:
+    exchanges = _rows(loaded, select(Exchange))
+    messages = Counter(m.exchange_id for m in _rows(loaded, select(ExchangeMessage)))
+
+    states = Counter(exchange.state.value for exchange in exchanges)
+    assert states == {
+        state: 2
+        for state in ("REQUESTED", "ACCEPTED", "IN_PROGRESS", "COMPLETED", "DECLINED", "CANCELLED")
+    }
+    assert all(messages[exchange.id] >= 1 for exchange in exchanges)
+    assert max(messages.values()) >= 3
+
+
+def test_no_internal_code_is_a_keyword_of_a_generated_listing(loaded: Settings) -> None:
+    listings = _rows(loaded, select(Listing).where(col(Listing.ref).startswith("demo:")))
+
+    assert not [tag for listing in listings for tag in listing.tags if ":" in tag]
+
+
+def test_the_plan_is_the_same_on_every_load_of_the_same_day() -> None:
+    sources = Sources(DEFAULT_DATA_DIR, SHARED)
+    day = date(2026, 12, 4)
+
+    first, second = plan_demo(sources, day), plan_demo(sources, day)
+    later = plan_demo(sources, day + timedelta(days=30))
+
+    assert first.rows == second.rows
+    assert [r["ref"] for r in later.rows] == [r["ref"] for r in first.rows]
+    assert [r["title"] for r in later.rows] == [r["title"] for r in first.rows]
+
+
+def test_the_demo_loads_without_the_shared_fablabs_io_files(tmp_path: Path) -> None:
+    plan = plan_demo(Sources(DEFAULT_DATA_DIR, tmp_path), date(2026, 12, 4))
+
+    assert not [r for r in plan.rows if r["ref"].startswith("demo:fablab")]
+    assert len(plan.rows) >= 200
