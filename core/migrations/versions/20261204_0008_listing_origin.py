@@ -1,7 +1,7 @@
 """listing origin: a listing its organization published, or a census record (Cartofriches)
 
-Revision ID: 0007_listing_origin
-Revises: 0006
+Revision ID: 0008_listing_origin
+Revises: 0007_joining
 Create Date: 2026-12-04 03:00:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0007_listing_origin"
-down_revision: str | None = "0006"
+revision: str = "0008_listing_origin"
+down_revision: str | None = "0007_joining"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
