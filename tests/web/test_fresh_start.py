@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 
 from core.loopback import free_port
-from tests.web.conftest import ROOT, Server, screenshot
+from tests.web.conftest import ROOT, Server, readme_screenshot, screenshot
 
 
 def results(page: Page) -> Locator:
@@ -107,5 +107,10 @@ def test_the_first_search_after_a_fresh_start_finds_the_3d_printers_without_a_re
         expect(hits.filter(has_text=re.compile("Imprimante 3D"))).not_to_have_count(0)
         assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
         assert "search index caught up" in fresh.log.read_text(errors="replace")
+
+        # The demo's home page, as a newcomer first sees it (docs/screenshots/demo-home.png).
+        page.goto("/")
+        expect(results(page).get_by_role("listitem")).not_to_have_count(0)
+        readme_screenshot(page, "demo-home")
     finally:
         context.close()
