@@ -39,6 +39,7 @@ from core.models import (
     Space,
 )
 from core.models.base import utcnow
+from core.time_zones import local_text
 from core.services import bookings, stock
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
 from core.services.exchange_impact import measure_impact
@@ -105,6 +106,7 @@ async def request_exchange(
         NotificationKind.EXCHANGE_REQUESTED,
         acting_organization_id=organization_id,
         body=_request_summary(exchange, draft.message),
+        note=draft.message,
     )
     return exchange
 
@@ -278,6 +280,7 @@ async def send_message(
         NotificationKind.EXCHANGE_MESSAGE,
         acting_organization_id=organization_id,
         body=draft.body[:500],
+        note=draft.body[:500],
     )
     return message
 
@@ -340,6 +343,7 @@ async def _move(
         NotificationKind(f"EXCHANGE_{kind.value}"),
         acting_organization_id=acting_for,
         body=note or _request_summary(exchange, ""),
+        note=note,
     )
     return exchange
 
@@ -391,9 +395,9 @@ def _period(starts_at: datetime | None, ends_at: datetime | None) -> list[str | 
 def _request_summary(exchange: Exchange, message: str) -> str:
     parts = []
     if exchange.starts_at and exchange.ends_at:
-        parts.append(
-            f"du {exchange.starts_at:%d/%m/%Y %H:%M} au {exchange.ends_at:%d/%m/%Y %H:%M} (UTC)"
-        )
+        # The readers' clock (Paris), as the exchange page shows it, not UTC.
+        start, end = local_text(exchange.starts_at), local_text(exchange.ends_at)
+        parts.append(f"du {start} au {end} (heure de Paris)")
     if exchange.quantity is not None:
         parts.append(f"quantité {stock.quantity_text(Decimal(exchange.quantity))}")
     if exchange.hours is not None:
