@@ -43,13 +43,20 @@ const NotificationsLiveDocument = graphql(`
       title
       read
       body
+      note
       createdAt
       readAt
       exchange {
         id
+        startsAt
+        endsAt
+        quantity
+        hours
       }
       listing {
         id
+        title
+        direction
       }
     }
   }

@@ -1,0 +1,47 @@
+/**
+ * A notification in the reader's language and time zone. The API stores a French sentence
+ * (`title`, `body`: what the e-mail says, in Paris time); the page words it again from its
+ * `kind`, its listing, its exchange (the period, shown in the browser's zone) and its `note`
+ * (what the other side wrote), and falls back on the stored text when those are out of sight.
+ */
+import type { ComposerTranslation } from 'vue-i18n'
+import { formatDateTime, formatNumber } from '@/i18n'
+
+export interface NotificationParts {
+  kind: string
+  title: string
+  body: string
+  note?: string | null
+  listing?: { title: string; direction: string } | null
+  exchange?: {
+    startsAt?: string | null
+    endsAt?: string | null
+    quantity?: number | null
+    hours?: number | null
+  } | null
+}
+
+type T = ComposerTranslation
+
+export function notificationTitle(n: NotificationParts, t: T): string {
+  if (n.kind === 'ALERT_MATCH' || !n.listing) return n.title
+  return t(`exchanges.notifications.titles.${n.kind}`, { title: n.listing.title })
+}
+
+export function notificationBody(n: NotificationParts, t: T): string {
+  const note = (n.note ?? '').trim()
+  if (n.kind === 'ALERT_MATCH') {
+    if (!n.listing || !note) return n.body
+    return t(`exchanges.notifications.alertBody.${n.listing.direction}`, { name: note })
+  }
+  if (!n.exchange) return n.body
+  if (n.kind !== 'EXCHANGE_REQUESTED' && note) return note
+  const parts: string[] = []
+  const { startsAt, endsAt, quantity, hours } = n.exchange
+  if (startsAt && endsAt) {
+    parts.push(t('exchanges.notifications.period', { from: formatDateTime(startsAt), to: formatDateTime(endsAt) }))
+  }
+  if (quantity != null) parts.push(t('exchanges.notifications.quantity', { n: formatNumber(quantity) }))
+  if (hours != null) parts.push(t('exchanges.notifications.hours', { n: formatNumber(hours) }))
+  return [parts.join(', '), note].filter(Boolean).join('. ')
+}
