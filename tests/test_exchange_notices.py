@@ -23,7 +23,8 @@ async def _request(session: AsyncSession, starts_at: datetime, ends_at: datetime
     college = await make_organization(session, "Collège")
     asking = await make_member(session, college, Role.MEMBER)
     listing = await make_listing(session, lab, title="Découpeuse laser")
-    assert listing.id is not None and college.id is not None
+    assert listing.id is not None
+    assert college.id is not None
     principal = Principal(asking.person.id or 0, college.id, Role.MEMBER)
     draft = ExchangeDraft(
         listing_id=listing.id, starts_at=starts_at, ends_at=ends_at, message="Pour un atelier"

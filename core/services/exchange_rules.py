@@ -201,9 +201,9 @@ def _side(
 def _refusal(who: Who, principal: Principal | None, exchange: Exchange) -> DomainError:
     if who == Who.AWAITED and exchange.awaiting == Side.REQUESTER:
         return Conflict(ExchangeErrorCode.REQUESTER_MUST_ANSWER)
-    if who == Who.PROPOSER and exchange.awaiting == Side.OWNER:
-        if principal is not None and principal.acts_for(exchange.owner_organization_id):
-            return Conflict(ExchangeErrorCode.DECLINE_INSTEAD)
+    owner_side = principal is not None and principal.acts_for(exchange.owner_organization_id)
+    if who == Who.PROPOSER and exchange.awaiting == Side.OWNER and owner_side:
+        return Conflict(ExchangeErrorCode.DECLINE_INSTEAD)
     if who not in (Who.DECIDER, Who.AWAITED, Who.PROPOSER):
         return NotFound(
             ExchangeErrorCode.EXCHANGE_NOT_FOUND

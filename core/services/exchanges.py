@@ -39,7 +39,6 @@ from core.models import (
     Space,
 )
 from core.models.base import utcnow
-from core.time_zones import local_text
 from core.services import bookings, stock
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
 from core.services.exchange_impact import measure_impact
@@ -48,6 +47,7 @@ from core.services.exchange_reads import get_exchange, party_condition
 from core.services.exchange_rules import Action, Permit, check
 from core.services.principal import Principal, require_member, require_principal
 from core.services.visibility import visible_listings
+from core.time_zones import local_text
 
 State = ExchangeState
 _EVENTS = {

@@ -132,7 +132,7 @@ def clean_tags(tags: list[str]) -> list[str]:
 
 
 def past_problems(available_until: date | None, today: date) -> list[FieldProblem]:
-    """A listing that would be available only in the past is refused: it would go live unavailable."""
+    """Available only in the past: refused, or the listing would go live unavailable."""
     if available_until is not None and available_until < today:
         code, day = ListingErrorCode.AVAILABILITY_OVER, available_until.isoformat()
         return [FieldProblem("available_until", code, value=day)]

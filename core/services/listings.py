@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.error_codes import ListingErrorCode
 from core import time_zones
+from core.error_codes import ListingErrorCode
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import Direction, Listing, ListingKind, ListingStatus, Space, Visibility
 from core.models.base import utcnow

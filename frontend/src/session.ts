@@ -124,7 +124,8 @@ function listen(): void {
   unsubscribe?.()
   unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
     if (!notifications.read) state.unread += 1
-    state.latest = { id: notifications.id, title: notifications.title }
+    // The listing's own title: the stored title is a French sentence around it.
+    state.latest = { id: notifications.id, title: notifications.listing?.title ?? notifications.title }
     for (const handler of [...listeners]) {
       try {
         handler(notifications)
