@@ -110,7 +110,7 @@ class Notification(Node):
     exchange_pk: strawberry.Private[int | None]
     kind: NotificationKind = strawberry.field(description="What it is about.")
     title: str = strawberry.field(description="A short line, e.g. the listing's title.")
-    body: str = strawberry.field(description="A sentence saying why (French, Paris time).")
+    body: str = strawberry.field(description="A sentence saying why.")
     note: str = strawberry.field(
         description="What the other side wrote (a message, a reason), if anything: with `kind` "
         "and the exchange, what a client needs to word the notification in its own language."
