@@ -176,7 +176,8 @@ def _verdict(
     sides = (_side(who, principal, exchange, listing) for who in rule.by)
     side = next((side for side in sides if side is not None), None)
     if side is None:
-        return _refusal(rule.by[-1], principal, exchange)
+        decides = owner_decides(principal, exchange, listing)
+        return _refusal(rule.by[-1], principal, exchange, decides)
     if rule.awaiting is not None and exchange.awaiting != rule.awaiting:
         return Conflict(_NOT_YOUR_TURN[action])
     return Permit(action, rule, side)
@@ -198,11 +199,12 @@ def _side(
     return side if side in sides_of(principal, exchange) else None
 
 
-def _refusal(who: Who, principal: Principal | None, exchange: Exchange) -> DomainError:
+def _refusal(
+    who: Who, principal: Principal | None, exchange: Exchange, decides: bool
+) -> DomainError:
     if who == Who.AWAITED and exchange.awaiting == Side.REQUESTER:
         return Conflict(ExchangeErrorCode.REQUESTER_MUST_ANSWER)
-    owner_side = principal is not None and principal.acts_for(exchange.owner_organization_id)
-    if who == Who.PROPOSER and exchange.awaiting == Side.OWNER and owner_side:
+    if who == Who.PROPOSER and exchange.awaiting == Side.OWNER and decides:
         return Conflict(ExchangeErrorCode.DECLINE_INSTEAD)
     if who not in (Who.DECIDER, Who.AWAITED, Who.PROPOSER):
         return NotFound(

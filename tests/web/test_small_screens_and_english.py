@@ -195,3 +195,12 @@ def test_the_first_free_day_is_free_not_partly_taken(world: World, new_context: 
 def _month_fr(day: date) -> str:
     months = "janvier février mars avril mai juin juillet août septembre octobre novembre décembre"
     return months.split()[day.month - 1]
+
+
+def test_the_map_clusters_speak_the_language_just_chosen(page: Page) -> None:
+    page.goto("/?q=imprimante")
+    cluster = page.locator(".map-cluster").first
+    expect(cluster).to_contain_text("annonces ici : zoomer")
+    page.get_by_role("button", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".map-cluster").first).to_contain_text("listings here: zoom in")
