@@ -108,6 +108,7 @@ class ListingErrorCode(ErrorCode):
     UNKNOWN_CATEGORY = "unknown category '{value}' (see Query.categories)"
     CATEGORY_OF_ANOTHER_KIND = "'…' is a {value} category"
     DATES_OUT_OF_ORDER = "is before available_from"
+    AVAILABILITY_OVER = "{value} is in the past: the availability must end today or later"
     TAG_TOO_LONG = "a tag has at most {value} characters"
     NOT_A_PLACE_OF_YOURS = "no such place among your organization's places"
     DETAILS_OF_ANOTHER_KIND = "give `…` details for a {value} listing"
@@ -147,6 +148,7 @@ class ExchangeErrorCode(ErrorCode):
     LISTING_NOT_OPEN = "The listing is {value}."
     ALREADY_PROPOSED = "You already proposed a period; the requester has to answer."
     DECLINE_AFTER_PROPOSAL = "You proposed another period: cancel the exchange instead."
+    DECLINE_INSTEAD = "The request awaits your answer: decline it instead of cancelling it."
     ALREADY_STARTED = "The period has started: record the handover, or its completion."
     OWNER_DECISION_ROLE = (
         "This needs the ADMIN or OWNER role in the listing's organization, "

@@ -113,6 +113,10 @@ class Notification(Node):
     kind: NotificationKind = strawberry.field(description="What it is about.")
     title: str = strawberry.field(description="A short line, e.g. the listing's title.")
     body: str = strawberry.field(description="A sentence saying why.")
+    note: str = strawberry.field(
+        description="What the other side wrote (a message, a reason), if anything: with `kind` "
+        "and the exchange, what a client needs to word the notification in its own language."
+    )
     created_at: datetime.datetime = strawberry.field(description="When it was sent.")
     read_at: datetime.datetime | None = strawberry.field(description="When it was marked read.")
 
@@ -129,6 +133,7 @@ class Notification(Node):
             kind=row.kind,
             title=row.title,
             body=row.body,
+            note=row.note,
             created_at=row.created_at,
             read_at=row.read_at,
         )

@@ -212,6 +212,7 @@ def _notification(alert: Alert, document: dict[str, Any]) -> dict[str, Any]:
         "kind": NotificationKind.ALERT_MATCH,
         "title": str(document["title"])[:300],
         "body": f"{what} correspondant à votre alerte « {alert.name} »",
+        "note": alert.name[:2000],
         "created_at": utcnow(),
         "read_at": None,
         "email_pending": True,

@@ -454,11 +454,18 @@ MUTATION_RULES: dict[
         for name, exchange in {
             "exchangeAccept": "exchange_requested",
             "exchangeDecline": "exchange_requested",
-            "exchangeCancel": "exchange_requested",
             "exchangeStart": "exchange_accepted",
             "exchangeComplete": "exchange_in_progress",
         }.items()
     },
+    "exchangeCancel": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="exchange_requested"),
+        {**signed_in(NOT_FOUND), "member_a": "NotAllowedError", "admin_a": CONFLICT},
+        "a request awaiting the owner is declined by its admins, not cancelled (they cancel "
+        "only after proposing another period); others don't know it exists",
+    ),
     "exchangePropose": (
         "input: $input",
         "$input: ExchangeProposeInput!",

@@ -92,6 +92,24 @@ async def test_a_refusal_is_the_error_the_transition_raises(session: AsyncSessio
         check(viewers["owner_admin"], exchange, listing, Action.ACCEPT)
 
 
+async def test_the_owner_declines_a_request_awaiting_them_and_cancels_only_after_a_proposal(
+    session: AsyncSession,
+) -> None:
+    viewers, exchange, listing = await _scene(
+        session, Situation(ExchangeState.REQUESTED, ExchangeSide.OWNER, started=False)
+    )
+    admin = viewers["owner_admin"]
+
+    assert Action.DECLINE in allowed_actions(admin, exchange, listing)
+    assert Action.CANCEL not in allowed_actions(admin, exchange, listing)
+    with pytest.raises(Conflict, match="decline it instead"):
+        check(admin, exchange, listing, Action.CANCEL)
+
+    exchange.awaiting = ExchangeSide.REQUESTER
+    assert Action.CANCEL in allowed_actions(admin, exchange, listing)
+    assert Action.DECLINE not in allowed_actions(admin, exchange, listing)
+
+
 async def test_a_person_in_both_organizations_cancels_as_the_requester_and_writes_as_the_owner(
     session: AsyncSession,
 ) -> None:

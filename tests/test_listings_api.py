@@ -1,6 +1,9 @@
+from datetime import timedelta
+
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core import time_zones
 from core.models import AccessToken, Listing, Membership, OrganizationKind, Role
 from core.models.base import utcnow
 from schema.relay import to_global_id
@@ -442,3 +445,35 @@ async def test_places_and_organizations_asked_through_fragments_are_prefetched_t
         node["space"]["name"] and node["organization"]["name"] == "Ressourcerie" for node in nodes
     )
     assert statements.total - before == 3
+
+
+async def test_an_availability_entirely_in_the_past_is_refused_on_publish_and_edit(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    """It would go live "not available": the form says why instead (today, Paris, still fits)."""
+    token = await _member_token(session)
+    yesterday = (time_zones.today() - timedelta(days=1)).isoformat()
+    today = time_zones.today().isoformat()
+    past = {
+        "direction": "OFFER",
+        "kind": "SKILL",
+        "title": "Animation",
+        "availableUntil": yesterday,
+    }
+
+    published = (await client.execute(PUBLISH, {"input": past}, token))["listingPublish"]
+    listing_id = await _publish(client, token, availableUntil=today)
+    edited = await client.execute(
+        UPDATE, {"id": listing_id, "input": {"availableUntil": yesterday}}, token
+    )
+
+    assert published["__typename"] == "InputError"
+    expected = {
+        "field": "availableUntil",
+        "message": f"{yesterday} is in the past: the availability must end today or later",
+    }
+    assert published["fields"] == [expected]
+    assert edited["listingUpdate"]["fields"] == [expected]
+    assert await _count_listings(session) == 1
+    after = await client.execute(UPDATE, {"id": listing_id, "input": {}}, token)
+    assert after["listingUpdate"]["listing"]["availableUntil"] == today

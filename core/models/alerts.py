@@ -104,6 +104,8 @@ class Notification(SQLModel, table=True):
     kind: NotificationKind = Field(sa_type=enum_column(NotificationKind))
     title: str = Field(max_length=300)
     body: str = Field(default="", max_length=2000)
+    note: str = Field(default="", max_length=2000)
+    """What the acting person wrote (a message, a reason), without the platform's own words."""
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     read_at: datetime | None = Field(default=None, sa_type=timestamp_column())
     email_pending: bool = Field(

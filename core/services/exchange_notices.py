@@ -31,6 +31,7 @@ async def notify_other_side(
     *,
     acting_organization_id: int,
     body: str,
+    note: str = "",
 ) -> int:
     """Notify every member of the organization on the other side; returns how many."""
     assert exchange.id is not None
@@ -51,6 +52,7 @@ async def notify_other_side(
             kind=kind,
             title=title,
             body=body[:2000],
+            note=note[:2000],
             email_pending=True,
         )
         for person_id in dict.fromkeys(members.all())

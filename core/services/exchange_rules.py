@@ -44,6 +44,9 @@ class Who(enum.Enum):
     DECIDER = "an ADMIN or OWNER of the listing's organization, or the listing's publisher"
     REQUESTER = "any member of the requesting organization"
     AWAITED = "who a REQUESTED exchange awaits: a decider, or the requester after a proposal"
+    PROPOSER = (
+        "a decider, once the owner proposed another period (a request they answer is declined)"
+    )
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ TABLE: dict[tuple[State, Action], Rule] = {
     (State.REQUESTED, Action.ACCEPT): Rule(State.ACCEPTED, (Who.AWAITED,)),
     (State.REQUESTED, Action.PROPOSE): Rule(State.REQUESTED, (Who.DECIDER,), awaiting=Side.OWNER),
     (State.REQUESTED, Action.DECLINE): Rule(State.DECLINED, (Who.DECIDER,), awaiting=Side.OWNER),
-    (State.REQUESTED, Action.CANCEL): Rule(State.CANCELLED, (Who.REQUESTER, Who.DECIDER)),
+    (State.REQUESTED, Action.CANCEL): Rule(State.CANCELLED, (Who.REQUESTER, Who.PROPOSER)),
     (State.ACCEPTED, Action.START): Rule(State.IN_PROGRESS, (Who.DECIDER,)),
     (State.ACCEPTED, Action.CANCEL): Rule(
         State.CANCELLED, (Who.REQUESTER, Who.DECIDER), before_start=True
@@ -173,7 +176,8 @@ def _verdict(
     sides = (_side(who, principal, exchange, listing) for who in rule.by)
     side = next((side for side in sides if side is not None), None)
     if side is None:
-        return _refusal(rule.by[-1], principal, exchange)
+        decides = owner_decides(principal, exchange, listing)
+        return _refusal(rule.by[-1], principal, exchange, decides)
     if rule.awaiting is not None and exchange.awaiting != rule.awaiting:
         return Conflict(_NOT_YOUR_TURN[action])
     return Permit(action, rule, side)
@@ -185,16 +189,24 @@ def _side(
     """The side the viewer acts for as `who`, or None when they are not `who`."""
     if who == Who.AWAITED:
         who = Who.REQUESTER if exchange.awaiting == Side.REQUESTER else Who.DECIDER
+    if who == Who.PROPOSER:
+        if exchange.awaiting != Side.REQUESTER:
+            return None
+        who = Who.DECIDER
     if who == Who.DECIDER and not owner_decides(principal, exchange, listing):
         return None
     side = Side.REQUESTER if who == Who.REQUESTER else Side.OWNER
     return side if side in sides_of(principal, exchange) else None
 
 
-def _refusal(who: Who, principal: Principal | None, exchange: Exchange) -> DomainError:
+def _refusal(
+    who: Who, principal: Principal | None, exchange: Exchange, decides: bool
+) -> DomainError:
     if who == Who.AWAITED and exchange.awaiting == Side.REQUESTER:
         return Conflict(ExchangeErrorCode.REQUESTER_MUST_ANSWER)
-    if who not in (Who.DECIDER, Who.AWAITED):
+    if who == Who.PROPOSER and exchange.awaiting == Side.OWNER and decides:
+        return Conflict(ExchangeErrorCode.DECLINE_INSTEAD)
+    if who not in (Who.DECIDER, Who.AWAITED, Who.PROPOSER):
         return NotFound(
             ExchangeErrorCode.EXCHANGE_NOT_FOUND
         )  # not reached: those who are no party never get here

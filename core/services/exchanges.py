@@ -48,6 +48,7 @@ from core.services.exchange_reads import get_exchange, party_condition
 from core.services.exchange_rules import Action, Permit, check
 from core.services.principal import Principal, require_member, require_principal
 from core.services.visibility import visible_listings
+from core.time_zones import local_text
 
 State = ExchangeState
 _EVENTS = {
@@ -106,6 +107,7 @@ async def request_exchange(
         NotificationKind.EXCHANGE_REQUESTED,
         acting_organization_id=organization_id,
         body=_request_summary(exchange, draft.message),
+        note=draft.message,
     )
     return exchange
 
@@ -281,6 +283,7 @@ async def send_message(
         NotificationKind.EXCHANGE_MESSAGE,
         acting_organization_id=organization_id,
         body=draft.body[:500],
+        note=draft.body[:500],
     )
     return message
 
@@ -343,6 +346,7 @@ async def _move(
         NotificationKind(f"EXCHANGE_{kind.value}"),
         acting_organization_id=acting_for,
         body=note or _request_summary(exchange, ""),
+        note=note,
     )
     return exchange
 
@@ -394,9 +398,9 @@ def _period(starts_at: datetime | None, ends_at: datetime | None) -> list[str | 
 def _request_summary(exchange: Exchange, message: str) -> str:
     parts = []
     if exchange.starts_at and exchange.ends_at:
-        parts.append(
-            f"du {exchange.starts_at:%d/%m/%Y %H:%M} au {exchange.ends_at:%d/%m/%Y %H:%M} (UTC)"
-        )
+        # The readers' clock (Paris), as the exchange page shows it, not UTC.
+        start, end = local_text(exchange.starts_at), local_text(exchange.ends_at)
+        parts.append(f"du {start} au {end} (heure de Paris)")
     if exchange.quantity is not None:
         parts.append(f"quantité {stock.quantity_text(Decimal(exchange.quantity))}")
     if exchange.hours is not None:

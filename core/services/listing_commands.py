@@ -133,6 +133,14 @@ def clean_tags(tags: list[str]) -> list[str]:
     return cleaned
 
 
+def past_problems(available_until: date | None, today: date) -> list[FieldProblem]:
+    """Available only in the past: refused, or the listing would go live unavailable."""
+    if available_until is not None and available_until < today:
+        code, day = ListingErrorCode.AVAILABILITY_OVER, available_until.isoformat()
+        return [FieldProblem("available_until", code, value=day)]
+    return []
+
+
 def date_problems(available_from: date | None, available_until: date | None) -> list[FieldProblem]:
     if available_from and available_until and available_until < available_from:
         return [FieldProblem("available_until", ListingErrorCode.DATES_OUT_OF_ORDER)]

@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core import time_zones
 from core.error_codes import ListingErrorCode
 from core.errors import Conflict, InvalidInput, NotFound
 from core.models import (
@@ -28,6 +29,7 @@ from core.services.listing_commands import (
     category_problems,
     checked_details,
     date_problems,
+    past_problems,
 )
 from core.services.locations import Location, locate
 from core.services.pagination import Page, PageRequest, paginate
@@ -50,6 +52,8 @@ async def publish_listing(
 ) -> Listing:
     acting = require_member(principal, principal.organization_id if principal else None)
     assert acting.organization_id is not None
+    if problems := past_problems(draft.available_until, time_zones.today()):
+        raise InvalidInput(problems)
     if draft.ref is not None:
         await _ensure_ref_free(session, draft.ref)
     return await add_listing(session, acting.organization_id, draft, created_by_id=acting.person_id)
@@ -141,6 +145,10 @@ async def update_listing(
     for key in changes.keys() - location_keys - {"details", "status"}:
         setattr(listing, key, changes[key])
     if problems := date_problems(listing.available_from, listing.available_until):
+        raise InvalidInput(problems)
+    if "available_until" in changes and (
+        problems := past_problems(listing.available_until, time_zones.today())
+    ):
         raise InvalidInput(problems)
     if patch.status is not None:
         _change_status(listing, patch.status)

@@ -42,6 +42,7 @@ async def notify_admins(
             kind=NotificationKind.MEMBERSHIP_REQUESTED,
             title=f"Demande pour rejoindre {organization.name}"[:300],
             body=body[:2000],
+            note=request.message.strip()[:2000],
             email_pending=True,
         )
         for person_id in dict.fromkeys(admins.all())

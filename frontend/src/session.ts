@@ -46,16 +46,24 @@ const NotificationsLiveDocument = graphql(`
       title
       read
       body
+      note
       createdAt
       readAt
       exchange {
         id
+        startsAt
+        endsAt
+        quantity
+        hours
       }
       listing {
         id
+        title
+        direction
       }
       organization {
         id
+        name
       }
     }
   }
@@ -133,7 +141,8 @@ function listen(): void {
   unsubscribe?.()
   unsubscribe = subscribe(NotificationsLiveDocument, {}, ({ notifications }) => {
     if (!notifications.read) state.unread += 1
-    state.latest = { id: notifications.id, title: notifications.title }
+    // The listing's own title: the stored title is a French sentence around it.
+    state.latest = { id: notifications.id, title: notifications.listing?.title ?? notifications.title }
     // Accepted into an organization: what the person may do changes now, not at the next load.
     if (notifications.kind === 'MEMBERSHIP_ACCEPTED') void refreshMe()
     for (const handler of [...listeners]) {

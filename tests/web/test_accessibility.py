@@ -80,3 +80,43 @@ def test_the_search_page_with_results_in_english(page: Page) -> None:
     settle_en = page.get_by_role("region", name="Map of the results")
     expect(settle_en).to_be_visible()
     assert not axe_violations(page)
+
+
+def _assert_no_violation(page: Page) -> None:
+    violations = axe_violations(page)
+    summary = [{"id": v["id"], "impact": v["impact"], "help": v["help"]} for v in violations]
+    assert not violations, json.dumps(summary, indent=2, ensure_ascii=False)
+
+
+def test_the_states_of_confirmations_and_small_screens(
+    world: World, new_context: NewContext
+) -> None:
+    """The question before accepting, a toast after saving, the empty search at 360 px and in
+    English."""
+    agent = new_context(storage_state=world.agent_state).new_page()
+    agent.goto(f"/echanges/{world.exchange_id}")
+    settle(agent)
+    agent.get_by_role("button", name="Accepter", exact=True).click()
+    expect(agent.get_by_role("heading", name="Accepter cette demande ?")).to_be_visible()
+    _assert_no_violation(agent)
+    agent.get_by_role("button", name="Fermer", exact=True).click()  # nothing accepted
+
+    agent.goto(f"/annonces/{world.listing_id}/modifier")
+    settle(agent)
+    agent.get_by_label("Description", exact=True).fill("Une salle de 80 m², accessible, claire.")
+    agent.get_by_role("button", name="Enregistrer les modifications").click()
+    expect(
+        agent.get_by_role("status").filter(has_text="Modifications enregistrées.")
+    ).to_be_visible()
+    settle(agent)
+    screenshot(agent, "axe-toast")
+    _assert_no_violation(agent)
+
+    small = new_context(viewport={"width": 360, "height": 740}, is_mobile=True).new_page()
+    small.goto("/?q=zqxjwvkp")
+    settle(small)
+    expect(small.get_by_text("Aucune annonce ne correspond à cette recherche.")).to_be_visible()
+    _assert_no_violation(small)
+    small.get_by_role("button", name="English").click()
+    expect(small.get_by_text("No listing matches this search.")).to_be_visible()
+    _assert_no_violation(small)

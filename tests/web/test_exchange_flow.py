@@ -107,6 +107,7 @@ def test_publish_request_notify_accept(new_context: NewContext) -> None:
     publish_school(agent, today)
     expect(agent).to_have_url(re.compile(r"/annonces/[^/]+$"))
     expect(agent.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(agent.get_by_role("status").filter(has_text="Annonce publiée.")).to_be_visible()
     expect(agent.get_by_text("240 m²")).to_be_visible()
     listing_path = agent.url.removeprefix(agent.url.split("/annonces/")[0])
     screenshot(agent, "1-agent-publishes")
@@ -154,7 +155,14 @@ def test_publish_request_notify_accept(new_context: NewContext) -> None:
     expect(agent).to_have_url(re.compile(re.escape(exchange_path) + "$"))
     expect(agent.get_by_text("FabLab de Guéret").first).to_be_visible()
     screenshot(agent, "3b-agent-opens-the-exchange")
+    # The owner declines a request they did not make (no "Annuler"), and accepts after a question.
+    expect(agent.get_by_role("button", name="Décliner", exact=True)).to_be_visible()
+    expect(agent.get_by_role("button", name="Annuler", exact=True)).to_have_count(0)
     agent.get_by_role("button", name="Accepter", exact=True).click()
+    expect(agent.get_by_role("heading", name="Accepter cette demande ?")).to_be_visible()
+    expect(agent.get_by_text("Accepté", exact=True)).to_have_count(0)
+    agent.get_by_role("button", name="Confirmer l'acceptation").click()
+    expect(agent.get_by_role("status").filter(has_text="Demande acceptée.")).to_be_visible()
     expect(agent.get_by_text("Accepté", exact=True).first).to_be_visible()
     screenshot(agent, "3c-agent-accepted")
 

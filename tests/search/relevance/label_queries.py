@@ -523,6 +523,29 @@ q(
     "English; briques",
 )
 q("en-28", "english", "plaster", plaster, "English; plâtre")
+q("en-29", "english", "empty school", school, "English; ancienne école, école vacante")
+q(
+    "en-30",
+    "english",
+    "wooden windows",
+    lambda r: windows(r) and has(r, r" bois "),
+    "English; fenêtres en bois",
+)
+q(
+    "en-31",
+    "english",
+    "pallets",
+    lambda r: kind(r, "MATERIAL") and has(r, r" palettes? "),
+    "English; palettes",
+)
+q(
+    "en-32",
+    "english",
+    "workshop",
+    lambda r: kind(r, "PREMISES") and category(r, "workshop"),
+    "English; atelier as a place",
+    kinds=["PREMISES"],
+)
 
 # synonyms
 q("syn-01", "synonyms", "CNC", cnc_mill, "CNC ~ fraiseuse numérique, défonceuse numérique")
