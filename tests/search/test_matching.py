@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
@@ -125,8 +125,19 @@ async def test_a_new_laser_offer_in_gueret_and_the_limoges_request_find_each_oth
         category="laser",
         commune="87000",
         availableFrom=_day(-280),
-        availableUntil=_day(-240),
+        availableUntil=_day(1),
     )
+    # Time passes: its dates are over (publishing dates already over is refused).
+    over = (
+        await session.exec(
+            select(Listing).where(
+                Listing.title.startswith("Recherche découpeuse laser pour la fête")
+            )
+        )
+    ).one()
+    over.available_until = datetime.now(UTC).date() - timedelta(days=240)
+    session.add(over)
+    await session.commit()
     # When: the lab publishes a new machine, available from today, like a user of the web app.
     new_offer = await publish(
         search_api,
