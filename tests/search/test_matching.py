@@ -131,7 +131,7 @@ async def test_a_new_laser_offer_in_gueret_and_the_limoges_request_find_each_oth
     over = (
         await session.exec(
             select(Listing).where(
-                Listing.title.startswith("Recherche découpeuse laser pour la fête")
+                col(Listing.title).startswith("Recherche découpeuse laser pour la fête")
             )
         )
     ).one()
