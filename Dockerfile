@@ -8,7 +8,8 @@ COPY core core
 COPY schema schema
 COPY search search
 COPY data data
-RUN pip install --no-cache-dir . && useradd --system --no-create-home entrelieux
+RUN pip install --no-cache-dir . && useradd --system --no-create-home entrelieux \
+    && install -d -o entrelieux /var/lib/entrelieux/media  # the photos' volume (MEDIA_DIR)
 USER entrelieux
 EXPOSE 8000
 CMD ["entrelieux", "serve"]

@@ -62,7 +62,7 @@ bench: install
 
 # Retake the README's pictures (docs/screenshots/) from the browser tests.
 screenshots: install frontend
-	UPDATE_README_SCREENSHOTS=1 $(BIN)/pytest tests/web -k "readme or publish_request_notify_accept or fresh_start"
+	UPDATE_README_SCREENSHOTS=1 $(BIN)/pytest tests/web -k "readme or publish_request_notify_accept or fresh_start or listing_published_with_photos"
 
 # Rewrite the committed SDL snapshot, and the error catalogue of docs/ERRORS.md, after an intended
 # change of the GraphQL schema or of the error codes.

@@ -13,16 +13,21 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
 from api.auth import dev_provider
+from api.auth.cookies import UPLOAD_HEADER
 from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
 from api.health import announce_when_caught_up, healthz_endpoint
-from api.limits import BodySizeLimit, HeaderSizeLimit
+from api.limits import BodySizeLimit, HeaderSizeLimit, UploadLimit
 from api.mail_relay import MailRelay
+from api.media_route import media_routes
 from api.search_runtime import SearchRuntime
 from core.db import Database
+from core.media.backends import media_storage
+from core.media.images import size_text
+from core.media.storage import MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.build import build_schema
@@ -36,15 +41,20 @@ def create_app(
     database: Database | None = None,
     search: SearchClient | None = None,
     providers: Providers | None = None,
+    media: MediaStorage | None = None,
 ) -> Starlette:
-    """The ASGI app. Tests pass their own `database`, `search` and sign-in `providers`."""
+    """The ASGI app. Tests pass their own `database`, `search`, sign-in `providers` and
+    photo storage (`media`)."""
     db = database or Database.from_settings(settings)
+    files = media or media_storage(settings)
     runtime = SearchRuntime(settings, db, client=search)
     identity = providers or Providers(settings.oidc_providers)
     sign_in = SignIn(settings, db, identity)
     commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
     mail = MailRelay(db, settings, wakeup=commits)
-    graphql = GraphQLApp(build_schema(settings), settings, db, runtime, sign_in, commits)
+    graphql = GraphQLApp(
+        build_schema(settings), settings, db, runtime, sign_in, commits, media=files
+    )
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
@@ -79,13 +89,22 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
+            *media_routes(files),
             *sign_in.routes(),
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],
         middleware=[
             Middleware(HeaderSizeLimit),
             *_cors(settings),
-            Middleware(BodySizeLimit, max_bytes=settings.max_request_body_bytes),
+            Middleware(
+                BodySizeLimit,
+                max_bytes=settings.max_request_body_bytes,
+                upload=UploadLimit(
+                    settings.max_upload_body_bytes,
+                    f"A photo may weigh at most {size_text(settings.photo_max_bytes)}: "
+                    "this upload is larger.",
+                ),
+            ),
         ],
         lifespan=lifespan,
     )
@@ -103,7 +122,7 @@ def _cors(settings: Settings) -> list[Middleware]:
             CORSMiddleware,
             allow_origins=settings.cors_allowed_origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type"],
+            allow_headers=["Authorization", "Content-Type", UPLOAD_HEADER],
             allow_credentials=True,
             max_age=600,
         )

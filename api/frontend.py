@@ -3,8 +3,8 @@
 `make run` builds `frontend/dist`; hashed files under `assets/` are cached for a year, and
 `index.html` never (it names the current assets). The map's tile server comes from settings:
 the server writes it into `index.html`'s `<meta name="entrelieux:tiles">`, so one build serves
-every deployment. Paths of the API (`/graphql`, `/auth/`, `/calendar/`, `/healthz`) are routed
-before this and never fall back to the app.
+every deployment. Paths of the API (`/graphql`, `/auth/`, `/calendar/`, `/healthz`, `/media/`) are
+routed before this and never fall back to the app.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from starlette.routing import Route, request_response
 from core.settings import Settings
 
 _META = re.compile(r'(<meta name="entrelieux:(tiles|attribution)" content=")[^"]*(")')
-_API_PREFIXES = ("graphql", "auth/", "calendar/", "healthz")
+_API_PREFIXES = ("graphql", "auth/", "calendar/", "healthz", "media/")
 _IMMUTABLE = "public, max-age=31536000, immutable"
 
 _MISSING = """<!doctype html><html lang="fr"><head><meta charset="utf-8">

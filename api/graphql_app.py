@@ -24,6 +24,7 @@ from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
 from api.search_runtime import SearchRuntime
 from core.db import Database
+from core.media.storage import LocalMediaStorage, MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.context import Context
@@ -33,11 +34,13 @@ _PLAIN_ACK: UnsetType = UNSET  # `connection_ack` without a payload
 
 
 class _RequestSession:
-    """Opens a session only if a resolver asks for one; closed when the response is sent."""
+    """Opens a session only if a resolver asks for one; closed when the response is sent, with
+    the request's uploaded files (their temporary files)."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
         self.session: AsyncSession | None = None
+        self.request: Request | None = None
 
     def open(self) -> AsyncSession:
         if self.session is None:
@@ -45,6 +48,8 @@ class _RequestSession:
         return self.session
 
     async def close(self) -> None:
+        if self.request is not None:
+            await self.request.close()
         if self.session is not None:
             await self.session.close()
 
@@ -58,11 +63,16 @@ class GraphQLApp(GraphQL[Context, None]):
         search: SearchRuntime,
         sign_in: SignIn | None = None,
         commits: Wakeup | None = None,
+        media: MediaStorage | None = None,
     ) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.is_development else None,
             allow_queries_via_get=False,
+            # Photos (the GraphQL multipart request spec); a cookie-authenticated upload must
+            # carry the Entrelieux-Upload header (api/auth/cookies.py), and its size is bounded
+            # while it is read (api/limits.py).
+            multipart_uploads_enabled=True,
             subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
             connection_init_wait_timeout=timedelta(seconds=10),
             max_subscriptions_per_connection=10,
@@ -73,6 +83,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.search = search
         self.sign_in = sign_in
         self.commits = commits or Wakeup()
+        self.media = media or LocalMediaStorage(settings.media_folder)
         self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -150,6 +161,8 @@ class GraphQLApp(GraphQL[Context, None]):
 
     async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
         principal, holder = request.state.graphql
+        if isinstance(request, Request):
+            holder.request = request  # its form's files are closed with the session
         return Context(
             settings=self.settings,
             principal=principal,
@@ -158,6 +171,7 @@ class GraphQLApp(GraphQL[Context, None]):
             on_commit=self._committed,
             new_session=self.database.sessionmaker,
             commits=self.commits,
+            media=self.media,
         )
 
 

@@ -116,6 +116,22 @@ class ListingErrorCode(ErrorCode):
 
 
 @unique
+class PhotoErrorCode(ErrorCode):
+    """Photos of listings, places and organizations: the file, its text, its place in the row."""
+
+    PHOTO_NOT_FOUND = "No photo with id {value}."
+    NOT_A_FILE = "send the photo as a file, in a multipart request (GraphQL multipart spec)"
+    PHOTO_TOO_LARGE = "the file is larger than {value} (the most a photo may weigh)"
+    PHOTO_EMPTY = "the file is empty"
+    PHOTO_FORMAT_REFUSED = "not a JPEG, PNG or WebP image (its content was read, not its name)"
+    PHOTO_DAMAGED = "the image is damaged or truncated and cannot be read"
+    PHOTO_TOO_MANY_PIXELS = "the image is too large once decoded: at most {value} pixels"
+    PHOTO_TOO_SMALL = "the image is too small: at least {value} pixels wide and high"
+    TOO_MANY_PHOTOS = "a listing has at most {value} photos; delete one first"
+    ALT_REQUIRED = "describe the photo for people who cannot see it"
+
+
+@unique
 class ExchangeErrorCode(ErrorCode):
     """Requesting, answering and carrying out exchanges; booking periods."""
 
@@ -219,6 +235,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     SpaceErrorCode,
     LocationErrorCode,
     ListingErrorCode,
+    PhotoErrorCode,
     ExchangeErrorCode,
     CalendarErrorCode,
     AlertErrorCode,

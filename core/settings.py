@@ -162,6 +162,44 @@ class Settings(BaseSettings):
         description="The tiles' credit line, shown on every map.",
     )
 
+    # Photos: files in a folder under VAR_DIR (default) or an S3-compatible object store.
+    media_storage: Literal["local", "s3"] = Field(
+        default="local", description="Where photos are kept: a local folder or an S3 bucket."
+    )
+    media_dir: Path | None = Field(
+        default=None, description="The local folder of photos; default VAR_DIR/media."
+    )
+    media_url: str = Field(
+        default="/media",
+        max_length=500,
+        description="Where browsers fetch photos: /media (served by the app) or the public URL "
+        "of the bucket or its CDN (https://cdn.example.org/photos), without a trailing slash.",
+    )
+    media_s3_bucket: str | None = Field(default=None, description="The bucket (S3 storage).")
+    media_s3_endpoint_url: str | None = Field(
+        default=None, description="The S3 endpoint (MinIO: http://minio:9000); none: AWS."
+    )
+    media_s3_region: str = "us-east-1"
+    media_s3_access_key_id: str | None = None
+    media_s3_secret_access_key: SecretStr | None = None
+    media_s3_prefix: str = Field(
+        default="", max_length=200, description="A folder of the bucket to keep the photos in."
+    )
+    photo_max_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="The largest photo file accepted (10 MiB)."
+    )
+    photo_max_pixels: int = Field(
+        default=40_000_000,
+        gt=0,
+        description="The most pixels a photo may decode to (a decompression bomb is refused).",
+    )
+    photo_widths: list[int] = Field(
+        default_factory=lambda: [320, 640, 1280],
+        min_length=1,
+        description="The widths each photo is served at (never wider than it is).",
+    )
+    photos_per_listing: int = Field(default=8, gt=0, le=50)
+
     # Mail: without SMTP_HOST, notification e-mails are written to the log (development).
     smtp_host: str | None = Field(default=None, description="The SMTP relay; none: to the log.")
     smtp_port: int = Field(default=587, gt=0, lt=65536)
@@ -185,6 +223,15 @@ class Settings(BaseSettings):
         return frozenset({_origin(self.base_url), *self.cors_allowed_origins})
 
     @property
+    def media_folder(self) -> Path:
+        return self.media_dir or self.var_dir / "media"
+
+    @property
+    def max_upload_body_bytes(self) -> int:
+        """A multipart GraphQL request carries one photo, plus its operation and boundaries."""
+        return self.photo_max_bytes + 64 * 1024
+
+    @property
     def is_development(self) -> bool:
         return self.environment == "development"
 
@@ -204,6 +251,27 @@ class Settings(BaseSettings):
         if value is not None and not re.fullmatch(r"https?://[^/?#\s]+", value.rstrip("/")):
             raise ValueError("PUBLIC_URL must be scheme://host[:port], without a path")
         return value.rstrip("/") if value else value
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_url(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if not re.fullmatch(r"(https?://[^/?#\s]+)?(/[A-Za-z0-9._~/-]*)?", value) or not value:
+            raise ValueError("MEDIA_URL is /path or https://host[/path], without a query")
+        return value
+
+    @field_validator("photo_widths")
+    @classmethod
+    def _photo_widths(cls, value: list[int]) -> list[int]:
+        if any(width < 16 or width > 4096 for width in value):
+            raise ValueError("PHOTO_WIDTHS are between 16 and 4096 pixels")
+        return sorted(set(value))
+
+    @model_validator(mode="after")
+    def _check_media(self) -> Settings:
+        if self.media_storage == "s3" and not self.media_s3_bucket:
+            raise ValueError("MEDIA_S3_BUCKET must be set when MEDIA_STORAGE is s3")
+        return self
 
     @field_validator("cors_allowed_origins")
     @classmethod

@@ -108,6 +108,7 @@ export default defineConfig({
       '/auth': proxied,
       '/calendar': proxied,
       '/healthz': proxied,
+      '/media': proxied,
     },
   },
   build: {

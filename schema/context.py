@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
+from core.media.storage import MediaStorage
 from core.services.principal import Principal
 from core.settings import Settings
 from core.wakeup import Wakeup
@@ -35,6 +36,8 @@ class Context:
     """Notified after any commit of this process: live subscriptions look at once."""
     connection_params: dict[str, Any] | None = None
     """The `connection_init` payload of a WebSocket (graphql-transport-ws)."""
+    media: MediaStorage | None = None
+    """Where photo files are written; None where no mutation writes any (a WebSocket)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property

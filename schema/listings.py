@@ -39,6 +39,7 @@ from schema.limits import page_request
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
+from schema.photos import Photo, listing_photos
 from schema.relay import (
     After,
     Connection,
@@ -192,6 +193,15 @@ class Listing(Node):
             for hit, row in zip(page.hits, rows, strict=True)
             if row is not None
         ]
+
+    @strawberry.field(description="Its photos, in order: at most 8, the first is its cover.")
+    async def photos(self, info: Info) -> list[Photo]:
+        return await listing_photos(info, self.pk)
+
+    @strawberry.field(description="Its first photo, for lists and thumbnails; null without any.")
+    async def cover_photo(self, info: Info) -> Photo | None:
+        photos = await listing_photos(info, self.pk)
+        return photos[0] if photos else None
 
     @strawberry.field(description="The organization that publishes it.")
     def organization(self, info: Info) -> Organization:

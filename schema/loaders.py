@@ -16,6 +16,7 @@ from core.models import (
     Listing,
     Organization,
     Person,
+    Photo,
     Space,
 )
 from core.services.alerts import alerts_by_ids
@@ -24,6 +25,11 @@ from core.services.exchange_reads import events_of, exchanges_by_ids, listings_o
 from core.services.listings import listings_by_ids
 from core.services.memberships import people_by_ids
 from core.services.organizations import organizations_by_ids
+from core.services.photos import (
+    photos_of_listings,
+    photos_of_organizations,
+    photos_of_spaces,
+)
 from core.services.principal import Principal
 from core.services.spaces import spaces_by_ids
 
@@ -85,4 +91,13 @@ class Loaders:
         )
         self.exchange_events: DataLoader[int, list[ExchangeEvent]] = _grouped(
             lambda ids: events_of(session, ids), lambda e: e.exchange_id
+        )
+        self.photos_by_listing_id: DataLoader[int, list[Photo]] = _grouped(
+            lambda ids: photos_of_listings(session, ids), lambda p: p.listing_id
+        )
+        self.photo_by_space_id: DataLoader[int, Photo | None] = _by_key(
+            lambda ids: photos_of_spaces(session, ids), lambda p: p.space_id
+        )
+        self.photo_by_organization_id: DataLoader[int, Photo | None] = _by_key(
+            lambda ids: photos_of_organizations(session, ids), lambda p: p.organization_id
         )

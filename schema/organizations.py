@@ -24,6 +24,7 @@ from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
 from schema.limits import page_request
 from schema.people import AuditEvent, Person
+from schema.photos import Photo, organization_photo
 from schema.relay import (
     After,
     Connection,
@@ -232,6 +233,10 @@ class Organization(OrganizationAccess, Node):
     @strawberry.field(description="The network this organization belongs to.")
     async def parent(self, info: Info) -> Organization | None:
         return await load_organization(info, self.parent_pk)
+
+    @strawberry.field(description="Its photo or logo, if it has one.")
+    async def photo(self, info: Info) -> Photo | None:
+        return await organization_photo(info, self.pk)
 
 
 async def load_organization(info: Info, pk: int | None) -> Organization | None:

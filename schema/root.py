@@ -30,6 +30,7 @@ from schema.organizations import (
     OrganizationQuery,
     load_organization,
 )
+from schema.photo_mutations import PhotoMutation
 from schema.profiles import ProfileMutation
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
@@ -93,6 +94,7 @@ class Mutation(
     ExchangeMutation,
     AvailabilityMutation,
     ProfileMutation,
+    PhotoMutation,
 ):
     pass
 

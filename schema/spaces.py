@@ -24,6 +24,7 @@ from schema.geo import GeoInput
 from schema.inputs import given
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
+from schema.photos import Photo, space_photo
 from schema.relay import (
     Node,
     NodeId,
@@ -73,6 +74,10 @@ class Space(Node):
     @strawberry.field(description="The organization that runs it; none until one claims it.")
     async def organization(self, info: Info) -> Organization | None:
         return await load_organization(info, self.organization_pk)
+
+    @strawberry.field(description="Its photo, if it has one.")
+    async def photo(self, info: Info) -> Photo | None:
+        return await space_photo(info, self.pk)
 
 
 async def load_space(info: Info, pk: int | None) -> Space | None:

@@ -31,6 +31,7 @@ from core.models import (
     Notification,
     NotificationKind,
     OrganizationKind,
+    Photo,
     Role,
     Visibility,
 )
@@ -42,6 +43,7 @@ from schema.build import build_schema
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization, make_space
 from tests.graphql import GraphQLClient
+from tests.images import post_upload, small_jpeg
 
 VIEWERS = ("anonymous", "member_a", "admin_a", "member_b", "network_admin")
 GUARDED_FIELDS = (
@@ -87,6 +89,8 @@ class Rule:
     variables: Callable[[World], dict[str, Any]]
     expect: dict[str, Outcome]
     why: str
+    upload: bool = False
+    """Sent as a multipart request with a photo in `$file`."""
 
 
 def everyone(outcome: Outcome) -> dict[str, Outcome]:
@@ -514,9 +518,83 @@ MUTATION_RULES: dict[
         "the admins of A's network validate A",
     ),
 }
+PHOTO_OF_A_PRIVATE_LISTING = {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND}
+UPLOADS = {"listingPhotoAdd", "spacePhotoSet", "organizationPhotoSet"}
+MUTATION_RULES |= {
+    "listingPhotoAdd": (
+        'listingId: $id, file: $file, alt: "Vue"',
+        "$id: ID!, $file: Upload!",
+        with_ids(id="listing_private"),
+        PHOTO_OF_A_PRIVATE_LISTING,
+        "A's members add photos to A's listings; to others a PRIVATE one is unknown",
+    ),
+    "listingPhotoUpdate": (
+        'id: $id, alt: "Vue de face"',
+        "$id: ID!",
+        with_ids(id="listing_photo"),
+        PHOTO_OF_A_PRIVATE_LISTING,
+        "A's members describe the photos of A's listings",
+    ),
+    "listingPhotoMove": (
+        "id: $id, position: 0",
+        "$id: ID!",
+        with_ids(id="listing_photo"),
+        PHOTO_OF_A_PRIVATE_LISTING,
+        "A's members order the photos of A's listings",
+    ),
+    "listingPhotoDelete": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="listing_photo"),
+        PHOTO_OF_A_PRIVATE_LISTING,
+        "A's members delete the photos of A's listings",
+    ),
+    "spacePhotoSet": (
+        'spaceId: $id, file: $file, alt: "La façade"',
+        "$id: ID!, $file: Upload!",
+        with_ids(id="space_a"),
+        admins_of_a(),
+        "A's admins change its places, their photo included",
+    ),
+    "spacePhotoUpdate": (
+        'spaceId: $id, alt: "La façade"',
+        "$id: ID!",
+        with_ids(id="space_a"),
+        admins_of_a(),
+        "A's admins describe its places' photos",
+    ),
+    "spacePhotoDelete": (
+        "spaceId: $id",
+        "$id: ID!",
+        with_ids(id="space_a"),
+        admins_of_a(),
+        "A's admins delete its places' photos",
+    ),
+    "organizationPhotoSet": (
+        'organizationId: $id, file: $file, alt: "Le logo"',
+        "$id: ID!, $file: Upload!",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's admins change A, its photo included",
+    ),
+    "organizationPhotoUpdate": (
+        'organizationId: $id, alt: "Le logo"',
+        "$id: ID!",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's admins describe A's photo",
+    ),
+    "organizationPhotoDelete": (
+        "organizationId: $id",
+        "$id: ID!",
+        with_ids(id="A"),
+        admins_of_a(),
+        "A's admins delete A's photo",
+    ),
+}
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
-        _mutation(_name, _arguments, _variables), _make, _expect, _why
+        _mutation(_name, _arguments, _variables), _make, _expect, _why, _name in UPLOADS
     )
 
 
@@ -603,6 +681,25 @@ async def build_world(session: AsyncSession) -> World:
         ends_at=datetime(2030, 5, 2, tzinfo=UTC),
     )
     session.add(block)
+    photos = [
+        Photo(
+            alt="Vue",
+            key=f"photos/{i:032x}",
+            width=320,
+            height=240,
+            widths=[320],
+            source_format="JPEG",
+            **subject,
+        )
+        for i, subject in enumerate(
+            [
+                {"listing_id": listings["private"].id},
+                {"space_id": space.id},
+                {"organization_id": a.id},
+            ]
+        )
+    ]
+    session.add_all(photos)
     await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
@@ -624,6 +721,7 @@ async def build_world(session: AsyncSession) -> World:
         "target_membership": to_global_id("Membership", target.membership.id or 0),
         "member_a_token": to_global_id("AccessToken", second_token.token.id or 0),
         "calendar_feed": to_global_id("CalendarFeed", feed.id or 0),
+        "listing_photo": to_global_id("Photo", photos[0].id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -671,6 +769,16 @@ async def test_authorization(
     world = await build_world(session)
     await session.commit()
 
-    response = await client.post(rule.document, rule.variables(world), world.tokens[viewer])
+    if rule.upload:
+        token = world.tokens[viewer]
+        response = await post_upload(
+            client.http,
+            rule.document,
+            rule.variables(world),
+            ("photo.jpg", small_jpeg(), "image/jpeg"),
+            token,
+        )
+    else:
+        response = await client.post(rule.document, rule.variables(world), world.tokens[viewer])
 
     check(rule.expect[viewer], response.json(), field)

@@ -49,6 +49,15 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "exchangeMessageSend": {"InputError", "NotFoundError", "ConflictError"},
     "listingBlock": {"InputError", "ConflictError"},  # BOOKED_MEANWHILE: a race
     "listingUnblock": {"NotFoundError"},
+    # One union per subject (ListingPhotoResult…), shared by its mutations.
+    **{
+        name: {"InputError", "NotFoundError"}
+        for name in (
+            *("listingPhotoAdd", "listingPhotoUpdate", "listingPhotoMove", "listingPhotoDelete"),
+            *("spacePhotoSet", "spacePhotoUpdate", "spacePhotoDelete"),
+            *("organizationPhotoSet", "organizationPhotoUpdate", "organizationPhotoDelete"),
+        )
+    },
 }
 
 

@@ -53,17 +53,22 @@ def clear_cookie(settings: Settings, response: Response, name: str) -> None:
 
 
 JSON_TYPES = ("application/json", "application/graphql-response+json")
+UPLOAD_HEADER = "entrelieux-upload"
+"""A photo upload (multipart) with a session cookie must carry this header: a custom header is
+what a cross-site page cannot send without a CORS preflight, which the API never grants it."""
 
 
 def csrf_problem(settings: Settings, request: Request) -> str | None:
     """Why a cookie-authenticated state-changing request is refused, or None.
 
     A form or `text/plain` body is what a cross-site page can send without a preflight, so only
-    JSON is accepted; and the request must come from an allowed origin.
+    JSON is accepted, or a multipart upload with the `Entrelieux-Upload` header (which needs a
+    preflight); and the request must come from an allowed origin.
     """
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     is_graphql = request.url.path == "/graphql"
-    if request.method == "POST" and is_graphql and content_type not in JSON_TYPES:
+    upload = content_type == "multipart/form-data" and UPLOAD_HEADER in request.headers
+    if request.method == "POST" and is_graphql and content_type not in JSON_TYPES and not upload:
         return f"content type {content_type or 'none'!r} is refused with a session cookie"
     origin = request.headers.get("origin")
     if origin is not None:

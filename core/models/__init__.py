@@ -36,6 +36,7 @@ from core.models.listings import (
 )
 from core.models.memberships import Invitation, MembershipRequest, MembershipRequestState
 from core.models.outbox import OutboxEvent, OutboxTopic
+from core.models.photos import Photo
 from core.models.spaces import Space, Typology
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
@@ -73,6 +74,7 @@ __all__ = [
     "PendingLogin",
     "PendingPurpose",
     "Person",
+    "Photo",
     "Role",
     "Sector",
     "Space",

@@ -21,6 +21,7 @@ from tests.auth.conftest import (
     query_of,
     sign,
 )
+from tests.images import multipart, small_jpeg
 
 PUBLISH = (
     "mutation { listingPublish(input: { direction: OFFER, kind: EQUIPMENT, "
@@ -223,3 +224,34 @@ async def test_an_access_token_from_another_key_is_refused(
     )
 
     assert response.status_code == 401
+
+
+UPLOAD = """mutation($id: ID!, $file: Upload!) {
+  listingPhotoAdd(listingId: $id, file: $file, alt: "Photo") { __typename }
+}"""
+
+
+async def test_a_photo_upload_with_the_cookie_needs_the_upload_header(agent: Browser) -> None:
+    """A multipart form is what any site may post without a preflight; the custom header is not."""
+    listing = (
+        await agent.app.post(
+            "/graphql",
+            json={
+                "query": PUBLISH.replace("__typename", "... on ListingSuccess { listing { id } }")
+            },
+            headers={"Origin": APP},
+        )
+    ).json()["data"]["listingPublish"]["listing"]["id"]
+    upload = multipart(UPLOAD, {"id": listing}, ("p.jpg", small_jpeg(), "image/jpeg"))
+
+    bare = await agent.app.post("/graphql", headers={"Origin": APP}, **upload)
+    elsewhere = await agent.app.post(
+        "/graphql", headers={"Origin": "https://evil.example", "Entrelieux-Upload": "1"}, **upload
+    )
+    sent = await agent.app.post(
+        "/graphql", headers={"Origin": APP, "Entrelieux-Upload": "1"}, **upload
+    )
+
+    assert bare.status_code == elsewhere.status_code == 403
+    assert bare.json()["errors"][0]["extensions"]["code"] == "CSRF_REFUSED"
+    assert sent.json() == {"data": {"listingPhotoAdd": {"__typename": "ListingPhotoSuccess"}}}

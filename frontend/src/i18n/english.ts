@@ -9,6 +9,7 @@ import enExchanges from './locales/en/exchanges.json'
 import enPlaces from './locales/en/places.json'
 import enAlerts from './locales/en/alerts.json'
 import enErrors from './locales/en/errors.json'
+import enPhotos from './locales/en/photos.json'
 
 export default {
   ...enCommon,
@@ -18,4 +19,5 @@ export default {
   places: enPlaces,
   alerts: enAlerts,
   errors: enErrors,
+  photos: enPhotos,
 }

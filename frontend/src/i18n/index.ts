@@ -13,6 +13,7 @@ import frExchanges from './locales/fr/exchanges.json'
 import frPlaces from './locales/fr/places.json'
 import frAlerts from './locales/fr/alerts.json'
 import frErrors from './locales/fr/errors.json'
+import frPhotos from './locales/fr/photos.json'
 
 const fr = {
   ...frCommon,
@@ -23,6 +24,7 @@ const fr = {
   alerts: frAlerts,
   // The API's errors, one sentence per code (`apiErrors.ts`).
   errors: frErrors,
+  photos: frPhotos,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const

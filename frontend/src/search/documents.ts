@@ -30,6 +30,12 @@ export const SearchDocument = graphql(`
           direction
           category
           origin
+          coverPhoto {
+            url
+            srcset
+            width
+            height
+          }
           location {
             lat
             lon
