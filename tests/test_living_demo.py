@@ -57,12 +57,15 @@ def test_a_few_hundred_listings_of_every_kind_and_direction_spread_over_france(
 
     kinds = Counter((listing.kind.value, listing.direction.value) for listing in listings)
     departments = {listing.department_code for listing in listings}
+    with_fablabs = SHARED is not None and (SHARED / "fablabs_io_fr_2024.csv").is_file()
     assert 300 <= len(listings) <= 800
     for kind in ("EQUIPMENT", "PREMISES", "SKILL", "MATERIAL"):
+        if kind == "EQUIPMENT" and not with_fablabs:
+            continue  # the labs' machines come from ../shared/data, which a checkout may lack
         assert kinds[(kind, "OFFER")] >= 10, kinds
         assert kinds[(kind, "REQUEST")] >= 5, kinds
     assert len(departments) >= 50
-    if SHARED is not None and (SHARED / "fablabs_io_fr_2024.csv").is_file():
+    if with_fablabs:
         printers = [
             x for x in listings if x.category == "three_d_printer" and x.ref.startswith("demo:")
         ]

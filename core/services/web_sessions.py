@@ -57,7 +57,12 @@ async def open_session(
 async def session_principal(
     session: AsyncSession, secret: str, idle: timedelta
 ) -> Principal | None:
-    """The principal of a live session, or None (an expired or idle session is deleted)."""
+    """The principal of a live session, or None (an expired or idle session is deleted).
+
+    What it writes (the deletion, the time last seen) is left to the caller's best-effort commit
+    (`commit_touch`) and never flushed here: under SQLite, a write after this read may find the
+    database locked by another writer, and that must not fail the request.
+    """
     row = (
         await session.exec(select(WebSession).where(WebSession.session_hash == digest(secret)))
     ).first()
@@ -66,12 +71,11 @@ async def session_principal(
     now = utcnow()
     if row.expires_at <= now or now - row.last_seen_at > idle:
         await session.delete(row)
-        await session.flush()
         return None
+    principal = await principal_for_person(session, row.person_id)
     if now - row.last_seen_at > _TOUCH_RESOLUTION:
         row.last_seen_at = now
-        await session.flush()
-    return await principal_for_person(session, row.person_id)
+    return principal
 
 
 async def close_session(session: AsyncSession, secret: str) -> WebSession | None:
