@@ -64,7 +64,8 @@ function graphqlDocumentsInline(): Plugin {
         return [body, ...[...used].filter((n) => !body.includes(`fragment ${n} `)).map((n) => fragments.get(n))].join('\n')
       }
       const inlined = code
-        .replace(call, (_whole, body: string) => JSON.stringify(withFragments(body)))
+        // In parentheses: a bare string first in a module would read as a directive.
+        .replace(call, (_whole, body: string) => `(${JSON.stringify(withFragments(body))})`)
         // The lookup function is no longer called: its import (and its map) must not ship.
         .replace(/import\s*\{\s*graphql\s*\}\s*from\s*['"](?:@|\.)\/gql['"];?/g, '')
       return { code: inlined, map: null }

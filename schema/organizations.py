@@ -23,7 +23,7 @@ from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
 from schema.limits import page_request
-from schema.people import AuditEvent, Person
+from schema.people import AuditEvent, Person, person_of
 from schema.photos import Photo, organization_photo
 from schema.relay import (
     After,
@@ -69,9 +69,7 @@ class Membership:
 
     @strawberry.field(description="The member.")
     async def person(self, info: Info) -> Person:
-        row = await info.context.loaders.person_by_id.load(self.person_pk)
-        assert row is not None
-        return Person.from_row(row)
+        return await person_of(info, self.person_pk)
 
 
 @strawberry.type(description="An invitation to join an organization, sent to an e-mail address.")
@@ -125,9 +123,7 @@ class MembershipRequest:
 
     @strawberry.field(description="Who asks to join.")
     async def person(self, info: Info) -> Person:
-        row = await info.context.loaders.person_by_id.load(self.person_pk)
-        assert row is not None
-        return Person.from_row(row)
+        return await person_of(info, self.person_pk)
 
 
 @strawberry.type

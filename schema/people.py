@@ -38,6 +38,13 @@ class Person:
         )
 
 
+async def person_of(info: Info, pk: int) -> Person:
+    """The person with primary key `pk`, through the request's loader (a member, a requester)."""
+    row = await info.context.loaders.person_by_id.load(pk)
+    assert row is not None
+    return Person.from_row(row)
+
+
 @strawberry.type(description="Something that happened to an organization, and who did it.")
 class AuditEvent:
     pk: strawberry.Private[int]

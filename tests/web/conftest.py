@@ -16,6 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -80,18 +81,31 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             "the web app is not built: `make test` builds it (cd frontend && npm run build)"
         )
     folder = tmp_path_factory.mktemp("web")
+    database_url = _database_url(folder)
+    with serving(folder, database_url, OUTBOX_POLL_SECONDS="0.2") as (url, process, log):
+        _wait_until_ready(url, process, log)
+        yield Server(url=url, log=log)
+
+
+@contextmanager
+def serving(
+    folder: Path, database_url: str, **settings: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes], Path]]:
+    """`entrelieux serve` as `make run` starts it (development, the demo, no map tiles, no
+    outside services), on a copy of the built app under `folder`; `settings` are added to its
+    environment. Yields its URL, its process and its log, and stops it afterwards."""
     # Serve a copy of the built app: a rebuild of frontend/dist during the run changes nothing.
     shutil.copytree(ROOT / "frontend" / "dist", folder / "dist")
     port = free_port()
     environment = os.environ | {
         "ENVIRONMENT": "development",
-        "DATABASE_URL": _database_url(folder),
+        "DATABASE_URL": database_url,
         "VAR_DIR": str(folder),
         "PORT": str(port),
         "LOG_LEVEL": "warning",
         "MAP_TILE_URL": "",  # no tile server here: the maps draw their markers only
-        "OUTBOX_POLL_SECONDS": "0.2",
         "FRONTEND_DIR": str(folder / "dist"),
+        **settings,
     }
     for name in ("MEILI_URL", "OIDC_PROVIDERS", "PUBLIC_URL", "SMTP_HOST"):
         environment.pop(name, None)
@@ -104,10 +118,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             stdout=output,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_ready(url, process, log)
-        yield Server(url=url, log=log)
+        yield f"http://127.0.0.1:{port}", process, log
     finally:
         process.terminate()
         try:

@@ -34,7 +34,7 @@ def test_at_360_px_the_results_come_before_the_map_under_a_short_header(
     page = new_context(**options).new_page()  # type: ignore[arg-type]
     page.goto("/?q=imprimante")
     results = page.get_by_role("list", name="Résultats", exact=True)
-    expect(results.get_by_role("listitem").first).to_be_visible(timeout=15_000)
+    expect(results.get_by_role("listitem").first).to_be_visible()
     if who == "agent":
         expect(page.get_by_role("button", name="Se déconnecter")).to_be_visible(timeout=15_000)
 

@@ -3,20 +3,27 @@
  * page's); each mutation's errors are the `Problem` fragment (composables/useMutation.ts).
  */
 import { graphql } from '@/gql'
-import type { ListingPhotosQuery } from '@/gql/graphql'
+import type { SavedPhotoFragment } from '@/gql/graphql'
+
+// A listing's photo as the forms show it, after every change.
+graphql(`
+  fragment SavedPhoto on Photo {
+    id
+    alt
+    position
+    width
+    height
+    url
+    srcset
+  }
+`)
 
 export const ListingPhotosDocument = graphql(`
   query ListingPhotos($id: ID!) {
     listing(id: $id) {
       id
       photos {
-        id
-        alt
-        position
-        width
-        height
-        url
-        srcset
+        ...SavedPhoto
       }
     }
   }
@@ -33,13 +40,7 @@ export const ListingPhotoAddDocument = graphql(`
         listing {
           id
           photos {
-            id
-            alt
-            position
-            width
-            height
-            url
-            srcset
+            ...SavedPhoto
           }
         }
       }
@@ -71,13 +72,7 @@ export const ListingPhotoMoveDocument = graphql(`
         listing {
           id
           photos {
-            id
-            alt
-            position
-            width
-            height
-            url
-            srcset
+            ...SavedPhoto
           }
         }
       }
@@ -94,13 +89,7 @@ export const ListingPhotoDeleteDocument = graphql(`
         listing {
           id
           photos {
-            id
-            alt
-            position
-            width
-            height
-            url
-            srcset
+            ...SavedPhoto
           }
         }
       }
@@ -109,4 +98,4 @@ export const ListingPhotoDeleteDocument = graphql(`
   }
 `)
 
-export type SavedPhoto = NonNullable<ListingPhotosQuery['listing']>['photos'][number]
+export type SavedPhoto = SavedPhotoFragment
