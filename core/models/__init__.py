@@ -35,6 +35,7 @@ from core.models.listings import (
     Visibility,
 )
 from core.models.memberships import Invitation, MembershipRequest, MembershipRequestState
+from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.photos import Photo
 from core.models.spaces import Space, Typology
@@ -43,6 +44,7 @@ from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 __all__ = [
     "AccessToken",
     "Alert",
+    "AreaLevel",
     "AuditAction",
     "AuditEvent",
     "Booking",
@@ -65,6 +67,7 @@ __all__ = [
     "Membership",
     "MembershipRequest",
     "MembershipRequestState",
+    "NetworkArea",
     "Notification",
     "NotificationKind",
     "Organization",

@@ -49,6 +49,9 @@ class Space(SQLModel, table=True):
     latitude: float | None = None
     longitude: float | None = None
     website: str | None = Field(default=None, max_length=500)
+    siret: str | None = Field(
+        default=None, max_length=14, index=True, description="The SIRET of the establishment."
+    )
     fabrique: bool = Field(default=False, description="Labelled Fabrique des territoires.")
     fablabs_slug: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
