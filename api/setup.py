@@ -19,7 +19,7 @@ from core.importers.living_demo import Sources
 from core.importers.mission_coworking import import_mission_coworking
 from core.importers.report import ImportReport
 from core.models import Space
-from core.services.communes import count_communes, load_communes
+from core.services.communes import count_communes, count_epcis, load_communes, load_epcis
 from core.settings import PROJECT_ROOT, Settings
 
 
@@ -37,7 +37,8 @@ def _prepare_sqlite_folder(settings: Settings) -> None:
 
 
 async def migrate(settings: Settings) -> int:
-    """Apply every migration, then load the communes if the table is empty; returns their count."""
+    """Apply every migration, then load the communes and the EPCI if their tables are empty;
+    returns the number of communes."""
     _prepare_sqlite_folder(settings)
     # Alembic's env runs its own event loop: give it a thread of its own.
     await asyncio.to_thread(command.upgrade, alembic_config(settings), "head")
@@ -47,6 +48,9 @@ async def migrate(settings: Settings) -> int:
             communes = await count_communes(session)
             if communes == 0:
                 communes = await load_communes(session, settings.data_dir / "communes.csv")
+                await session.commit()
+            if await count_epcis(session) == 0:
+                await load_epcis(session, settings.data_dir / "epci.csv")
                 await session.commit()
         return communes
     finally:

@@ -2,7 +2,7 @@
 
 from core.models.alerts import Alert, Notification, NotificationKind
 from core.models.audit import AuditAction, AuditEvent
-from core.models.communes import Commune
+from core.models.communes import Commune, Epci
 from core.models.exchanges import (
     Booking,
     CalendarFeed,
@@ -51,6 +51,7 @@ __all__ = [
     "CalendarFeed",
     "Commune",
     "Direction",
+    "Epci",
     "Exchange",
     "ExchangeEvent",
     "ExchangeEventKind",

@@ -1,6 +1,8 @@
-"""French communes (INSEE code, postcodes, centroid): the offline geocoder's reference table.
+"""French communes (INSEE code, postcodes, centroid) and the intercommunalities (EPCI) they belong
+to: the offline geocoder's reference tables and the territories' levels.
 
-Loaded from `data/communes.csv` (Licence Ouverte: INSEE, La Poste, DGCL; see data/README.md).
+Loaded from `data/communes.csv` and `data/epci.csv` (Licence Ouverte: INSEE, La Poste, DGCL; see
+data/README.md).
 """
 
 from __future__ import annotations
@@ -22,3 +24,21 @@ class Commune(SQLModel, table=True):
     population: int | None = None
     latitude: float | None = None
     longitude: float | None = None
+    epci_siren: str | None = Field(
+        default=None,
+        max_length=9,
+        index=True,
+        description="The SIREN of its intercommunality (EPCI); none for the few communes in none.",
+    )
+
+
+class Epci(SQLModel, table=True):
+    """An intercommunality with its own tax status (EPCI à fiscalité propre): a communauté de
+    communes (CC), d'agglomération (CA), urbaine (CU) or a métropole (METRO, MET69)."""
+
+    __tablename__ = "epci"
+
+    siren: str = Field(primary_key=True, max_length=9)
+    name: str = Field(max_length=200)
+    nature: str = Field(max_length=8, description="CC, CA, CU, METRO or MET69.")
+    population: int | None = None

@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import LocationErrorCode
 from core.errors import InvalidInput
-from core.models import Commune
+from core.models import Commune, Epci
 
 INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$", re.IGNORECASE)
 POSTCODE = re.compile(r"^\d{5}$")
@@ -130,6 +130,41 @@ async def load_communes(session: AsyncSession, path: Path) -> int:
 
 async def count_communes(session: AsyncSession) -> int:
     return int((await session.exec(select(func.count()).select_from(Commune))).one())
+
+
+async def load_epcis(session: AsyncSession, path: Path) -> int:
+    """Replace the EPCI table with the rows of `path` (the shipped `data/epci.csv`) and set each
+    member commune's `epci_siren`; returns the number of EPCI."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    await session.exec(delete(Epci))
+    await session.exec(
+        insert(Epci),
+        params=[
+            {
+                "siren": row["siren"],
+                "name": row["name"],
+                "nature": row["nature"],
+                "population": int(row["population"]) if row["population"] else None,
+            }
+            for row in rows
+        ],
+    )
+    known = set((await session.exec(select(Commune.code_insee))).all())
+    members = [
+        {"code_insee": code, "epci_siren": row["siren"]}
+        for row in rows
+        for code in row["communes"].split("|")
+        if code in known
+    ]
+    await session.exec(update(Commune).values(epci_siren=None))
+    for start in range(0, len(members), 5000):
+        await session.exec(update(Commune), params=members[start : start + 5000])
+    return len(rows)
+
+
+async def count_epcis(session: AsyncSession) -> int:
+    return int((await session.exec(select(func.count()).select_from(Epci))).one())
 
 
 def _commune_row(row: dict[str, str]) -> dict[str, object]:

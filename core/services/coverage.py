@@ -31,6 +31,8 @@ async def networks_covering(session: AsyncSession, commune_insee: str | None) ->
     commune = await session.get(Commune, commune_insee) if commune_insee else None
     if commune is not None:
         codes[AreaLevel.COMMUNE] = commune.code_insee
+        if commune.epci_siren:
+            codes[AreaLevel.EPCI] = commune.epci_siren
         codes[AreaLevel.DEPARTMENT] = commune.department_code
         codes[AreaLevel.REGION] = commune.region_code
     statement = select(NetworkArea.organization_id, NetworkArea.level).where(
