@@ -23,6 +23,7 @@ from api.health import announce_when_caught_up, healthz_endpoint
 from api.limits import BodySizeLimit, HeaderSizeLimit, UploadLimit
 from api.mail_relay import MailRelay
 from api.media_route import media_routes
+from api.place_recheck import PlaceRecheck
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.backends import media_storage
@@ -52,6 +53,7 @@ def create_app(
     sign_in = SignIn(settings, db, identity)
     commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
     mail = MailRelay(db, settings, wakeup=commits)
+    recheck = PlaceRecheck(db)
     graphql = GraphQLApp(
         build_schema(settings), settings, db, runtime, sign_in, commits, media=files
     )
@@ -62,6 +64,7 @@ def create_app(
             await runtime.start()
         if settings.run_relay:
             mail.start()
+            recheck.start()
         watch = None
         if settings.search_enabled and settings.run_relay:
             watch = asyncio.create_task(announce_when_caught_up(db, settings), name="index-watch")
@@ -74,6 +77,7 @@ def create_app(
             if watch is not None:
                 watch.cancel()
             await mail.stop()
+            await recheck.stop()
             await runtime.stop()
             if demo is not None:
                 await asyncio.to_thread(demo.stop)

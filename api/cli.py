@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.mail_relay import MailRelay
+from api.place_recheck import PlaceRecheck
 from api.search_runtime import SearchRuntime
 from api.setup import load_demo, migrate
 from core.db import Database
@@ -170,12 +171,15 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
         database = Database.from_settings(settings)
         runtime = SearchRuntime(settings.model_copy(update={"run_relay": True}), database)
         mail = MailRelay(database, settings)
+        recheck = PlaceRecheck(database)
         if settings.search_enabled:
             await runtime.start()
         mail.start()
+        recheck.start()
         try:
             await asyncio.Event().wait()
         finally:
+            await recheck.stop()
             await mail.stop()
             await runtime.stop()
             await database.dispose()

@@ -89,6 +89,23 @@ class SpaceErrorCode(ErrorCode):
 
 
 @unique
+class SpaceClaimErrorCode(ErrorCode):
+    """Claiming a place for an organization, a network's decision, the yearly confirmation."""
+
+    CLAIM_NOT_FOUND = "No claim on a place with id {value}."
+    ALREADY_YOURS = "This place is already verified as your organization's."
+    CLAIM_ALREADY_PENDING = "Your organization already has a claim on this place waiting."
+    NO_NETWORK_COVERS = (
+        "No network covers this place and no national administrators are set up: "
+        "nobody could decide this claim."
+    )
+    NOT_THE_DECIDING_NETWORK = "Only the admins of the network this claim waits for decide it."
+    CLAIM_DECIDED = "This claim was already decided."
+    REASON_REQUIRED = "give the reason for refusing: the claimant reads it"
+    NOTHING_TO_CONFIRM = "This place is not verified as its organization's: claim it first."
+
+
+@unique
 class LocationErrorCode(ErrorCode):
     """Where something is: coordinates and communes."""
 
@@ -233,6 +250,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     OrganizationErrorCode,
     MembershipErrorCode,
     SpaceErrorCode,
+    SpaceClaimErrorCode,
     LocationErrorCode,
     ListingErrorCode,
     PhotoErrorCode,

@@ -18,6 +18,7 @@ from core.models import (
     Person,
     Photo,
     Space,
+    SpaceClaim,
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes
@@ -31,6 +32,7 @@ from core.services.photos import (
     photos_of_spaces,
 )
 from core.services.principal import Principal
+from core.services.space_claims import verified_claims_of
 from core.services.spaces import spaces_by_ids
 
 K = TypeVar("K", bound=Hashable)
@@ -100,4 +102,7 @@ class Loaders:
         )
         self.photo_by_organization_id: DataLoader[int, Photo | None] = _by_key(
             lambda ids: photos_of_organizations(session, ids), lambda p: p.organization_id
+        )
+        self.verified_claim_by_space_id: DataLoader[int, SpaceClaim | None] = _by_key(
+            lambda ids: verified_claims_of(session, ids), lambda c: c.space_id
         )

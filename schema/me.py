@@ -18,6 +18,7 @@ from schema.context import Info
 from schema.errors import InputError, NotFoundError, run_mutation
 from schema.organizations import Membership, MembershipRequest, Organization, organization_of
 from schema.relay import NodeId, expect_id, input_id, to_global_id
+from schema.space_claims import SpaceClaim, claims_to_decide, viewer_claims
 
 
 @strawberry.type(description="A personal access token: a person acting for one organization.")
@@ -83,6 +84,32 @@ class Viewer:
     async def membership_requests(self, info: Info) -> list[MembershipRequest]:
         rows = await memberships.my_pending_requests(info.context.session, info.context.principal)
         return [MembershipRequest.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The claims on places made by their organizations, newest first: its state "
+        "and the network's reason."
+    )
+    async def space_claims(
+        self,
+        info: Info,
+        space_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only on this place.")
+        ] = None,
+    ) -> list[SpaceClaim]:
+        return await viewer_claims(info, space_id)
+
+    @strawberry.field(
+        description="The claims on places waiting for a network they administer (ADMIN or "
+        "OWNER), oldest first."
+    )
+    async def claims_to_decide(
+        self,
+        info: Info,
+        network_id: Annotated[
+            strawberry.ID | None, strawberry.argument(description="Only this network's.")
+        ] = None,
+    ) -> list[SpaceClaim]:
+        return await claims_to_decide(info, network_id)
 
     @strawberry.field(description="The personal access tokens they own, newest first.")
     async def tokens(self, info: Info) -> list[AccessToken]:

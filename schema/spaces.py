@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated
 
 import strawberry
 
 from core import models
 from core.services import spaces as service
+from core.services.space_claims import VerificationState, verification_state
 from core.services.validation import parse
 from schema.context import Info
 from schema.enums import Typology
@@ -30,6 +32,19 @@ from schema.relay import (
     NodeId,
     input_id,
     to_global_id,
+)
+
+strawberry.enum(
+    VerificationState,
+    description="Whether the organization shown runs the place: UNCLAIMED (none), UNVERIFIED "
+    "(no claim verified it), VERIFIED (verified or re-confirmed within 13 months), TO_RECHECK "
+    "(« à vérifier »: not re-confirmed for 13 months).",
+)
+strawberry.enum(
+    models.ClaimEvidence,
+    description="How a claim on a place was verified: SIRET (the organization's is the "
+    "place's), EMAIL_DOMAIN (the claimant's verified e-mail is at the website's domain), NETWORK "
+    "(the covering network accepted it).",
 )
 
 
@@ -78,6 +93,26 @@ class Space(Node):
     @strawberry.field(description="Its photo, if it has one.")
     async def photo(self, info: Info) -> Photo | None:
         return await space_photo(info, self.pk)
+
+    @strawberry.field(description="Whether the organization shown is verified as running it.")
+    async def verification_state(self, info: Info) -> VerificationState:
+        claim = await info.context.loaders.verified_claim_by_space_id.load(self.pk)
+        return verification_state(self.organization_pk, claim)
+
+    @strawberry.field(
+        description="« Vérifié le … »: its last verification or yearly confirmation, while its "
+        "organization holds it verified."
+    )
+    async def verified_at(self, info: Info) -> datetime.datetime | None:
+        claim = await info.context.loaders.verified_claim_by_space_id.load(self.pk)
+        held = claim is not None and claim.organization_id == self.organization_pk
+        return claim.verified_at if held and claim else None
+
+    @strawberry.field(description="How its organization's claim was verified.")
+    async def verified_by(self, info: Info) -> models.ClaimEvidence | None:
+        claim = await info.context.loaders.verified_claim_by_space_id.load(self.pk)
+        held = claim is not None and claim.organization_id == self.organization_pk
+        return claim.evidence if held and claim else None
 
 
 async def load_space(info: Info, pk: int | None) -> Space | None:

@@ -22,17 +22,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models import (
     Alert,
+    AreaLevel,
     Booking,
     CalendarFeed,
+    ClaimState,
     Exchange,
     ExchangeState,
     ListingStatus,
     MembershipRequest,
+    NetworkArea,
     Notification,
     NotificationKind,
     OrganizationKind,
     Photo,
     Role,
+    SpaceClaim,
     Visibility,
 )
 from core.services.memberships import InvitationDraft, invite
@@ -51,6 +55,8 @@ GUARDED_FIELDS = (
     "Organization.auditEvents",
     "Organization.pendingRequests",
     "Organization.openInvitations",
+    "Viewer.spaceClaims",
+    "Viewer.claimsToDecide",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -248,6 +254,18 @@ RULES: dict[str, Rule] = {
         with_ids(id="A"),
         admins_of_a(),
         "A's owners and admins decide who joins",
+    ),
+    "Viewer.spaceClaims": Rule(
+        "{ me { spaceClaims { message } } }",
+        no_variables,
+        {**everyone(Sees()), "member_a": Sees("claim"), "admin_a": Sees("claim")},
+        "an organization's members follow its claims on places",
+    ),
+    "Viewer.claimsToDecide": Rule(
+        "{ me { claimsToDecide { message } } }",
+        no_variables,
+        {**everyone(Sees()), "network_admin": Sees("claim")},
+        "the admins of the network a claim waits for decide it",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -591,6 +609,27 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins delete A's photo",
     ),
+    "spaceClaim": (
+        "input: $input",
+        "$input: SpaceClaimInput!",
+        lambda w: {"input": {"spaceId": w.ids["space_free"], "organizationId": w.ids["A"]}},
+        admins_of_a(),
+        "A's admins claim places for A",
+    ),
+    "spaceClaimDecide": (
+        "input: $input",
+        "$input: SpaceClaimDecideInput!",
+        lambda w: {"input": {"claimId": w.ids["claim"], "decision": "ACCEPT"}},
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the admins of the network a claim waits for decide it",
+    ),
+    "spaceConfirm": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="space_a"),
+        admins_of_a(),
+        "A's admins re-confirm A's verified places",
+    ),
 }
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
@@ -646,6 +685,27 @@ async def build_world(session: AsyncSession) -> World:
     alert = Alert(person_id=member_a.person.id, name="alert", search={"text": "laser"})
     request = MembershipRequest(person_id=asker.person.id, organization_id=a.id)
     session.add_all([alert, request])
+    claimed = await make_space(session)
+    free = await make_space(session)
+    session.add_all(
+        [
+            NetworkArea(organization_id=network.id or 0, level=AreaLevel.COUNTRY, code="FR"),
+            SpaceClaim(
+                space_id=space.id or 0,
+                organization_id=a.id or 0,
+                state=ClaimState.VERIFIED,
+                verified_at=datetime.now(UTC),
+            ),
+        ]
+    )
+    pending_claim = SpaceClaim(
+        space_id=claimed.id or 0,
+        organization_id=a.id or 0,
+        state=ClaimState.PENDING,
+        message="claim",
+        network_id=network.id,
+    )
+    session.add(pending_claim)
     await session.flush()
     notification = Notification(
         person_id=member_a.person.id,
@@ -708,6 +768,8 @@ async def build_world(session: AsyncSession) -> World:
         "A": to_global_id("Organization", a.id or 0),
         "B": to_global_id("Organization", b.id or 0),
         "space_a": to_global_id("Space", space.id or 0),
+        "space_free": to_global_id("Space", free.id or 0),
+        "claim": to_global_id("SpaceClaim", pending_claim.id or 0),
         "listing_private": to_global_id("Listing", listings["private"].id or 0),
         "listing_public": to_global_id("Listing", listings["public"].id or 0),
         "block": to_global_id("Booking", block.id or 0),
@@ -728,7 +790,7 @@ async def build_world(session: AsyncSession) -> World:
     return World(ids=ids, tokens=tokens, extra={})
 
 
-MARKS = ("public", "network", "private", "draft", "alert", "notification")
+MARKS = ("public", "network", "private", "draft", "alert", "notification", "claim")
 
 
 def _marks(data: Any) -> set[str]:

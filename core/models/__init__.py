@@ -38,6 +38,7 @@ from core.models.memberships import Invitation, MembershipRequest, MembershipReq
 from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.photos import Photo
+from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
 from core.models.spaces import Space, Typology
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
@@ -49,6 +50,8 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "CalendarFeed",
+    "ClaimEvidence",
+    "ClaimState",
     "Commune",
     "Direction",
     "Epci",
@@ -82,6 +85,7 @@ __all__ = [
     "Role",
     "Sector",
     "Space",
+    "SpaceClaim",
     "Terms",
     "Typology",
     "VerificationMethod",

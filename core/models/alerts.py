@@ -71,6 +71,18 @@ class NotificationKind(enum.StrEnum):
     """Someone asks to join an organization the person administers."""
     MEMBERSHIP_ACCEPTED = "MEMBERSHIP_ACCEPTED"
     """The person's request to join an organization was accepted."""
+    CLAIM_TO_DECIDE = "CLAIM_TO_DECIDE"
+    """A claim on a place waits for a network the person administers."""
+    CLAIM_VERIFIED = "CLAIM_VERIFIED"
+    """A place is now verified as the organization's (at once, or accepted by the network)."""
+    CLAIM_REFUSED = "CLAIM_REFUSED"
+    """The network refused the organization's claim on a place; the note is its reason."""
+    CLAIM_DISPUTED = "CLAIM_DISPUTED"
+    """Another organization claims a place the organization holds; its network decides."""
+    PLACE_REPLACED = "PLACE_REPLACED"
+    """The network gave a place the organization held to another organization."""
+    PLACE_RECHECK = "PLACE_RECHECK"
+    """A year since the place was verified: its organization is asked to re-confirm it."""
 
 
 class Notification(SQLModel, table=True):

@@ -53,6 +53,11 @@ class Person(SQLModel, table=True):
         sa_column_kwargs={"server_default": sa.true()},
         description="False while the name is only guessed (the provider gave none): ask once.",
     )
+    email_verified: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": sa.false()},
+        description="The provider said, at the last sign-in, that it verified `email`.",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
 
 

@@ -55,6 +55,8 @@ class VerifiedIdentity:
     issuer: str
     subject: str
     email: str | None = None
+    email_verified: bool = False
+    """The provider says it verified `email` (the `email_verified` claim is true)."""
     given_name: str = ""
     usual_name: str = ""
     siret: str | None = None
@@ -90,6 +92,7 @@ class VerifiedIdentity:
             issuer=issuer,
             subject=subject,
             email=text("email"),
+            email_verified=claims.get("email_verified") is True,
             given_name=text("given_name") or "",
             usual_name=text("usual_name") or text("family_name") or "",
             siret=siret,
@@ -139,12 +142,19 @@ async def _person_for(session: AsyncSession, identity: VerifiedIdentity) -> tupl
         .where(Identity.issuer == identity.issuer, Identity.subject == identity.subject)
     )
     if (person := (await session.exec(statement)).first()) is not None:
+        verified = identity.email_verified and person.email == identity.email
+        if person.email_verified != verified:
+            person.email_verified = verified
+            session.add(person)
         return person, False
     email = identity.email
     if email and (await session.exec(select(Person.id).where(Person.email == email))).first():
         email = None  # another person holds it; e-mail alone never links two accounts
     person = Person(
-        email=email, display_name=identity.display_name[:200], name_confirmed=identity.has_name
+        email=email,
+        email_verified=email is not None and identity.email_verified,
+        display_name=identity.display_name[:200],
+        name_confirmed=identity.has_name,
     )
     session.add(person)
     await session.flush()

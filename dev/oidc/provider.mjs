@@ -64,7 +64,11 @@ const configuration = {
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   // Profile claims in the ID token, as most providers do; ProConnect keeps them in userinfo.
   conformIdTokenClaims: proconnect,
-  claims: Object.fromEntries([['openid', ['sub']], ...CLAIMS.map((claim) => [claim, [claim]])]),
+  // The e-mail scope also says whether the address was verified (a claim on a place may rest on it).
+  claims: Object.fromEntries([
+    ['openid', ['sub']],
+    ...CLAIMS.map((claim) => [claim, claim === 'email' ? ['email', 'email_verified'] : [claim]]),
+  ]),
   scopes: ['openid', ...CLAIMS],
   features: {
     devInteractions: { enabled: false },
@@ -88,6 +92,8 @@ const configuration = {
       async claims() {
         const claims = { sub: id };
         for (const claim of CLAIMS) if (account[claim] !== undefined) claims[claim] = account[claim];
+        // Demo addresses count as verified unless an account says otherwise.
+        if (account.email !== undefined) claims.email_verified = account.email_verified ?? true;
         return claims;
       },
     };
