@@ -12,6 +12,8 @@ import pytest
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.place_recheck import recheck_once
+from core.db import Database
 from core.models import (
     AreaLevel,
     AuditAction,
@@ -28,7 +30,12 @@ from core.models import (
 )
 from core.services.claim_evidence import is_generic, website_domain
 from core.services.identities import VerifiedIdentity, sign_in
-from core.services.space_claims import VerificationState, remind_due, verification_state
+from core.services.space_claims import (
+    VerificationState,
+    months_before,
+    remind_due,
+    verification_state,
+)
 from schema.relay import to_global_id
 from tests.factories import Member, make_member, make_organization, make_space
 from tests.graphql import GraphQLClient
@@ -481,3 +488,32 @@ async def test_sign_in_keeps_whether_the_provider_verified_the_email(session: As
 
     assert later.person.id == first.person.id
     assert later.person.email_verified is False
+
+
+async def test_the_background_pass_asks_in_its_own_transaction(
+    client: GraphQLClient, session: AsyncSession, database: Database
+) -> None:
+    w = await world(session, siret=SIRET)
+    await claim(client, w, w.admin.token)
+    row = (await session.exec(select(SpaceClaim))).one()
+    row.verified_at = datetime(2025, 1, 31, tzinfo=UTC)
+    session.add(row)
+    await session.commit()
+
+    the_day_before = datetime(2026, 1, 30, 23, tzinfo=UTC)
+    assert await recheck_once(database, the_day_before) == 0
+    assert await recheck_once(database, datetime(2026, 1, 31, tzinfo=UTC)) == 1
+
+    session.expire_all()
+    asked = await notified(session, NotificationKind.PLACE_RECHECK)
+    assert [n.title for n in asked] == ["Confirmez les informations de La Quincaillerie"]
+
+
+def test_months_are_calendar_months() -> None:
+    assert months_before(datetime(2026, 3, 31, 8, tzinfo=UTC), 1) == datetime(
+        2026, 2, 28, 8, tzinfo=UTC
+    )
+    assert months_before(datetime(2025, 2, 28, tzinfo=UTC), 12) == datetime(2024, 2, 28, tzinfo=UTC)
+    assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
+        2024, 12, 15, tzinfo=UTC
+    )
