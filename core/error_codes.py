@@ -101,6 +101,9 @@ class SpaceClaimErrorCode(ErrorCode):
     )
     NOT_THE_DECIDING_NETWORK = "Only the admins of the network this claim waits for decide it."
     CLAIM_DECIDED = "This claim was already decided."
+    CLAIMED_MEANWHILE = (
+        "Another organization claimed this place a moment ago; claim again: the network decides."
+    )
     REASON_REQUIRED = "give the reason for refusing: the claimant reads it"
     NOTHING_TO_CONFIRM = "This place is not verified as its organization's: claim it first."
 

@@ -70,10 +70,11 @@ class SpaceClaim:
         )
 
     @strawberry.field(
-        description="A dispute: another organization held the place when it was claimed."
+        description="A dispute: another organization holds the place (for a pending claim, now; "
+        "for a decided one, when it was decided)."
     )
-    def dispute(self) -> bool:
-        return self.holder_pk is not None
+    async def dispute(self, info: Info) -> bool:
+        return await self._holder_pk(info) is not None
 
     @strawberry.field(description="The place claimed.")
     async def space(self, info: Info) -> Space:
@@ -85,9 +86,20 @@ class SpaceClaim:
     async def organization(self, info: Info) -> Organization:
         return await organization_of(info, self.organization_pk)
 
-    @strawberry.field(description="In a dispute, the organization that held the place.")
+    @strawberry.field(
+        description="In a dispute, the other organization holding the place: the network sees "
+        "both parties."
+    )
     async def holder(self, info: Info) -> Organization | None:
-        return await load_organization(info, self.holder_pk)
+        return await load_organization(info, await self._holder_pk(info))
+
+    async def _holder_pk(self, info: Info) -> int | None:
+        """A pending claim competes with whoever holds the place now (it may have changed)."""
+        if self.state != models.ClaimState.PENDING:
+            return self.holder_pk
+        space = await info.context.loaders.space_by_id.load(self.space_pk)
+        holder = space.organization_id if space else None
+        return holder if holder != self.organization_pk else None
 
     @strawberry.field(description="The network that decides; null when verified at once.")
     async def network(self, info: Info) -> Organization | None:

@@ -9,11 +9,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.place_recheck import recheck_once
 from core.db import Database
+from core.error_codes import SpaceClaimErrorCode
+from core.errors import Conflict
 from core.models import (
     AreaLevel,
     AuditAction,
@@ -30,8 +33,11 @@ from core.models import (
 )
 from core.services.claim_evidence import is_generic, website_domain
 from core.services.identities import VerifiedIdentity, sign_in
+from core.services.principal import Principal
 from core.services.space_claims import (
+    ClaimDraft,
     VerificationState,
+    claim_space,
     months_before,
     remind_due,
     verification_state,
@@ -517,3 +523,66 @@ def test_months_are_calendar_months() -> None:
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 13) == datetime(
         2024, 12, 15, tzinfo=UTC
     )
+
+
+async def test_a_pending_claim_becomes_a_dispute_when_the_place_is_taken_meanwhile(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    w = await world(session, siret=SIRET)
+    rival = await make_organization(session, "SCIC Les Ateliers")
+    rival_admin = await make_member(session, rival, Role.OWNER)
+    await session.commit()
+    waiting = await claim(client, w, rival_admin.token, organization=rival)
+    assert waiting["claim"]["dispute"] is False
+
+    verified = await claim(client, w, w.admin.token)  # the SIRET matches: verified at once
+
+    assert verified["claim"]["state"] == "VERIFIED"
+    queue = (await client.execute(QUEUE, {}, w.network_admin.token))["me"]["claimsToDecide"]
+    assert [(c["dispute"], c["holder"]) for c in queue] == [
+        (True, {"name": "Association La Quincaillerie"})
+    ]
+    await decide(client, w.network_admin.token, waiting["claim"]["id"], "ACCEPT")
+    rows = (await session.exec(select(SpaceClaim).order_by(col(SpaceClaim.id)))).all()
+    assert [(r.state, r.holder_id) for r in rows] == [
+        (ClaimState.VERIFIED, w.claimant.id),
+        (ClaimState.REPLACED, None),
+    ]
+
+
+async def test_two_claims_at_once_never_both_take_the_place(session: AsyncSession) -> None:
+    w = await world(session, siret=SIRET)
+    other = await make_organization(session, "Arrivée la première")
+    space = await session.get(Space, w.space.id)
+    assert space is not None
+    # Another claim commits between this one's read of the place and its write.
+    taken = update(Space).where(col(Space.id) == space.id).values(organization_id=other.id)
+    await session.exec(taken.execution_options(synchronize_session=False))
+    acting = Principal(
+        person_id=w.admin.person.id or 0, organization_id=w.claimant.id, role=Role.ADMIN
+    )
+
+    with pytest.raises(Conflict) as refused:
+        await claim_space(session, acting, space.id or 0, w.claimant.id or 0, ClaimDraft())
+
+    assert refused.value.code == SpaceClaimErrorCode.CLAIMED_MEANWHILE
+
+
+async def test_bad_inputs_are_named(client: GraphQLClient, session: AsyncSession) -> None:
+    w = await world(session)
+    too_long = claim_input(w, message="x" * 2001)
+    wrong_id = claim_input(w)
+    wrong_id["input"]["spaceId"] = to_global_id("Organization", w.claimant.id or 0)
+    unknown = claim_input(w)
+    unknown["input"]["spaceId"] = to_global_id("Space", 999999)
+
+    long_result = (await client.execute(CLAIM, too_long, w.admin.token))["spaceClaim"]
+    wrong_result = (await client.execute(CLAIM, wrong_id, w.admin.token))["spaceClaim"]
+    unknown_result = (await client.execute(CLAIM, unknown, w.admin.token))["spaceClaim"]
+    bad_filter = await client.errors(MINE, {"space": "nonsense"}, w.admin.token)
+
+    assert long_result["fields"][0]["field"] == "message"
+    assert wrong_result["fields"] == [{"field": "spaceId", "code": "NOT_AN_ID"}]
+    assert unknown_result["code"] == "SPACE_NOT_FOUND"
+    assert bad_filter[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert (await session.exec(select(SpaceClaim))).all() == []

@@ -28,7 +28,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -281,10 +281,25 @@ async def claims_to_decide(
 
 
 async def _verify_at_once(session: AsyncSession, claim: SpaceClaim, space: Space) -> SpaceClaim:
+    """The place becomes the claimant's, unless another organization took it a moment ago (two
+    claims at once): then nothing is written and the claimant claims again, as a dispute."""
     now = utcnow()
+    take = (
+        update(Space)
+        .where(
+            col(Space.id) == space.id,
+            or_(
+                col(Space.organization_id).is_(None),
+                col(Space.organization_id) == claim.organization_id,
+            ),
+        )
+        .values(organization_id=claim.organization_id, updated_at=now)
+    )
+    if (await session.exec(take)).rowcount != 1:
+        raise Conflict(SpaceClaimErrorCode.CLAIMED_MEANWHILE)
+    await session.refresh(space)
     claim.state, claim.decided_at, claim.verified_at = ClaimState.VERIFIED, now, now
-    space.organization_id, space.updated_at = claim.organization_id, now
-    session.add_all([claim, space])
+    session.add(claim)
     await session.flush()
     await _audit(session, claim, claim.person_id, AuditAction.SPACE_CLAIM_VERIFIED)
     await notices.verified(session, claim, space)
@@ -294,6 +309,9 @@ async def _verify_at_once(session: AsyncSession, claim: SpaceClaim, space: Space
 async def _hand_over(session: AsyncSession, claim: SpaceClaim, space: Space) -> None:
     """The place becomes the claimant's; whoever held it before is told, their claim replaced."""
     previous = space.organization_id
+    if previous is not None and previous != claim.organization_id:
+        claim.holder_id = previous  # whom the network's decision replaced, even if it came later
+        session.add(claim)
     replace = (
         update(SpaceClaim)
         .where(
