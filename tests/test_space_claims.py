@@ -343,6 +343,9 @@ async def test_a_second_claim_on_a_claimed_place_is_a_dispute_for_the_network(
     assert second["claim"]["holder"] == {"name": "Association La Quincaillerie"}
     assert second["space"]["organization"]["name"] == "Association La Quincaillerie"
     assert second["space"]["verificationState"] == "VERIFIED"
+    asked = await notified(session, NotificationKind.CLAIM_TO_DECIDE)
+    assert "SCIC Les Ateliers revendique « La Quincaillerie »" in asked[-1].body
+    assert "Association La Quincaillerie le détient déjà" in asked[-1].body
     disputed = await notified(session, NotificationKind.CLAIM_DISPUTED)
     assert [n.person_id for n in disputed] == [w.admin.person.id]
     queue = (await client.execute(QUEUE, {}, w.network_admin.token))["me"]["claimsToDecide"]

@@ -54,15 +54,10 @@ async def to_decide(
     session: AsyncSession, claim: SpaceClaim, space: Space, claimant: str, holder: str | None
 ) -> None:
     """The deciding network's admins: a claim waits for them (a dispute names both parties)."""
+    where = space.commune_name or "commune inconnue"
+    body = f"{claimant} revendique « {space.name} » ({where})."
     if holder:
-        body = (
-            f"{claimant} revendique « {space.name} », que {holder} détient déjà. "
-            "Le lieu reste à {holder} tant que votre réseau n'a pas décidé."
-        ).replace("{holder}", holder)
-    else:
-        body = (
-            f"{claimant} revendique « {space.name} » ({space.commune_name or 'commune inconnue'})."
-        )
+        body += f" {holder} le détient déjà : il lui reste tant que votre réseau n'a pas décidé."
     if claim.message.strip():
         body += f"\n\n« {claim.message.strip()} »"
     people = await admins_of(session, claim.network_id)
