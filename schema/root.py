@@ -24,6 +24,8 @@ from schema.listing_records import ListingRecordMutation
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.me import MeQuery, TokenMutation
 from schema.memberships import MembershipMutation
+from schema.moderation import ModerationMutation
+from schema.network_desk import NetworkDeskQuery
 from schema.organizations import (
     Organization,
     OrganizationMutation,
@@ -75,6 +77,7 @@ class Query(
     ImpactQuery,
     CalendarFeedQuery,
     ExchangeQuery,
+    NetworkDeskQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
@@ -95,6 +98,7 @@ class Mutation(
     AvailabilityMutation,
     ProfileMutation,
     PhotoMutation,
+    ModerationMutation,
 ):
     pass
 

@@ -22,16 +22,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models import (
     Alert,
+    AreaLevel,
     Booking,
     CalendarFeed,
     Exchange,
     ExchangeState,
+    ListingReport,
     ListingStatus,
     MembershipRequest,
+    NetworkArea,
     Notification,
     NotificationKind,
     OrganizationKind,
     Photo,
+    ReportReason,
     Role,
     Visibility,
 )
@@ -51,6 +55,9 @@ GUARDED_FIELDS = (
     "Organization.auditEvents",
     "Organization.pendingRequests",
     "Organization.openInvitations",
+    "NetworkDesk.members",
+    "NetworkDesk.reportsToReview",
+    "Listing.hidden",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -120,10 +127,10 @@ def with_ids(**names: str) -> Callable[[World], dict[str, Any]]:
 LISTING_MARKS = "title"
 SEES_LISTINGS = {
     "anonymous": Sees("public"),
-    "member_a": Sees("public", "network", "private", "draft"),
-    "admin_a": Sees("public", "network", "private", "draft"),
+    "member_a": Sees("public", "network", "private", "draft", "moderated"),
+    "admin_a": Sees("public", "network", "private", "draft", "moderated"),
     "member_b": Sees("public"),
-    "network_admin": Sees("public", "network"),
+    "network_admin": Sees("public", "network", "moderated"),
 }
 SEES_PRIVATE = {
     **everyone(NULL),
@@ -158,7 +165,8 @@ RULES: dict[str, Rule] = {
         "{ listings(first: 100) { edges { node { title } } } }",
         no_variables,
         SEES_LISTINGS,
-        "visibility: PUBLIC for all, NETWORK for the network, the rest for A's members",
+        "visibility: PUBLIC for all, NETWORK for the network, the rest for A's members; a listing "
+        "hidden by N for A's members and N's admins",
     ),
     "Query.listing": Rule(
         "query($id: ID!) { listing(id: $id) { title } }",
@@ -230,6 +238,35 @@ RULES: dict[str, Rule] = {
         no_variables,
         {**everyone(OK), "anonymous": NULL},
         "the signed-in person; null when anonymous",
+    ),
+    "Query.networkDesk": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { areas { code } membersToValidate { name } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "a network's areas are public; its queue is for its owners and admins",
+    ),
+    "NetworkDesk.members": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { members { listingsPublished } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "a network's owners and admins see its members' activity",
+    ),
+    "NetworkDesk.reportsToReview": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { reportsToReview { reason } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "reports go to the network's owners and admins only",
+    ),
+    "Listing.hidden": Rule(
+        "query($id: ID!) { listing(id: $id) { hidden { reason } } }",
+        with_ids(id="listing_moderated"),
+        {
+            **everyone(Sees()),
+            "member_a": Sees("moderated"),
+            "admin_a": Sees("moderated"),
+            "network_admin": Sees("moderated"),
+        },
+        "a hidden listing and its reason: for its organization and the network that hid it",
     ),
     "Organization.members": Rule(
         "query($id: ID!) { organization(id: $id) { members { totalCount } } }",
@@ -517,6 +554,46 @@ MUTATION_RULES: dict[
         {**signed_in(FORBIDDEN), "network_admin": OK},
         "the admins of A's network validate A",
     ),
+    "organizationRefuse": (
+        "input: $input",
+        "$input: OrganizationRefuseInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "reason": "Pas un tiers-lieu"}},
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the admins of A's network refuse A, with a reason",
+    ),
+    "listingReport": (
+        "input: $input",
+        "$input: ListingReportInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_public"], "reason": "SPAM"}},
+        {**signed_in(OK), "member_a": CONFLICT, "admin_a": CONFLICT},
+        "anyone signed in reports a listing they see, except its own organization",
+    ),
+    "listingHide": (
+        "input: $input",
+        "$input: ListingDecisionInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_public"], "reason": "Spam"}},
+        {**signed_in("NotAllowedError"), "network_admin": OK},
+        "the admins of a network covering the listing (N covers the country) hide it",
+    ),
+    "listingUnhide": (
+        "input: $input",
+        "$input: ListingDecisionInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_moderated"], "reason": "Vérifiée"}},
+        {
+            **signed_in(NOT_FOUND),
+            "member_a": "NotAllowedError",
+            "admin_a": "NotAllowedError",
+            "network_admin": OK,
+        },
+        "the admins of a covering network show it again; to others but A it is unknown",
+    ),
+    "listingReportDismiss": (
+        "input: $input",
+        "$input: ListingReportDismissInput!",
+        lambda w: {"input": {"reportId": w.ids["report"], "reason": "Conforme"}},
+        {**signed_in(NOT_FOUND), "network_admin": OK},
+        "the admins of a covering network dismiss a report; to others it is unknown",
+    ),
 }
 PHOTO_OF_A_PRIVATE_LISTING = {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND}
 UPLOADS = {"listingPhotoAdd", "spacePhotoSet", "organizationPhotoSet"}
@@ -646,6 +723,22 @@ async def build_world(session: AsyncSession) -> World:
     alert = Alert(person_id=member_a.person.id, name="alert", search={"text": "laser"})
     request = MembershipRequest(person_id=asker.person.id, organization_id=a.id)
     session.add_all([alert, request])
+    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.COUNTRY, code="FR"))
+    moderated = await make_listing(
+        session,
+        a,
+        title="moderated",
+        hidden_at=datetime(2030, 1, 1, tzinfo=UTC),
+        hidden_reason="moderated",
+        hidden_by_network_id=network.id,
+    )
+    report = ListingReport(
+        listing_id=listings["public"].id or 0,
+        person_id=asker.person.id or 0,
+        network_id=network.id or 0,
+        reason=ReportReason.SPAM,
+    )
+    session.add(report)
     await session.flush()
     notification = Notification(
         person_id=member_a.person.id,
@@ -706,6 +799,9 @@ async def build_world(session: AsyncSession) -> World:
     await session.flush()
     ids = {
         "A": to_global_id("Organization", a.id or 0),
+        "N": to_global_id("Organization", network.id or 0),
+        "listing_moderated": to_global_id("Listing", moderated.id or 0),
+        "report": to_global_id("ListingReport", report.id or 0),
         "B": to_global_id("Organization", b.id or 0),
         "space_a": to_global_id("Space", space.id or 0),
         "listing_private": to_global_id("Listing", listings["private"].id or 0),
@@ -728,7 +824,7 @@ async def build_world(session: AsyncSession) -> World:
     return World(ids=ids, tokens=tokens, extra={})
 
 
-MARKS = ("public", "network", "private", "draft", "alert", "notification")
+MARKS = ("public", "network", "private", "draft", "alert", "notification", "moderated")
 
 
 def _marks(data: Any) -> set[str]:

@@ -71,6 +71,14 @@ class NotificationKind(enum.StrEnum):
     """Someone asks to join an organization the person administers."""
     MEMBERSHIP_ACCEPTED = "MEMBERSHIP_ACCEPTED"
     """The person's request to join an organization was accepted."""
+    LISTING_REPORTED = "LISTING_REPORTED"
+    """Someone reported a listing to a network the person administers."""
+    LISTING_HIDDEN = "LISTING_HIDDEN"
+    """A network hid a listing of the person's organization; `note` holds its reason."""
+    LISTING_UNHIDDEN = "LISTING_UNHIDDEN"
+    """A network showed again a listing of the person's organization it had hidden."""
+    NETWORK_REFUSED = "NETWORK_REFUSED"
+    """The network the organization named refused to validate it; `note` holds its reason."""
 
 
 class Notification(SQLModel, table=True):
