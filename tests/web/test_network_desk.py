@@ -114,9 +114,9 @@ def a_listing_of_montreuil(page: Page) -> str:
 
 
 def searchable(page: Page, listing_id: str, *, expected: bool) -> bool:
-    """Whether search finds the listing, once the outbox relay has caught up (10 s at most)."""
+    """Whether search finds the listing, once the outbox relay has caught up (30 s at most)."""
     query = '{ search(input: {text: "Bureau partagé", first: 50}) { hits { listing { id } } } }'
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while True:
         hits = graphql(page, query)["search"]["hits"]
         found = listing_id in [hit["listing"]["id"] for hit in hits]
