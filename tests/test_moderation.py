@@ -455,3 +455,24 @@ async def test_the_members_and_their_activity_cost_a_fixed_number_of_statements(
     assert few == many, (few, many)
     assert many <= 6, many  # the token, the network, its members, two counts, their places
     print(f"members page: {many} statements for 10 members")
+
+
+async def test_ids_beyond_any_table_get_a_typed_answer_not_an_internal_error(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    t = await territory(session)
+    huge = 2**40
+
+    hide = await client.execute(
+        HIDE, {"input": {"listingId": to_global_id("Listing", huge), "reason": "x"}}, t.creuse_admin
+    )
+    dismiss = await client.execute(
+        DISMISS,
+        {"input": {"reportId": to_global_id("ListingReport", huge), "reason": "x"}},
+        t.creuse_admin,
+    )
+    desk = await client.execute(DESK, {"id": to_global_id("Organization", huge)}, t.creuse_admin)
+
+    assert hide["listingHide"]["__typename"] == "InputError"
+    assert dismiss["listingReportDismiss"]["code"] == "REPORT_NOT_FOUND"
+    assert desk["networkDesk"] is None
