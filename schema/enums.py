@@ -65,7 +65,8 @@ strawberry.enum(
     "LISTING_REPORTED: someone reported a listing to a network you administer; LISTING_HIDDEN "
     "or LISTING_UNHIDDEN: a network hid (or showed again) a listing of yours, its reason in "
     "`note`; NETWORK_REFUSED: the network your organization named did not validate it, its "
-    "reason in `note`.",
+    "reason in `note`; LISTING_REPORT_DECIDED: the network hid or kept a listing you reported, "
+    "its reason in `note`.",
 )
 
 __all__ = [

@@ -271,6 +271,8 @@ async def test_a_hidden_listing_is_gone_for_others_and_its_owner_reads_why(
     told = await notifications(session, NotificationKind.LISTING_HIDDEN)
     assert [n.note for n in told] == ["Annonce publicitaire"]  # the lab's member who wrote it
     assert {n.organization_id for n in told} == {t.lab.id}
+    decided = await notifications(session, NotificationKind.LISTING_REPORT_DECIDED)
+    assert [(n.note, "masqué" in n.body) for n in decided] == [("Annonce publicitaire", True)]
     upheld = (await session.exec(select(ListingReport))).one()
     assert (upheld.state, upheld.decision_reason) == (ReportState.UPHELD, "Annonce publicitaire")
     actions = (
@@ -334,6 +336,8 @@ async def test_a_report_dismissed_with_a_reason_leaves_the_listing_visible(
         "decisionReason": "Annonce conforme",
     }
     assert twice["listingReportDismiss"]["code"] == "REPORT_DECIDED"
+    decided = await notifications(session, NotificationKind.LISTING_REPORT_DECIDED)
+    assert [(n.note, "gardé" in n.body) for n in decided] == [("Annonce conforme", True)]
     seen = await client.execute(LISTING, {"id": gid(t.listing)}, t.reporter)
     assert seen["listing"]["title"] == "Découpeuse laser Trotec"
     desk = (await client.execute(DESK, {"id": gid(t.creuse)}, t.creuse_admin))["networkDesk"]

@@ -79,6 +79,8 @@ class NotificationKind(enum.StrEnum):
     """A network showed again a listing of the person's organization it had hidden."""
     NETWORK_REFUSED = "NETWORK_REFUSED"
     """The network the organization named refused to validate it; `note` holds its reason."""
+    LISTING_REPORT_DECIDED = "LISTING_REPORT_DECIDED"
+    """The network decided on the person's report (listing hidden, or kept); `note`: why."""
 
 
 class Notification(SQLModel, table=True):

@@ -10,7 +10,6 @@ read but its owner's and that network's admins' (`core.services.visibility`), an
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,7 +29,7 @@ from core.models.base import utcnow
 from core.services.audit import record
 from core.services.coverage import networks_covering
 from core.services.listings import get_listing
-from core.services.moderation_notices import notify_owner, notify_reported
+from core.services.moderation_notices import notify_owner, notify_reported, notify_reporters
 from core.services.principal import Principal, require_principal
 
 REASON_MAX = 2000
@@ -99,21 +98,12 @@ async def hide_listing(
     listing.hidden_by_id = acting.person_id
     listing.hidden_by_network_id = network.id
     session.add(listing)
-    await session.exec(
-        update(ListingReport)
-        .where(
-            col(ListingReport.listing_id) == listing.id,
-            col(ListingReport.state) == ReportState.OPEN,
-        )
-        .values(
-            state=ReportState.UPHELD,
-            decided_at=utcnow(),
-            decided_by_id=acting.person_id,
-            decision_reason=reason,
-        )
-    )
+    upheld = await _open_reports(session, listing.id)
+    for report in upheld:
+        _decide(report, ReportState.UPHELD, acting, reason)
     await session.flush()
     await notify_owner(session, listing, network, NotificationKind.LISTING_HIDDEN, reason)
+    await notify_reporters(session, upheld, listing, reason)
     await _audit(session, acting, listing, network, AuditAction.LISTING_HIDDEN, reason)
     return listing
 
@@ -152,16 +142,30 @@ async def dismiss_report(
             raise NotFound(ModerationErrorCode.REPORT_NOT_FOUND, value=str(report_id))
     if report.state != ReportState.OPEN:
         raise Conflict(ModerationErrorCode.REPORT_DECIDED)
-    report.state = ReportState.DISMISSED
-    report.decided_at = utcnow()
-    report.decided_by_id = acting.person_id
-    report.decision_reason = reason
-    session.add(report)
+    _decide(report, ReportState.DISMISSED, acting, reason)
     await session.flush()
+    listing = await session.get(Listing, report.listing_id)
+    if listing is not None:
+        await notify_reporters(session, [report], listing, reason)
     details = {"listing_id": report.listing_id, "report_id": report.id, "reason": reason}
     action = AuditAction.REPORT_DISMISSED
     await record(session, report.network_id, acting.person_id, action, details)
     return report
+
+
+def _decide(report: ListingReport, state: ReportState, acting: Principal, reason: str) -> None:
+    report.state = state
+    report.decided_at = utcnow()
+    report.decided_by_id = acting.person_id
+    report.decision_reason = reason
+
+
+async def _open_reports(session: AsyncSession, listing_id: int | None) -> list[ListingReport]:
+    statement = select(ListingReport).where(
+        col(ListingReport.listing_id) == listing_id,
+        col(ListingReport.state) == ReportState.OPEN,
+    )
+    return list((await session.exec(statement.order_by(col(ListingReport.id)))).all())
 
 
 def _administers(acting: Principal, organization_id: int) -> bool:

@@ -8,7 +8,7 @@ acting person's own words (a message, a reason) go in `note` so clients word the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,6 +20,7 @@ from core.models import (
     Notification,
     NotificationKind,
     Organization,
+    ReportState,
     Role,
 )
 
@@ -118,5 +119,28 @@ async def notify_refused(
         f"{network.name} n'a pas validé {organization.name}. Motif : {reason}",
         reason,
     )
+    session.add_all(rows)
+    return len(rows)
+
+
+async def notify_reporters(
+    session: AsyncSession, reports: Sequence[ListingReport], listing: Listing, reason: str
+) -> int:
+    """Each person whose report was decided hears what the network did, and why."""
+    rows: list[Notification] = []
+    for report in reports:
+        if report.state == ReportState.UPHELD:
+            body = f"Le réseau a masqué l'annonce « {listing.title} » que vous aviez signalée."
+        else:
+            body = f"Le réseau a gardé l'annonce « {listing.title} » que vous aviez signalée."
+        rows += _tell(
+            [report.person_id],
+            NotificationKind.LISTING_REPORT_DECIDED,
+            report.network_id,
+            listing.id,
+            f"Votre signalement : {listing.title}",
+            f"{body} Motif : {reason}",
+            reason,
+        )
     session.add_all(rows)
     return len(rows)
