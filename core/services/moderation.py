@@ -134,7 +134,8 @@ async def dismiss_report(
     """Keep the listing: the report is closed with the network's reason."""
     acting = require_principal(principal)
     reason = decision_reason(reason)
-    report = await session.get(ListingReport, report_id)
+    locked = select(ListingReport).where(col(ListingReport.id) == report_id).with_for_update()
+    report = (await session.exec(locked)).first()
     if report is None or not _administers(acting, report.network_id):
         # Other covering networks may decide too; anyone else learns nothing of the report.
         covering = report is not None and await _covering_admin(session, acting, report)
@@ -188,7 +189,10 @@ async def _moderated(
 
     Someone who may not see the listing learns nothing (not found); someone who sees it but
     administers no network covering it is not allowed."""
-    listing = await session.get(Listing, listing_id)
+    # Locked: two admins deciding at once decide one after the other (PostgreSQL; SQLite has one
+    # writer anyway), so the second reads the first's decision.
+    locked = select(Listing).where(col(Listing.id) == listing_id).with_for_update()
+    listing = (await session.exec(locked)).first()
     covering = await networks_covering(session, listing.commune_insee) if listing else []
     network_id = next((n for n in covering if _administers(acting, n)), None)
     if listing is None or network_id is None:
