@@ -245,6 +245,25 @@ class ImportErrorCode(ErrorCode):
     UNKNOWN_SPACE_REF = "no place with ref '{value}'"
 
 
+@unique
+class ModerationErrorCode(ErrorCode):
+    """Reports of listings, and the decisions of the networks that cover them."""
+
+    OWN_LISTING_REPORTED = "You cannot report a listing of your own organization."
+    ALREADY_REPORTED = "You already reported this listing; the network has not decided yet."
+    NO_NETWORK_FOR_LISTING = "No network covers this listing's commune, nor any national one."
+    NOT_A_COVERING_NETWORK = (
+        "Only the OWNERs and ADMINs of a network covering the listing's commune may do this."
+    )
+    DECISION_REASON_REQUIRED = "give the reason for this decision (1 to {value} characters)"
+    ALREADY_HIDDEN = "This listing is already hidden."
+    NOT_HIDDEN = "This listing is not hidden."
+    REPORT_NOT_FOUND = "No report with id {value}."
+    REPORT_DECIDED = "This report was already decided."
+    NOT_A_NETWORK = "Organization {value} is not a network (RESEAU)."
+    NOT_AWAITING_VALIDATION = "This organization is not waiting for this network's validation."
+
+
 CATALOGUE: tuple[type[ErrorCode], ...] = (
     InputErrorCode,
     AccountErrorCode,
@@ -262,6 +281,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     AlertErrorCode,
     ImpactErrorCode,
     ImportErrorCode,
+    ModerationErrorCode,
 )
 """Every code enum, in the order the documentation lists them."""
 

@@ -61,7 +61,12 @@ strawberry.enum(
     NotificationKind,
     description="ALERT_MATCH: a listing was published or changed and matches one of your alerts. "
     "EXCHANGE_*: something happened in one of your organizations' exchanges (a request, an "
-    "answer, a handover, a completion, a message).",
+    "answer, a handover, a completion, a message). MEMBERSHIP_*: a request to join. "
+    "LISTING_REPORTED: someone reported a listing to a network you administer; LISTING_HIDDEN "
+    "or LISTING_UNHIDDEN: a network hid (or showed again) a listing of yours, its reason in "
+    "`note`; NETWORK_REFUSED: the network your organization named did not validate it, its "
+    "reason in `note`; LISTING_REPORT_DECIDED: the network hid or kept a listing you reported, "
+    "its reason in `note`.",
 )
 
 __all__ = [

@@ -37,6 +37,7 @@ from schema.errors import (
 from schema.inputs import given
 from schema.limits import page_request
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
+from schema.listing_hidden import HiddenFacts, ListingHidden, hidden_facts, hidden_of
 from schema.locations import Location
 from schema.organizations import Organization, load_organization
 from schema.photos import Photo, listing_photos
@@ -72,6 +73,7 @@ class Listing(Node):
     pk: strawberry.Private[int]
     organization_pk: strawberry.Private[int]
     space_pk: strawberry.Private[int | None]
+    hidden_facts: strawberry.Private[HiddenFacts | None]
     ref: str | None = strawberry.field(description="External id, unique; the key for imports.")
     direction: Direction = strawberry.field(description="Offer or request.")
     kind: ListingKind = strawberry.field(description="What is shared.")
@@ -109,6 +111,7 @@ class Listing(Node):
             pk=row.id,
             organization_pk=row.organization_id,
             space_pk=row.space_id,
+            hidden_facts=hidden_facts(row),
             ref=row.ref,
             direction=row.direction,
             kind=row.kind,
@@ -193,6 +196,13 @@ class Listing(Node):
             for hit, row in zip(page.hits, rows, strict=True)
             if row is not None
         ]
+
+    @strawberry.field(
+        description="Why a network hid it, for its organization's members and that network's "
+        "admins (null when it is not hidden)."
+    )
+    def hidden(self, info: Info) -> ListingHidden | None:
+        return hidden_of(info, self.hidden_facts)
 
     @strawberry.field(description="Its photos, in order: at most 8, the first is its cover.")
     async def photos(self, info: Info) -> list[Photo]:

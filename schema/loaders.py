@@ -14,6 +14,7 @@ from core.models import (
     Exchange,
     ExchangeEvent,
     Listing,
+    NetworkArea,
     Organization,
     Person,
     Photo,
@@ -25,6 +26,7 @@ from core.services.communes import communes_by_codes
 from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
 from core.services.listings import listings_by_ids
 from core.services.memberships import people_by_ids
+from core.services.network_desk import areas_of, listings_under_review, spaces_of_organizations
 from core.services.organizations import organizations_by_ids
 from core.services.photos import (
     photos_of_listings,
@@ -99,6 +101,15 @@ class Loaders:
         )
         self.photo_by_space_id: DataLoader[int, Photo | None] = _by_key(
             lambda ids: photos_of_spaces(session, ids), lambda p: p.space_id
+        )
+        self.spaces_by_organization_id: DataLoader[int, list[Space]] = _grouped(
+            lambda ids: spaces_of_organizations(session, ids), lambda s: s.organization_id
+        )
+        self.areas_by_network_id: DataLoader[int, list[NetworkArea]] = _grouped(
+            lambda ids: areas_of(session, ids), lambda a: a.organization_id
+        )
+        self.reported_listing_by_id: DataLoader[int, Listing | None] = _by_key(
+            lambda ids: listings_under_review(session, ids), lambda r: r.id
         )
         self.photo_by_organization_id: DataLoader[int, Photo | None] = _by_key(
             lambda ids: photos_of_organizations(session, ids), lambda p: p.organization_id

@@ -16,7 +16,8 @@ from schema.relay import to_global_id
 strawberry.enum(
     AuditAction,
     description="What happened: a sign-in, a role change, a token created or revoked, a member "
-    "invited, accepted, refused or revoked, a request to join, a validation by the network.",
+    "invited, accepted, refused or revoked, a request to join, a validation or refusal by the "
+    "network, a listing reported, hidden or shown again, a report dismissed.",
 )
 
 

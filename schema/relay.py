@@ -33,11 +33,18 @@ def to_global_id(type_name: str, pk: int) -> strawberry.ID:
     return strawberry.ID(global_id(type_name, pk))
 
 
+MAX_PK = 2**31 - 1
+"""The largest key (a primary key, an offset) an id may hold, an INTEGER column's: a larger one
+names nothing, and would fail reaching the database (PostgreSQL: out of range)."""
+
+
 def from_global_id(global_id: str) -> tuple[str, int] | None:
     """('Listing', 12) from an id made by `to_global_id`; None for anything else."""
     try:
         type_name, _, pk = base64.urlsafe_b64decode(global_id.encode()).decode().partition(":")
-        return (type_name, int(pk)) if type_name and pk.isdigit() else None
+        if not (type_name and pk.isdigit() and int(pk) <= MAX_PK):
+            return None
+        return type_name, int(pk)
     except (binascii.Error, UnicodeError, ValueError):
         return None
 

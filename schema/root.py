@@ -24,6 +24,8 @@ from schema.listing_records import ListingRecordMutation
 from schema.listings import Listing, ListingMutation, ListingQuery
 from schema.me import MeQuery, TokenMutation
 from schema.memberships import MembershipMutation
+from schema.moderation import ModerationMutation
+from schema.network_desk import NetworkDeskQuery
 from schema.organizations import (
     Organization,
     OrganizationMutation,
@@ -76,6 +78,7 @@ class Query(
     ImpactQuery,
     CalendarFeedQuery,
     ExchangeQuery,
+    NetworkDeskQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
@@ -97,6 +100,7 @@ class Mutation(
     ProfileMutation,
     PhotoMutation,
     SpaceClaimMutation,
+    ModerationMutation,
 ):
     pass
 

@@ -25,7 +25,8 @@ def ints_in(attribute: str, values: Iterable[int]) -> str:
 
 
 def visible_to(principal: Principal | None) -> str:
-    """The twin of `core.services.visibility.visible_listings`; only published ones are indexed."""
+    """The twin of `core.services.visibility.visible_listings`; only published ones are indexed,
+    and no hidden one (so its owner finds it through its own listings, not through search)."""
     rules = ['visibility = "PUBLIC"']
     if principal is not None and principal.organization_ids:
         if principal.network_ids:

@@ -98,7 +98,9 @@ async def _replay_since(database: Database, client: SearchClient, mark: int) -> 
 
 async def _listing_ids(database: Database) -> list[int]:
     async with database.session() as session:
-        statement = select(Listing.id).where(col(Listing.status) == ListingStatus.PUBLISHED)
+        statement = select(Listing.id).where(
+            col(Listing.status) == ListingStatus.PUBLISHED, col(Listing.hidden_at).is_(None)
+        )
         return [i for i in (await session.exec(statement.order_by(col(Listing.id)))).all() if i]
 
 

@@ -58,8 +58,9 @@ def day_number(value: date | None, default: int) -> int:
 
 
 def is_indexed(listing: Listing) -> bool:
-    """Only published listings are searchable; the rest leave the index."""
-    return listing.status == ListingStatus.PUBLISHED
+    """Only published listings are searchable; the rest leave the index, and so do listings a
+    network hid (`core.services.visibility.visible_listings` shows those to their owner only)."""
+    return listing.status == ListingStatus.PUBLISHED and listing.hidden_at is None
 
 
 def listing_document(

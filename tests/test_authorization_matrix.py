@@ -28,6 +28,7 @@ from core.models import (
     ClaimState,
     Exchange,
     ExchangeState,
+    ListingReport,
     ListingStatus,
     MembershipRequest,
     NetworkArea,
@@ -35,6 +36,7 @@ from core.models import (
     NotificationKind,
     OrganizationKind,
     Photo,
+    ReportReason,
     Role,
     SpaceClaim,
     Visibility,
@@ -57,6 +59,9 @@ GUARDED_FIELDS = (
     "Organization.openInvitations",
     "Viewer.spaceClaims",
     "Viewer.claimsToDecide",
+    "NetworkDesk.members",
+    "NetworkDesk.reportsToReview",
+    "Listing.hidden",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -126,10 +131,10 @@ def with_ids(**names: str) -> Callable[[World], dict[str, Any]]:
 LISTING_MARKS = "title"
 SEES_LISTINGS = {
     "anonymous": Sees("public"),
-    "member_a": Sees("public", "network", "private", "draft"),
-    "admin_a": Sees("public", "network", "private", "draft"),
+    "member_a": Sees("public", "network", "private", "draft", "moderated"),
+    "admin_a": Sees("public", "network", "private", "draft", "moderated"),
     "member_b": Sees("public"),
-    "network_admin": Sees("public", "network"),
+    "network_admin": Sees("public", "network", "moderated"),
 }
 SEES_PRIVATE = {
     **everyone(NULL),
@@ -164,7 +169,8 @@ RULES: dict[str, Rule] = {
         "{ listings(first: 100) { edges { node { title } } } }",
         no_variables,
         SEES_LISTINGS,
-        "visibility: PUBLIC for all, NETWORK for the network, the rest for A's members",
+        "visibility: PUBLIC for all, NETWORK for the network, the rest for A's members; a listing "
+        "hidden by N for A's members and N's admins",
     ),
     "Query.listing": Rule(
         "query($id: ID!) { listing(id: $id) { title } }",
@@ -236,6 +242,35 @@ RULES: dict[str, Rule] = {
         no_variables,
         {**everyone(OK), "anonymous": NULL},
         "the signed-in person; null when anonymous",
+    ),
+    "Query.networkDesk": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { areas { code } membersToValidate { name } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "a network's areas are public; its queue is for its owners and admins",
+    ),
+    "NetworkDesk.members": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { members { listingsPublished } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "a network's owners and admins see its members' activity",
+    ),
+    "NetworkDesk.reportsToReview": Rule(
+        "query($id: ID!) { networkDesk(id: $id) { reportsToReview { reason } } }",
+        with_ids(id="N"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "reports go to the network's owners and admins only",
+    ),
+    "Listing.hidden": Rule(
+        "query($id: ID!) { listing(id: $id) { hidden { reason } } }",
+        with_ids(id="listing_moderated"),
+        {
+            **everyone(Sees()),
+            "member_a": Sees("moderated"),
+            "admin_a": Sees("moderated"),
+            "network_admin": Sees("moderated"),
+        },
+        "a hidden listing and its reason: for its organization and the network that hid it",
     ),
     "Organization.members": Rule(
         "query($id: ID!) { organization(id: $id) { members { totalCount } } }",
@@ -535,6 +570,46 @@ MUTATION_RULES: dict[
         {**signed_in(FORBIDDEN), "network_admin": OK},
         "the admins of A's network validate A",
     ),
+    "organizationRefuse": (
+        "input: $input",
+        "$input: OrganizationRefuseInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "reason": "Pas un tiers-lieu"}},
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the admins of A's network refuse A, with a reason",
+    ),
+    "listingReport": (
+        "input: $input",
+        "$input: ListingReportInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_public"], "reason": "SPAM"}},
+        {**signed_in(OK), "member_a": CONFLICT, "admin_a": CONFLICT},
+        "anyone signed in reports a listing they see, except its own organization",
+    ),
+    "listingHide": (
+        "input: $input",
+        "$input: ListingDecisionInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_public"], "reason": "Spam"}},
+        {**signed_in("NotAllowedError"), "network_admin": OK},
+        "the admins of a network covering the listing (N covers the country) hide it",
+    ),
+    "listingUnhide": (
+        "input: $input",
+        "$input: ListingDecisionInput!",
+        lambda w: {"input": {"listingId": w.ids["listing_moderated"], "reason": "Vérifiée"}},
+        {
+            **signed_in(NOT_FOUND),
+            "member_a": "NotAllowedError",
+            "admin_a": "NotAllowedError",
+            "network_admin": OK,
+        },
+        "the admins of a covering network show it again; to others but A it is unknown",
+    ),
+    "listingReportDismiss": (
+        "input: $input",
+        "$input: ListingReportDismissInput!",
+        lambda w: {"input": {"reportId": w.ids["report"], "reason": "Conforme"}},
+        {**signed_in(NOT_FOUND), "network_admin": OK},
+        "the admins of a covering network dismiss a report; to others it is unknown",
+    ),
 }
 PHOTO_OF_A_PRIVATE_LISTING = {**members_of_a(), "member_b": NOT_FOUND, "network_admin": NOT_FOUND}
 UPLOADS = {"listingPhotoAdd", "spacePhotoSet", "organizationPhotoSet"}
@@ -706,6 +781,21 @@ async def build_world(session: AsyncSession) -> World:
         network_id=network.id,
     )
     session.add(pending_claim)
+    moderated = await make_listing(
+        session,
+        a,
+        title="moderated",
+        hidden_at=datetime(2030, 1, 1, tzinfo=UTC),
+        hidden_reason="moderated",
+        hidden_by_network_id=network.id,
+    )
+    report = ListingReport(
+        listing_id=listings["public"].id or 0,
+        person_id=asker.person.id or 0,
+        network_id=network.id or 0,
+        reason=ReportReason.SPAM,
+    )
+    session.add(report)
     await session.flush()
     notification = Notification(
         person_id=member_a.person.id,
@@ -766,6 +856,9 @@ async def build_world(session: AsyncSession) -> World:
     await session.flush()
     ids = {
         "A": to_global_id("Organization", a.id or 0),
+        "N": to_global_id("Organization", network.id or 0),
+        "listing_moderated": to_global_id("Listing", moderated.id or 0),
+        "report": to_global_id("ListingReport", report.id or 0),
         "B": to_global_id("Organization", b.id or 0),
         "space_a": to_global_id("Space", space.id or 0),
         "space_free": to_global_id("Space", free.id or 0),
@@ -790,7 +883,7 @@ async def build_world(session: AsyncSession) -> World:
     return World(ids=ids, tokens=tokens, extra={})
 
 
-MARKS = ("public", "network", "private", "draft", "alert", "notification", "claim")
+MARKS = ("public", "network", "private", "draft", "alert", "notification", "claim", "moderated")
 
 
 def _marks(data: Any) -> set[str]:

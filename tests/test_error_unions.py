@@ -38,6 +38,11 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "membershipRoleChange": {"InputError", "NotFoundError", "ConflictError"},
     "membershipRevoke": {"NotFoundError", "ConflictError"},
     "organizationValidate": {"NotFoundError"},
+    "organizationRefuse": {"InputError", "NotFoundError", "ConflictError"},
+    "listingReport": {"InputError", "NotFoundError", "ConflictError"},
+    "listingHide": EXCHANGE_CHANGE,  # shares ListingModerationResult
+    "listingUnhide": EXCHANGE_CHANGE,
+    "listingReportDismiss": {"InputError", "NotFoundError", "ConflictError"},
     "tokenCreate": {"InputError", "NotFoundError"},
     "tokenRevoke": {"NotFoundError"},
     "calendarFeedCreate": {"InputError", "NotFoundError"},

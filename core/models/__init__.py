@@ -25,6 +25,7 @@ from core.models.identities import (
     Sector,
     VerificationMethod,
 )
+from core.models.listing_reports import ListingReport, ReportReason, ReportState
 from core.models.listings import (
     Direction,
     Listing,
@@ -67,6 +68,7 @@ __all__ = [
     "Listing",
     "ListingKind",
     "ListingOrigin",
+    "ListingReport",
     "ListingStatus",
     "Membership",
     "MembershipRequest",
@@ -82,6 +84,8 @@ __all__ = [
     "PendingPurpose",
     "Person",
     "Photo",
+    "ReportReason",
+    "ReportState",
     "Role",
     "Sector",
     "Space",

@@ -83,6 +83,16 @@ class NotificationKind(enum.StrEnum):
     """The network gave a place the organization held to another organization."""
     PLACE_RECHECK = "PLACE_RECHECK"
     """A year since the place was verified: its organization is asked to re-confirm it."""
+    LISTING_REPORTED = "LISTING_REPORTED"
+    """Someone reported a listing to a network the person administers."""
+    LISTING_HIDDEN = "LISTING_HIDDEN"
+    """A network hid a listing of the person's organization; `note` holds its reason."""
+    LISTING_UNHIDDEN = "LISTING_UNHIDDEN"
+    """A network showed again a listing of the person's organization it had hidden."""
+    NETWORK_REFUSED = "NETWORK_REFUSED"
+    """The network the organization named refused to validate it; `note` holds its reason."""
+    LISTING_REPORT_DECIDED = "LISTING_REPORT_DECIDED"
+    """The network decided on the person's report (listing hidden, or kept); `note`: why."""
 
 
 class Notification(SQLModel, table=True):

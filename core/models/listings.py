@@ -117,3 +117,13 @@ class Listing(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
     published_at: datetime | None = Field(default=None, sa_type=timestamp_column())
+    hidden_at: datetime | None = Field(
+        default=None,
+        sa_type=timestamp_column(),
+        description="Hidden by a network covering it: out of every read but its owner's.",
+    )
+    hidden_reason: str = Field(default="", max_length=2000, sa_column_kwargs={"server_default": ""})
+    hidden_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
+    hidden_by_network_id: int | None = Field(
+        default=None, foreign_key="organization.id", ondelete="SET NULL"
+    )

@@ -14,8 +14,12 @@ def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
 
     Anyone sees published PUBLIC listings; members of a network also see its members' published
     NETWORK listings; an organization's own members see all of its listings, drafts included.
+    A listing hidden by a network covering it leaves every read but its owner's and that
+    network's admins' (the index drops it: `search.listings_index.is_indexed`).
     """
-    published = col(Listing.status) == ListingStatus.PUBLISHED
+    published = and_(
+        col(Listing.status) == ListingStatus.PUBLISHED, col(Listing.hidden_at).is_(None)
+    )
     published_public = and_(published, col(Listing.visibility) == Visibility.PUBLIC)
     if principal is None or not principal.organization_ids:
         return published_public
@@ -33,4 +37,6 @@ def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
             col(Listing.organization_id).in_(in_network),
         )
     own = col(Listing.organization_id).in_(principal.organization_ids)
-    return or_(published_public, network, own)
+    administered = [o for o, role in principal.memberships.items() if role.can_administer]
+    hid_it = col(Listing.hidden_by_network_id).in_(administered) if administered else false()
+    return or_(published_public, network, own, hid_it)

@@ -11,6 +11,7 @@ import enAlerts from './locales/en/alerts.json'
 import enErrors from './locales/en/errors.json'
 import enPhotos from './locales/en/photos.json'
 import enClaims from './locales/en/claims.json'
+import enNetwork from './locales/en/network.json'
 
 export default {
   ...enCommon,
@@ -22,4 +23,5 @@ export default {
   errors: enErrors,
   photos: enPhotos,
   claims: enClaims,
+  network: enNetwork,
 }

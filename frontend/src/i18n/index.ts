@@ -15,6 +15,7 @@ import frAlerts from './locales/fr/alerts.json'
 import frErrors from './locales/fr/errors.json'
 import frPhotos from './locales/fr/photos.json'
 import frClaims from './locales/fr/claims.json'
+import frNetwork from './locales/fr/network.json'
 
 const fr = {
   ...frCommon,
@@ -27,6 +28,7 @@ const fr = {
   errors: frErrors,
   photos: frPhotos,
   claims: frClaims,
+  network: frNetwork,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
