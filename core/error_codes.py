@@ -225,6 +225,17 @@ class ImportErrorCode(ErrorCode):
     UNKNOWN_SPACE_REF = "no place with ref '{value}'"
 
 
+@unique
+class DirectoryErrorCode(ErrorCode):
+    """The directory built from open sources: merges of their records into places."""
+
+    MERGE_NOT_FOUND = "No merge with id {value}."
+    MERGE_ALREADY_UNDONE = "This merge was already undone."
+    NATIONAL_ADMIN_REQUIRED = (
+        "Only a national administrator (ADMIN or OWNER of a network covering France) may do this."
+    )
+
+
 CATALOGUE: tuple[type[ErrorCode], ...] = (
     InputErrorCode,
     AccountErrorCode,
@@ -241,6 +252,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     AlertErrorCode,
     ImpactErrorCode,
     ImportErrorCode,
+    DirectoryErrorCode,
 )
 """Every code enum, in the order the documentation lists them."""
 

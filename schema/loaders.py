@@ -18,6 +18,8 @@ from core.models import (
     Person,
     Photo,
     Space,
+    SpaceMerge,
+    SpaceSourceRecord,
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes
@@ -31,6 +33,7 @@ from core.services.photos import (
     photos_of_spaces,
 )
 from core.services.principal import Principal
+from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
 
 K = TypeVar("K", bound=Hashable)
@@ -100,4 +103,13 @@ class Loaders:
         )
         self.photo_by_organization_id: DataLoader[int, Photo | None] = _by_key(
             lambda ids: photos_of_organizations(session, ids), lambda p: p.organization_id
+        )
+        self.space_sources_by_space_id: DataLoader[int, list[SpaceSourceRecord]] = _grouped(
+            lambda ids: records_of_spaces(session, ids), lambda r: r.space_id
+        )
+        self.space_merges_by_space_id: DataLoader[int, list[SpaceMerge]] = _grouped(
+            lambda ids: merges_of_spaces(session, ids), lambda m: m.space_id
+        )
+        self.space_source_record_by_id: DataLoader[int, SpaceSourceRecord | None] = _by_key(
+            lambda ids: records_by_ids(session, ids), lambda r: r.id
         )

@@ -35,6 +35,7 @@ from schema.profiles import ProfileMutation
 from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
 from schema.search_status import SearchStatusQuery
+from schema.space_merges import SpaceMergeMutation
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
 
@@ -95,6 +96,7 @@ class Mutation(
     AvailabilityMutation,
     ProfileMutation,
     PhotoMutation,
+    SpaceMergeMutation,
 ):
     pass
 

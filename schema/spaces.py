@@ -31,6 +31,7 @@ from schema.relay import (
     input_id,
     to_global_id,
 )
+from schema.space_sources import SpaceMerge, SpaceSource, space_merges, space_sources
 
 
 @strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
@@ -78,6 +79,20 @@ class Space(Node):
     @strawberry.field(description="Its photo, if it has one.")
     async def photo(self, info: Info) -> Photo | None:
         return await space_photo(info, self.pk)
+
+    @strawberry.field(
+        description="The open sources that list it, each with its attribution, licence and "
+        "what it last said when; the first one made the place."
+    )
+    async def sources(self, info: Info) -> list[SpaceSource]:
+        return await space_sources(info, self.pk)
+
+    @strawberry.field(
+        description="The records of other sources merged into it, with the rule and reason; "
+        "undone ones included (`undoneAt`)."
+    )
+    async def merges(self, info: Info) -> list[SpaceMerge]:
+        return await space_merges(info, self.pk)
 
 
 async def load_space(info: Info, pk: int | None) -> Space | None:

@@ -62,7 +62,10 @@ def test_import_spaces_prints_the_summary_and_exits_0(database_url: str, tmp_pat
 
     result = _run(database_url, "import", "spaces", str(path))
 
-    assert (result.returncode, result.stdout) == (0, "20 imported, 0 updated, 0 rejected\n")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "20 rows: 0 merged, 20 new, 0 updated, 0 rejected\n",
+    )
 
 
 def test_import_listings_of_a_clean_file_exits_0(database_url: str) -> None:

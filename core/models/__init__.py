@@ -38,6 +38,7 @@ from core.models.memberships import Invitation, MembershipRequest, MembershipReq
 from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.photos import Photo
+from core.models.space_sources import SpaceMerge, SpaceSourceRecord
 from core.models.spaces import Space, Typology
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
@@ -82,6 +83,8 @@ __all__ = [
     "Role",
     "Sector",
     "Space",
+    "SpaceMerge",
+    "SpaceSourceRecord",
     "Terms",
     "Typology",
     "VerificationMethod",
