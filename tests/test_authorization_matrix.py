@@ -22,17 +22,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models import (
     Alert,
+    AreaLevel,
     Booking,
     CalendarFeed,
     Exchange,
     ExchangeState,
     ListingStatus,
     MembershipRequest,
+    NetworkArea,
     Notification,
     NotificationKind,
     OrganizationKind,
     Photo,
     Role,
+    SpaceMerge,
+    SpaceSourceRecord,
     Visibility,
 )
 from core.services.memberships import InvitationDraft, invite
@@ -591,6 +595,13 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins delete A's photo",
     ),
+    "spaceMergeUndo": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="space_merge"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the national administrators (N covers the country here) undo a merge of two sources",
+    ),
 }
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
@@ -700,6 +711,7 @@ async def build_world(session: AsyncSession) -> World:
         )
     ]
     session.add_all(photos)
+    merge = await _a_merged_census_place(session, network.id or 0)
     await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
@@ -722,10 +734,43 @@ async def build_world(session: AsyncSession) -> World:
         "member_a_token": to_global_id("AccessToken", second_token.token.id or 0),
         "calendar_feed": to_global_id("CalendarFeed", feed.id or 0),
         "listing_photo": to_global_id("Photo", photos[0].id or 0),
+        "space_merge": to_global_id("SpaceMerge", merge.id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
     return World(ids=ids, tokens=tokens, extra={})
+
+
+async def _a_merged_census_place(session: AsyncSession, national_network_id: int) -> SpaceMerge:
+    """An unclaimed place two open sources list, merged; N's area is the whole country."""
+    session.add(
+        NetworkArea(organization_id=national_network_id, level=AreaLevel.COUNTRY, code="FR")
+    )
+    place = await make_space(session, None, name="Lieu recensé")
+    said = {
+        "name": "Lieu recensé",
+        "typologies": ["FABLAB"],
+        "commune_insee": "23096",
+        "commune_name": "Guéret",
+        "department_code": "23",
+        "region_code": "75",
+        "latitude": 46.17,
+        "longitude": 1.87,
+    }
+    records = [
+        SpaceSourceRecord(
+            space_id=place.id or 0, source=source, key=key, said=said, said_at=datetime.now(UTC)
+        )
+        for source, key in (("mission_coworking", "9001"), ("fablabs_io", "lieu-recense"))
+    ]
+    session.add_all(records)
+    await session.flush()
+    merge = SpaceMerge(
+        record_id=records[1].id or 0, space_id=place.id or 0, rule="NAME", reason="même nom"
+    )
+    session.add(merge)
+    await session.flush()
+    return merge
 
 
 MARKS = ("public", "network", "private", "draft", "alert", "notification")

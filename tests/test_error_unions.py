@@ -21,6 +21,7 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "profileUpdate": {"InputError"},
     "spaceCreate": {"InputError", "NotFoundError", "ConflictError"},  # shares SpaceResult
     "spaceUpdate": {"InputError", "NotFoundError", "ConflictError"},
+    "spaceMergeUndo": {"InputError", "NotFoundError", "ConflictError"},
     "listingPublish": {"InputError", "NotFoundError", "ConflictError"},  # shares ListingResult
     "listingUpdate": {"InputError", "NotFoundError", "ConflictError"},
     "listingWithdraw": {"InputError", "NotFoundError", "ConflictError"},
