@@ -43,6 +43,8 @@ def test_names_compare_without_case_accents_small_and_generic_words_nor_the_comm
 def test_shared_hosts_and_social_networks_are_no_website_domain() -> None:
     assert website_domain("https://www.Greenspace-Paris.com/fr/") == "greenspace-paris.com"
     assert website_domain("www.ade-coworking.net") == "ade-coworking.net"
+    assert website_domain("http://fablab.pingbase.net") == "pingbase.net"
+    assert website_domain("https://mon-lieu.asso.fr/contact") == "mon-lieu.asso.fr"
     for shared in (
         "https://www.facebook.com/waw.coworking",
         "http://lafabriqueccprf.wordpress.com",
@@ -64,7 +66,7 @@ def test_a_next_door_coworking_with_another_name_and_site_does_not_merge() -> No
 
 
 def test_the_same_name_merges_within_300_m_in_the_same_commune_only() -> None:
-    directory = _directory(_at(GREENSPACE, website=None))
+    directory = _directory(_at(GREENSPACE, name="Greenspace Chemin Vert", website=None))
     near = _at(GREENSPACE, name="Greenspace Paris", website=None, latitude=48.8580268)
     far = _at(near, latitude=48.8640)  # about 620 m north
     elsewhere = _at(near, commune_insee="75112")
@@ -75,6 +77,20 @@ def test_the_same_name_merges_within_300_m_in_the_same_commune_only() -> None:
     assert (match.rule, match.reason) == ("NAME", "nom similaire à 1,00, à 46 m, même commune")
     assert directory.match(far, "idf_coworkings") is None
     assert directory.match(elsewhere, "idf_coworkings") is None
+
+
+def test_the_very_same_name_merges_within_3_km_unless_it_has_only_common_words() -> None:
+    lab = Said("Artilect FabLab Toulouse", "31555", "Toulouse", 43.6045, 1.4440)
+    digital = Said("Espace numérique", "97611", "Mamoudzou", -12.7828363, 45.2329626)
+
+    same_lab = _directory(lab).match(_at(lab, latitude=43.6200), "other")  # 1.7 km north
+    too_far = _directory(lab).match(_at(lab, latitude=43.6400), "other")  # 3.9 km
+    other_village = _directory(digital).match(_at(digital, latitude=-12.8011275), "other")
+
+    assert same_lab is not None
+    assert same_lab.reason == "nom similaire à 1,00, à 1724 m, même commune"
+    assert too_far is None
+    assert other_village is None  # 2 km: only common words, so only 300 m would do
 
 
 def test_an_organization_never_merges_with_the_place_it_runs() -> None:

@@ -67,6 +67,33 @@ async def test_the_same_fablab_in_fablabs_io_and_the_merged_list_is_one_place(
     assert ping.website == "http://fablab.pingbase.net"
 
 
+async def test_in_the_demo_order_the_merged_list_bridges_the_census_and_fablabs_io(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    # ACoLab: the census and fablabs.io place it 1.9 km apart; the merged list has its website
+    # (the census's) and its fablabs.io page.
+    census = cut("mission_coworking", tmp_path, "ID", ["1155", "1156"])
+    merged = cut("tiers_lieux_fr", tmp_path, "uid", ["tl0093", "tl0146"])
+    labs = cut("fablabs_io", tmp_path, "slug", ["acolab", "artilectfablab"])
+
+    await _import(session, "mission_coworking", census)
+    await _import(session, "tiers_lieux_fr", merged)
+    assert await _import(session, "fablabs_io", labs) == [
+        "2 rows: 2 merged, 0 new, 0 updated, 0 rejected"
+    ]
+
+    assert await _count(session, Space) == 2
+    acolab = await _place_of(session, "fablabs_io", "acolab")
+    assert (acolab.ref, acolab.fablabs_slug) == ("mc:1155", "acolab")
+    bridge = await _merge_of(session, "tiers_lieux_fr", "tl0093")
+    assert bridge is not None
+    assert bridge.reason == "même site web acolab.fr, même commune"
+    # Artilect's website is a Facebook page: the very same name, 1.9 km apart, merges it.
+    artilect = await _merge_of(session, "tiers_lieux_fr", "tl0146")
+    assert artilect is not None
+    assert artilect.reason == "nom similaire à 1,00, à 1945 m, même commune"
+
+
 async def test_a_fablab_of_the_census_and_of_fablabs_io_merge_by_name_and_distance(
     session: AsyncSession, tmp_path: Path
 ) -> None:

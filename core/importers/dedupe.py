@@ -4,15 +4,20 @@ A record arriving from a source joins an existing place when the FIRST of these 
 
 1. SIRET      both carry the same SIRET (14 digits), wherever they are.
 2. FABLABS_IO both point to the same fablabs.io lab (its slug, e.g. `ping`).
-3. WEBSITE    both have a website on the same domain (`www.` and the path left out) AND are in the
+3. WEBSITE    both have a website on the same domain (its last two labels: `fablab.pingbase.net`
+              is `pingbase.net`; three under `asso.fr`, `gouv.fr`, `co.uk`...) AND are in the
               same commune. Domains that host many unrelated sites never count: social networks
               (facebook.com, twitter.com, instagram.com, linkedin.com, ...) and site builders or
               blog hosts (wordpress.com, wixsite.com, sites.google.com, over-blog.com, ...), see
               `SHARED_DOMAINS`.
 4. NAME       same commune, names similar at `NAME_THRESHOLD` (0.85) or more, and at most
-              `NEAR_METRES` (300 m) apart. When either position is only its commune's centroid
-              (the source gave no coordinates), the distance cannot say anything: the names must
-              then be similar at `NAME_THRESHOLD_WITHOUT_POSITION` (0.95).
+              `NEAR_METRES` (300 m) apart; or the very same name (the same words once the
+              common ones below are left out, and at least one left: not "Espace numérique")
+              at most `FAR_METRES` (3 km) apart, as some sources put a lab at its town's
+              centre. When either
+              position is only its commune's centroid (the source gave no coordinates), the
+              distance cannot say anything: the names must then be similar at
+              `NAME_THRESHOLD_WITHOUT_POSITION` (0.95).
               Names are compared folded (no accents, no case, no punctuation), without small
               words (le, la, de, ...), words every such place has (coworking, fablab, espace,
               tiers-lieu, ...) and the commune's own name; the score is difflib's ratio of what
@@ -45,6 +50,7 @@ from core.services.communes import haversine_km
 NAME_THRESHOLD = 0.85
 NAME_THRESHOLD_WITHOUT_POSITION = 0.95
 NEAR_METRES = 300.0
+FAR_METRES = 3000.0
 
 SMALL_WORDS = frozenset(
     [
@@ -163,6 +169,9 @@ SHARED_DOMAINS = frozenset(
     ]
 )
 
+SECOND_LEVEL = frozenset(["asso", "gouv", "co", "com", "org", "net", "ac", "nom", "tm", "presse"])
+"""`mon-lieu.asso.fr` is a domain of its own, not `asso.fr`."""
+
 
 @dataclass(frozen=True)
 class Said:
@@ -244,7 +253,8 @@ def _by_name(said: Said, neighbours: list[Candidate]) -> Match | None:
         score = name_similarity(said.name, candidate.said.name, said.commune_name)
         metres = _metres(said, candidate.said)
         threshold = NAME_THRESHOLD if metres is not None else NAME_THRESHOLD_WITHOUT_POSITION
-        if score < threshold or (metres is not None and metres > NEAR_METRES):
+        reach = FAR_METRES if _same_name(said, candidate.said) else NEAR_METRES
+        if score < threshold or (metres is not None and metres > reach):
             continue
         if _is_organization(said.name) != _is_organization(candidate.said.name):
             continue
@@ -257,6 +267,12 @@ def _by_name(said: Said, neighbours: list[Candidate]) -> Match | None:
     where = "position de la commune seulement" if metres is None else f"à {metres:.0f} m"
     reason = f"nom similaire à {score:.2f}".replace(".", ",") + f", {where}, même commune"
     return Match(candidate.space_id, "NAME", reason)
+
+
+def _same_name(a: Said, b: Said) -> bool:
+    """The very same words of their own ("Artilect FabLab Toulouse" twice), not only common ones."""
+    words = set(_distinctive(a.name, a.commune_name))
+    return bool(words) and words == set(_distinctive(b.name, a.commune_name))
 
 
 def _metres(a: Said, b: Said) -> float | None:
@@ -313,9 +329,10 @@ def website_domain(url: str | None) -> str | None:
         host = (urlsplit(text).hostname or "").lower().rstrip(".")
     except ValueError:
         return None
-    host = host.removeprefix("www.")
-    if "." not in host:
+    labels = host.removeprefix("www.").split(".")
+    if len(labels) < 2 or not all(labels):
         return None
-    labels = host.split(".")
-    shared = any(".".join(labels[i:]) in SHARED_DOMAINS for i in range(len(labels)))
-    return None if shared else host
+    if any(".".join(labels[i:]) in SHARED_DOMAINS for i in range(len(labels))):
+        return None
+    keep = 3 if len(labels) >= 3 and labels[-2] in SECOND_LEVEL else 2
+    return ".".join(labels[-keep:])

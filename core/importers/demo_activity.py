@@ -175,7 +175,8 @@ async def _claim_imported_lab(
     slug = place.get("fablabs_slug")
     if not slug:
         return False
-    statement = select(Space).where(Space.fablabs_slug == slug).order_by(col(Space.id))
+    # fablabs.io slugs are written in any case ("AviLab"); the directory keeps them in lower case.
+    statement = select(Space).where(Space.fablabs_slug == str(slug).lower()).order_by(col(Space.id))
     space = (await session.exec(statement)).first()
     if space is None or space.organization_id is not None:
         return False

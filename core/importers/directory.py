@@ -59,9 +59,14 @@ def said_at_of(day: date | None) -> datetime:
 
 
 async def import_source(
-    session: AsyncSession, source: SpaceSource, path: Path, said_on: date | None = None
+    session: AsyncSession,
+    source: SpaceSource,
+    path: Path,
+    said_on: date | None = None,
+    communes: CommuneIndex | None = None,
 ) -> DirectoryReport:
-    """Import or update every valid row of `path`; rejected rows are reported by line."""
+    """Import or update every valid row of `path`; rejected rows are reported by line. Several
+    imports in a row may share one `communes` index (the communes table does not change)."""
     report = DirectoryReport()
     parsed = read_source(source, path)
     if parsed.refused is not None:
@@ -70,7 +75,7 @@ async def import_source(
     report.rows = len(parsed.rows) + len(parsed.rejected)
     for rejected in parsed.rejected:
         report.reject(rejected.line, rejected.reason)
-    communes = await CommuneIndex.load(session)
+    communes = communes or await CommuneIndex.load(session)
     importer = _Importer(session, source, said_at_of(said_on))
     await importer.load()
     for row in parsed.rows:

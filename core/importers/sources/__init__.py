@@ -1,8 +1,9 @@
 """The open lists of places the directory is built from, one adapter each (`base.SpaceSource`).
 
-`SOURCES` in the demo's order: the Mission Coworking base first (the default of
-`entrelieux import spaces`), then the original lists, then the merged list derived from them,
-whose rows mostly join the places the others made.
+`SOURCES` in the demo's order (the issue's): the Mission Coworking base first (the default of
+`entrelieux import spaces`), then the merged list, then the lists it was derived from. The merged
+list comes early because it bridges: its rows carry a website and a fablabs.io page together, so
+a lab the census knows by its website and fablabs.io by its slug ends up one place.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ SOURCES: dict[str, SpaceSource] = {
     source.name: source
     for source in (
         MissionCoworking(),
+        TiersLieuxMerged(),
         FablabsIo(),
         IdfCoworkings(),
         OccitanieTelecentres(),
         MayotteDigital(),
-        TiersLieuxMerged(),
     )
 }
 DEFAULT_SOURCE = MissionCoworking.name
