@@ -39,7 +39,8 @@ class Space(Node):
     pk: strawberry.Private[int]
     organization_pk: strawberry.Private[int | None]
     ref: str | None = strawberry.field(
-        description="Its external id: `mc:<ID>` for a Mission Coworking place."
+        description="Its external id: `mc:<ID>` for a Mission Coworking place, `<prefix>:<key>` "
+        "for one another open list made (`fablabs:<slug>`, `tl:<uid>`: docs/DIRECTORY.md)."
     )
     name: str = strawberry.field(description="The place's name.")
     typologies: list[Typology] = strawberry.field(description="What kind of place it is.")
