@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.importers.directory import import_source
 from core.importers.sources import SOURCES
-from core.models import Space, SpaceMerge, SpaceSourceRecord
+from core.models import OutboxEvent, Space, SpaceMerge, SpaceSourceRecord
 from tests.directory_rows import cut, needs_shared_data
 
 pytestmark = needs_shared_data
@@ -240,6 +240,24 @@ async def test_a_newer_file_updates_the_same_records_and_places(
     ).one()
     assert record.said_at.date() == date(2026, 1, 15)
     assert record.said["address"] == "26 Rue de l’Est, 75020 Paris"
+
+
+async def test_the_same_file_again_changes_no_place_and_indexes_nothing_again(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    census = cut("mission_coworking", tmp_path, "ID", ["607", "820"])
+    idf = cut("idf_coworkings", tmp_path, "name", ["Greenspace Paris", "Cool and Workers"])
+    await _import(session, "mission_coworking", census)
+    await _import(session, "idf_coworkings", idf)
+    events = await _count(session, OutboxEvent)
+
+    assert await _import(session, "idf_coworkings", idf) == [
+        "2 rows: 0 merged, 0 new, 2 updated, 0 rejected"
+    ]
+    assert await _import(session, "mission_coworking", census) == [
+        "2 rows: 0 merged, 0 new, 2 updated, 0 rejected"
+    ]
+    assert await _count(session, OutboxEvent) == events
 
 
 async def test_bad_rows_are_rejected_with_their_reason_and_leave_nothing(

@@ -292,25 +292,33 @@ async def compose_places(session: AsyncSession, spaces: Iterable[Space]) -> None
 def compose_place(space: Space, records: Sequence[SpaceSourceRecord]) -> None:
     first = records[0].said
     placed = next((r.said for r in records if r.located), first)
-    space.name = first["name"][:200]
-    space.address = (first.get("address") or "")[:300]
-    space.postcode = (first.get("postcode") or "")[:5]
-    space.commune_insee = placed["commune_insee"]
-    space.commune_name = placed["commune_name"]
-    space.department_code = placed["department_code"]
-    space.region_code = placed["region_code"]
-    space.latitude, space.longitude = placed["latitude"], placed["longitude"]
-    if placed is not first or not space.address:
-        space.address = (placed.get("address") or space.address)[:300]
-        space.postcode = (placed.get("postcode") or space.postcode)[:5]
+    address, postcode = first.get("address") or "", first.get("postcode") or ""
+    if placed is not first or not address:
+        address, postcode = placed.get("address") or address, placed.get("postcode") or postcode
     typologies: list[str] = []
     for record in records:
         typologies += [t for t in record.said.get("typologies", []) if t not in typologies]
-    space.typologies = typologies
-    space.website = _first(records, "website")
-    space.siret = _first(records, "siret") or space.siret
-    space.fablabs_slug = _first(records, "fablabs_slug")
-    space.updated_at = utcnow()
+    composed = {
+        "name": first["name"][:200],
+        "address": address[:300],
+        "postcode": postcode[:5],
+        "commune_insee": placed["commune_insee"],
+        "commune_name": placed["commune_name"],
+        "department_code": placed["department_code"],
+        "region_code": placed["region_code"],
+        "latitude": placed["latitude"],
+        "longitude": placed["longitude"],
+        "typologies": typologies,
+        "website": _first(records, "website"),
+        "siret": _first(records, "siret") or space.siret,
+        "fablabs_slug": _first(records, "fablabs_slug"),
+    }
+    # Only what changed is written: an unchanged place is neither updated nor indexed again.
+    changed = {k: v for k, v in composed.items() if getattr(space, k) != v}
+    for key, value in changed.items():
+        setattr(space, key, value)
+    if changed:
+        space.updated_at = utcnow()
 
 
 def _first(records: Sequence[SpaceSourceRecord], field: str) -> Any:
