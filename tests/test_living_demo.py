@@ -196,3 +196,26 @@ def test_the_demo_loads_without_the_shared_fablabs_io_files(tmp_path: Path) -> N
 
     assert not [r for r in plan.rows if r["ref"].startswith("demo:fablab")]
     assert len(plan.rows) >= 200
+
+
+def test_a_reload_updates_the_directory_and_the_demo_places_in_place(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'reload.sqlite3'}",
+        var_dir=tmp_path,
+    )
+
+    async def load() -> None:
+        await migrate(settings)
+        assert await load_demo(settings) is not None
+
+    async def reload() -> None:
+        again = await load_demo(settings, only_if_empty=False)  # `entrelieux demo`
+        assert again is not None
+        assert all(report.imported == report.merged == 0 for report in again.directory.values())
+
+    asyncio.run(load())
+    first = sorted(str(s.ref) for s in _rows(settings, select(Space)))
+    asyncio.run(reload())
+
+    assert sorted(str(s.ref) for s in _rows(settings, select(Space))) == first

@@ -152,10 +152,13 @@ async def _organizations(session: AsyncSession, plan: DemoPlan) -> None:
             await session.exec(select(Space).where(col(Space.ref).startswith("mc:")))
         ).all()
     }
+    owned = set((await session.exec(select(Space.organization_id))).all())  # a reload's
     for organization in found:
         organization.description = plan.descriptions[organization.name]
         session.add(organization)
         place = plan.places.get(organization.name, {})
+        if organization.id in owned:
+            continue
         if "space_ref" in place:
             space = spaces.get(place["space_ref"])
             if space is not None and space.organization_id is None:
@@ -171,14 +174,15 @@ async def _claim_imported_lab(
     session: AsyncSession, organization: Organization, place: dict[str, Any]
 ) -> bool:
     """A fablabs.io lab's organization runs the place the directory import made of that lab (same
-    slug), rather than a second place of the same name; False when there is none free."""
+    slug), rather than a second place of the same name (also on a reload of the demo); False when
+    there is none, or another organization runs it."""
     slug = place.get("fablabs_slug")
     if not slug:
         return False
     # fablabs.io slugs are written in any case ("AviLab"); the directory keeps them in lower case.
     statement = select(Space).where(Space.fablabs_slug == str(slug).lower()).order_by(col(Space.id))
     space = (await session.exec(statement)).first()
-    if space is None or space.organization_id is not None:
+    if space is None or space.organization_id not in (None, organization.id):
         return False
     space.organization_id = organization.id
     session.add(space)
