@@ -307,3 +307,21 @@ async def test_a_file_without_its_source_columns_is_refused_whole(
     ]
     assert await _count(session, Space) == 0
     assert await _count(session, SpaceSourceRecord) == 0
+
+
+async def test_an_empty_file_and_one_that_is_not_text_are_refused_whole(
+    session: AsyncSession, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    latin = tmp_path / "latin1.csv"
+    latin.write_bytes("name,postcode,city\nTélécentre,09500,Mirepoix\n".encode("latin-1"))
+
+    assert await _import(session, "occitanie_telecentres", empty) == [
+        "line 1: missing columns: city, name, postcode",
+        "0 rows: 0 merged, 0 new, 0 updated, 1 rejected",
+    ]
+    [refused, summary] = await _import(session, "occitanie_telecentres", latin)
+    assert refused.startswith("line 1: not a readable UTF-8 CSV file")
+    assert summary == "0 rows: 0 merged, 0 new, 0 updated, 1 rejected"
+    assert await _count(session, Space) == 0

@@ -64,7 +64,9 @@ async def require_national_administrator(
 async def undo_merge(session: AsyncSession, principal: Principal | None, merge_id: int) -> Space:
     """Split the merge's record into a place of its own; returns that new place."""
     acting = await require_national_administrator(session, principal)
-    merge = await session.get(SpaceMerge, merge_id)
+    # Locked: two administrators undoing the same merge at once split it once (PostgreSQL).
+    locked = select(SpaceMerge).where(SpaceMerge.id == merge_id).with_for_update()
+    merge = (await session.exec(locked)).first()
     if merge is None:
         raise NotFound(DirectoryErrorCode.MERGE_NOT_FOUND, value=str(merge_id))
     if merge.undone_at is not None:
