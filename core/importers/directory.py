@@ -112,7 +112,7 @@ class _Importer:
         self.spaces: dict[int, Space] = {}
 
     async def load(self) -> None:
-        """Every place that has source records, with what the matcher needs."""
+        """Every place, imported or made in the app, with what the matcher needs."""
         spaces = {s.id: s for s in (await self.session.exec(select(Space))).all() if s.id}
         self.refs = {s.ref for s in spaces.values() if s.ref}
         records = (await self.session.exec(select(SpaceSourceRecord))).all()
