@@ -10,6 +10,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.exc import DBAPIError
@@ -22,9 +23,10 @@ from api.setup import load_demo, migrate
 from core.db import Database
 from core.error_codes import AccountErrorCode, OrganizationErrorCode
 from core.errors import DomainError
+from core.importers.directory import import_source
 from core.importers.listings import import_listings
-from core.importers.mission_coworking import import_mission_coworking
 from core.importers.report import ImportReport
+from core.importers.sources import DEFAULT_SOURCE, SOURCES
 from core.models import Organization, OrganizationKind, Role
 from core.services.organizations import (
     OrganizationDraft,
@@ -66,7 +68,23 @@ def _parser() -> argparse.ArgumentParser:
 
     imports = commands.add_parser("import", help="import places or listings from a file")
     what = imports.add_subparsers(dest="what", required=True)
-    spaces = what.add_parser("spaces", help="a Mission Coworking CSV, columns as published")
+    spaces = what.add_parser(
+        "spaces",
+        help="places from an open list (a Mission Coworking CSV unless --source says otherwise)",
+        description="Import or update places; rows of other sources describing the same place "
+        "are merged by the rules of core/importers/dedupe.py.",
+    )
+    spaces.add_argument(
+        "--source",
+        choices=sorted(SOURCES),
+        default=DEFAULT_SOURCE,
+        help="the file's format and origin (adapters: core/importers/sources/)",
+    )
+    spaces.add_argument(
+        "--date",
+        type=date.fromisoformat,
+        help="when the source said it (YYYY-MM-DD, the file's date); default: now",
+    )
     spaces.add_argument("file", type=Path)
     listings = what.add_parser("listings", help="listings in JSON Lines (.jsonl) or CSV (.csv)")
     listings.add_argument("file", type=Path)
@@ -99,7 +117,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     started = time.monotonic()
     asyncio.run(migrate(settings))
     if settings.load_demo_data and (demo := asyncio.run(load_demo(settings))) is not None:
-        loaded = f"{demo.places.imported} places, {demo.listings.imported} listings"
+        places = demo.places.imported + sum(r.imported for r in demo.directory.values())
+        merged = sum(r.merged for r in demo.directory.values())
+        loaded = f"{places} places ({merged} source records merged), "
+        loaded += f"{demo.listings.imported} listings"
         loaded += f", {sum(demo.exchanges.values())} exchanges"
         print(f"demo data: {loaded} loaded ({time.monotonic() - started:.1f} s)", file=sys.stderr)
     uvicorn.run(
@@ -123,6 +144,9 @@ def _demo(settings: Settings, _args: argparse.Namespace) -> int:
     if demo is None:
         return 0
     places, listings = _print_report(demo.places), _print_report(demo.listings)
+    for name, report in demo.directory.items():
+        print(f"{name}: ", end="")
+        places = _print_report(report) or places
     return places or listings
 
 
@@ -136,8 +160,10 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
         try:
             async with database.session() as session:
                 await begin_writing(session)
+                report: ImportReport
                 if args.what == "spaces":
-                    report = await import_mission_coworking(session, args.file)
+                    source = SOURCES[args.source]
+                    report = await import_source(session, source, args.file, args.date)
                 else:
                     report = await import_listings(session, args.file, args.organization)
                 await session.commit()

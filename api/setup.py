@@ -11,13 +11,17 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import func
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
 from core.importers.demo_activity import load_living_demo
+from core.importers.directory import DirectoryReport, import_source
 from core.importers.listings import import_listings
 from core.importers.living_demo import Sources
-from core.importers.mission_coworking import import_mission_coworking
+from core.importers.place_communes import CommuneIndex
 from core.importers.report import ImportReport
+from core.importers.sources import DEFAULT_SOURCE, SOURCES
+from core.importers.sources.mission_coworking import MissionCoworking
 from core.models import Space
 from core.services.communes import count_communes, count_epcis, load_communes, load_epcis
 from core.settings import PROJECT_ROOT, Settings
@@ -71,10 +75,30 @@ class DemoReport:
     places: ImportReport
     listings: ImportReport
     exchanges: dict[str, int] = field(default_factory=dict)
+    directory: dict[str, DirectoryReport] = field(default_factory=dict)
+    """Each open source imported after the Mission Coworking base, by adapter name."""
+
+
+async def import_directory(
+    session: AsyncSession, settings: Settings, communes: CommuneIndex | None = None
+) -> dict[str, DirectoryReport]:
+    """The open lists of places found in the shared data folder, in `SOURCES` order after the
+    Mission Coworking base, each dated by its file's documented edition. Their licences keep them
+    out of the project: without the folder, the directory is the Mission Coworking base alone."""
+    reports: dict[str, DirectoryReport] = {}
+    communes = communes or await CommuneIndex.load(session)
+    shared = settings.shared_data_dir
+    for name, source in SOURCES.items():
+        path = shared / source.file_name if shared is not None else None
+        if name == DEFAULT_SOURCE or path is None or not path.is_file():
+            continue
+        reports[name] = await import_source(session, source, path, source.edition, communes)
+    return reports
 
 
 async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoReport | None:
-    """Load the Mission Coworking places, the example listings and the living demo (generated
+    """Load the Mission Coworking places and the other open lists of places (`import_directory`),
+    the example listings and the living demo (generated
     listings, exchanges: `core/importers/demo_activity.py`); with `only_if_empty`, only on a
     first start."""
     database = Database.from_settings(settings)
@@ -84,9 +108,12 @@ async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoRe
                 spaces = (await session.exec(select(func.count()).select_from(Space))).one()
                 if spaces:
                     return None
-            places = await import_mission_coworking(
-                session, settings.data_dir / "mission_coworking_2019.csv"
+            communes = await CommuneIndex.load(session)
+            census = settings.data_dir / "mission_coworking_2019.csv"
+            places = await import_source(
+                session, MissionCoworking(), census, MissionCoworking.edition, communes
             )
+            directory = await import_directory(session, settings, communes)
             listings = ImportReport()
             for name in DEMO_LISTINGS:
                 listings.add(await import_listings(session, settings.data_dir / "examples" / name))
@@ -95,6 +122,11 @@ async def load_demo(settings: Settings, *, only_if_empty: bool = True) -> DemoRe
             living = await load_living_demo(session, sources, today)
             listings.add(living.listings)
             await session.commit()
-            return DemoReport(places=places, listings=listings, exchanges=living.exchanges)
+            return DemoReport(
+                places=places,
+                listings=listings,
+                exchanges=living.exchanges,
+                directory=directory,
+            )
     finally:
         await database.dispose()

@@ -264,6 +264,16 @@ class ModerationErrorCode(ErrorCode):
     NOT_AWAITING_VALIDATION = "This organization is not waiting for this network's validation."
 
 
+class DirectoryErrorCode(ErrorCode):
+    """The directory built from open sources: merges of their records into places."""
+
+    MERGE_NOT_FOUND = "No merge with id {value}."
+    MERGE_ALREADY_UNDONE = "This merge was already undone."
+    NATIONAL_ADMIN_REQUIRED = (
+        "Only a national administrator (ADMIN or OWNER of a network covering France) may do this."
+    )
+
+
 CATALOGUE: tuple[type[ErrorCode], ...] = (
     InputErrorCode,
     AccountErrorCode,
@@ -282,6 +292,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     ImpactErrorCode,
     ImportErrorCode,
     ModerationErrorCode,
+    DirectoryErrorCode,
 )
 """Every code enum, in the order the documentation lists them."""
 

@@ -20,6 +20,8 @@ from core.models import (
     Photo,
     Space,
     SpaceClaim,
+    SpaceMerge,
+    SpaceSourceRecord,
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes
@@ -35,6 +37,7 @@ from core.services.photos import (
 )
 from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
+from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
 
 K = TypeVar("K", bound=Hashable)
@@ -116,4 +119,13 @@ class Loaders:
         )
         self.verified_claim_by_space_id: DataLoader[int, SpaceClaim | None] = _by_key(
             lambda ids: verified_claims_of(session, ids), lambda c: c.space_id
+        )
+        self.space_sources_by_space_id: DataLoader[int, list[SpaceSourceRecord]] = _grouped(
+            lambda ids: records_of_spaces(session, ids), lambda r: r.space_id
+        )
+        self.space_merges_by_space_id: DataLoader[int, list[SpaceMerge]] = _grouped(
+            lambda ids: merges_of_spaces(session, ids), lambda m: m.space_id
+        )
+        self.space_source_record_by_id: DataLoader[int, SpaceSourceRecord | None] = _by_key(
+            lambda ids: records_by_ids(session, ids), lambda r: r.id
         )

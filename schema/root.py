@@ -38,6 +38,7 @@ from schema.relay import Node, NodeId, from_global_id
 from schema.search import SearchQuery
 from schema.search_status import SearchStatusQuery
 from schema.space_claims import SpaceClaimMutation
+from schema.space_merges import SpaceMergeMutation
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
 
@@ -101,6 +102,7 @@ class Mutation(
     PhotoMutation,
     SpaceClaimMutation,
     ModerationMutation,
+    SpaceMergeMutation,
 ):
     pass
 

@@ -33,6 +33,7 @@ from schema.relay import (
     input_id,
     to_global_id,
 )
+from schema.space_sources import SpaceMerge, SpaceSource, space_merges, space_sources
 
 strawberry.enum(
     VerificationState,
@@ -53,7 +54,8 @@ class Space(Node):
     pk: strawberry.Private[int]
     organization_pk: strawberry.Private[int | None]
     ref: str | None = strawberry.field(
-        description="Its external id: `mc:<ID>` for a Mission Coworking place."
+        description="Its external id: `mc:<ID>` for a Mission Coworking place, `<prefix>:<key>` "
+        "for one another open list made (`fablabs:<slug>`, `tl:<uid>`: docs/DIRECTORY.md)."
     )
     name: str = strawberry.field(description="The place's name.")
     typologies: list[Typology] = strawberry.field(description="What kind of place it is.")
@@ -113,6 +115,20 @@ class Space(Node):
         claim = await info.context.loaders.verified_claim_by_space_id.load(self.pk)
         held = claim is not None and claim.organization_id == self.organization_pk
         return claim.evidence if held and claim else None
+
+    @strawberry.field(
+        description="The open sources that list it, each with its attribution, licence and "
+        "what it last said when; the first one made the place."
+    )
+    async def sources(self, info: Info) -> list[SpaceSource]:
+        return await space_sources(info, self.pk)
+
+    @strawberry.field(
+        description="The records of other sources merged into it, with the rule and reason; "
+        "undone ones included (`undoneAt`)."
+    )
+    async def merges(self, info: Info) -> list[SpaceMerge]:
+        return await space_merges(info, self.pk)
 
 
 async def load_space(info: Info, pk: int | None) -> Space | None:

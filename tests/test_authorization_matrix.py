@@ -39,6 +39,8 @@ from core.models import (
     ReportReason,
     Role,
     SpaceClaim,
+    SpaceMerge,
+    SpaceSourceRecord,
     Visibility,
 )
 from core.services.memberships import InvitationDraft, invite
@@ -705,6 +707,13 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins re-confirm A's verified places",
     ),
+    "spaceMergeUndo": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="space_merge"),
+        {**signed_in(FORBIDDEN), "network_admin": OK},
+        "the national administrators (N covers the country here) undo a merge of two sources",
+    ),
 }
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
@@ -850,6 +859,7 @@ async def build_world(session: AsyncSession) -> World:
         )
     ]
     session.add_all(photos)
+    merge = await _a_merged_census_place(session)
     await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
@@ -877,6 +887,7 @@ async def build_world(session: AsyncSession) -> World:
         "member_a_token": to_global_id("AccessToken", second_token.token.id or 0),
         "calendar_feed": to_global_id("CalendarFeed", feed.id or 0),
         "listing_photo": to_global_id("Photo", photos[0].id or 0),
+        "space_merge": to_global_id("SpaceMerge", merge.id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -884,6 +895,35 @@ async def build_world(session: AsyncSession) -> World:
 
 
 MARKS = ("public", "network", "private", "draft", "alert", "notification", "claim", "moderated")
+
+
+async def _a_merged_census_place(session: AsyncSession) -> SpaceMerge:
+    """An unclaimed place two open sources list, merged (N's area is the whole country)."""
+    place = await make_space(session, None, name="Lieu recensé")
+    said = {
+        "name": "Lieu recensé",
+        "typologies": ["FABLAB"],
+        "commune_insee": "23096",
+        "commune_name": "Guéret",
+        "department_code": "23",
+        "region_code": "75",
+        "latitude": 46.17,
+        "longitude": 1.87,
+    }
+    records = [
+        SpaceSourceRecord(
+            space_id=place.id or 0, source=source, key=key, said=said, said_at=datetime.now(UTC)
+        )
+        for source, key in (("mission_coworking", "9001"), ("fablabs_io", "lieu-recense"))
+    ]
+    session.add_all(records)
+    await session.flush()
+    merge = SpaceMerge(
+        record_id=records[1].id or 0, space_id=place.id or 0, rule="NAME", reason="même nom"
+    )
+    session.add(merge)
+    await session.flush()
+    return merge
 
 
 def _marks(data: Any) -> set[str]:

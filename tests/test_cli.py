@@ -19,6 +19,7 @@ import pytest
 
 from api.app import create_app
 from core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, Settings
+from tests.directory_rows import cut, needs_shared_data
 
 EXAMPLES = DEFAULT_DATA_DIR / "examples"
 
@@ -62,7 +63,42 @@ def test_import_spaces_prints_the_summary_and_exits_0(database_url: str, tmp_pat
 
     result = _run(database_url, "import", "spaces", str(path))
 
-    assert (result.returncode, result.stdout) == (0, "20 imported, 0 updated, 0 rejected\n")
+    assert (result.returncode, result.stdout) == (
+        0,
+        "20 rows: 0 merged, 20 new, 0 updated, 0 rejected\n",
+    )
+
+
+@needs_shared_data
+def test_import_spaces_from_another_source_merges_and_names_its_bad_rows(
+    database_url: str, tmp_path: Path
+) -> None:
+    census = cut("mission_coworking", tmp_path, "ID", ["577"])  # Mutinerie, Paris 19e
+    idf = cut("idf_coworkings", tmp_path, "name", ["Mutinerie", "La Ruche"])
+    with idf.open("a", encoding="utf-8") as handle:
+        handle.write('Sans position,"1 rue, 75011 Paris",75011,Paris,,48.86,\n')
+
+    first = _run(database_url, "import", "spaces", str(census))
+    second = _run(
+        database_url,
+        "import",
+        "spaces",
+        "--source",
+        "idf_coworkings",
+        "--date",
+        "2025-05-23",
+        str(idf),
+    )
+    unknown = _run(database_url, "import", "spaces", "--source", "nowhere", str(idf))
+
+    assert first.returncode == 0, first.stderr
+    assert (second.returncode, second.stdout) == (
+        1,
+        "3 rows: 1 merged, 1 new, 0 updated, 1 rejected\n",
+    )
+    assert second.stderr == "line 4: lat/lon: not numbers\n"
+    assert unknown.returncode == 2
+    assert "invalid choice: 'nowhere'" in unknown.stderr
 
 
 def test_import_listings_of_a_clean_file_exits_0(database_url: str) -> None:

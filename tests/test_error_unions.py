@@ -24,6 +24,7 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "spaceClaim": {"InputError", "NotFoundError", "ConflictError"},
     "spaceClaimDecide": {"InputError", "NotFoundError", "ConflictError"},
     "spaceConfirm": {"InputError", "NotFoundError", "ConflictError"},
+    "spaceMergeUndo": {"InputError", "NotFoundError", "ConflictError"},
     "listingPublish": {"InputError", "NotFoundError", "ConflictError"},  # shares ListingResult
     "listingUpdate": {"InputError", "NotFoundError", "ConflictError"},
     "listingWithdraw": {"InputError", "NotFoundError", "ConflictError"},

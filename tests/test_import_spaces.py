@@ -27,8 +27,8 @@ async def test_the_shipped_census_imports_1512_places_then_updates_them_in_place
     first = await import_mission_coworking(session, CENSUS)
     again = await import_mission_coworking(session, CENSUS)
 
-    assert first.lines() == ["1512 imported, 0 updated, 0 rejected"]
-    assert again.lines() == ["0 imported, 1512 updated, 0 rejected"]
+    assert first.lines() == ["1512 rows: 0 merged, 1512 new, 0 updated, 0 rejected"]
+    assert again.lines() == ["1512 rows: 0 merged, 0 new, 1512 updated, 0 rejected"]
     assert await _census_spaces(session) == 1512
     ade = (await session.exec(select(Space).where(Space.ref == "mc:1"))).one()
     assert (ade.name, ade.commune_insee, ade.department_code, ade.postcode) == (
@@ -72,7 +72,7 @@ async def test_bad_rows_are_reported_by_line_and_the_good_ones_kept(
         "line 4: NOM_TL: empty name",
         "line 5: LAT/LONG: not numbers",
         "line 6: LAT/LONG: out of range",
-        "2 imported, 0 updated, 4 rejected",
+        "6 rows: 0 merged, 2 new, 0 updated, 4 rejected",
     ]
     placed = (await session.exec(select(Space).where(Space.ref == "mc:9005"))).one()
     assert placed.commune_insee == "23096"  # an unusable code: the nearest commune instead
@@ -89,6 +89,6 @@ async def test_a_file_without_the_census_columns_is_refused_whole(
 
     assert report.lines() == [
         "line 1: missing columns: ID, INSEECOM, LAT, LONG, NOM_TL",
-        "0 imported, 0 updated, 1 rejected",
+        "0 rows: 0 merged, 0 new, 0 updated, 1 rejected",
     ]
     assert await _census_spaces(session) == 0

@@ -15,7 +15,15 @@ from sqlmodel import col, select
 from api.setup import load_demo, migrate
 from core.db import Database
 from core.importers.living_demo import Sources, plan_demo
-from core.models import Exchange, ExchangeMessage, Listing, ListingOrigin, Organization, Space
+from core.models import (
+    Exchange,
+    ExchangeMessage,
+    Listing,
+    ListingOrigin,
+    Organization,
+    Space,
+    SpaceSourceRecord,
+)
 from core.settings import DEFAULT_DATA_DIR, Settings
 
 SHARED = Settings().shared_data_dir
@@ -105,6 +113,44 @@ def test_every_demo_organization_says_it_is_an_example_and_has_a_description_and
     assert all("Cartofriches" in o.description for o in others)
 
 
+@pytest.mark.skipif(
+    SHARED is None or not (SHARED / "tiers_lieux_fr_merged.csv").is_file(),
+    reason="the open lists of places are in ../shared/data",
+)
+def test_the_directory_holds_the_shared_lists_and_a_lab_runs_its_imported_place(
+    loaded: Settings,
+) -> None:
+    spaces = _rows(loaded, select(Space))
+    sources = {r.source for r in _rows(loaded, select(SpaceSourceRecord))}
+    by_slug = {s.fablabs_slug: s for s in spaces if s.fablabs_slug}
+    organizations = {o.name: o.id for o in _rows(loaded, select(Organization))}
+    plan = plan_demo(Sources(DEFAULT_DATA_DIR, SHARED), datetime.now(UTC).date())
+    labs = {  # the labs the demo made an organization for (those with a listing)
+        name: place["fablabs_slug"].lower()
+        for name, place in plan.places.items()
+        if "fablabs_slug" in place and name in organizations
+    }
+    elsewhere = [
+        name
+        for name, slug in labs.items()
+        if slug in by_slug and by_slug[slug].organization_id != organizations[name]
+    ]
+
+    assert sources == {
+        "mission_coworking",
+        "tiers_lieux_fr",
+        "fablabs_io",
+        "idf_coworkings",
+        "occitanie_telecentres",
+        "mayotte_numerique",
+    }
+    assert 1600 < len(spaces) < 1800
+    # The demo's fablabs.io labs run the places the import made of them (a few were already
+    # given to a census place's example organization).
+    assert len(labs) >= 50
+    assert len(elsewhere) <= len(labs) // 10, elsewhere
+
+
 def test_cartofriches_sites_are_census_records_with_their_source(loaded: Settings) -> None:
     sites = _rows(loaded, select(Listing).where(col(Listing.ref).startswith("cartofriches:")))
 
@@ -150,3 +196,26 @@ def test_the_demo_loads_without_the_shared_fablabs_io_files(tmp_path: Path) -> N
 
     assert not [r for r in plan.rows if r["ref"].startswith("demo:fablab")]
     assert len(plan.rows) >= 200
+
+
+def test_a_reload_updates_the_directory_and_the_demo_places_in_place(tmp_path: Path) -> None:
+    settings = Settings(
+        environment="test",
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'reload.sqlite3'}",
+        var_dir=tmp_path,
+    )
+
+    async def load() -> None:
+        await migrate(settings)
+        assert await load_demo(settings) is not None
+
+    async def reload() -> None:
+        again = await load_demo(settings, only_if_empty=False)  # `entrelieux demo`
+        assert again is not None
+        assert all(report.imported == report.merged == 0 for report in again.directory.values())
+
+    asyncio.run(load())
+    first = sorted(str(s.ref) for s in _rows(settings, select(Space)))
+    asyncio.run(reload())
+
+    assert sorted(str(s.ref) for s in _rows(settings, select(Space))) == first

@@ -12,6 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import delete, func
 from sqlmodel import col, select
@@ -151,19 +152,41 @@ async def _organizations(session: AsyncSession, plan: DemoPlan) -> None:
             await session.exec(select(Space).where(col(Space.ref).startswith("mc:")))
         ).all()
     }
+    owned = set((await session.exec(select(Space.organization_id))).all())  # a reload's
     for organization in found:
         organization.description = plan.descriptions[organization.name]
         session.add(organization)
         place = plan.places.get(organization.name, {})
+        if organization.id in owned:
+            continue
         if "space_ref" in place:
             space = spaces.get(place["space_ref"])
             if space is not None and space.organization_id is None:
                 space.organization_id = organization.id
                 session.add(space)
-        elif "lat" in place:
+        elif "lat" in place and not await _claim_imported_lab(session, organization, place):
             session.add(await _lab_space(session, organization, place))
     await session.flush()
     await _the_hand_written_examples(session)
+
+
+async def _claim_imported_lab(
+    session: AsyncSession, organization: Organization, place: dict[str, Any]
+) -> bool:
+    """A fablabs.io lab's organization runs the place the directory import made of that lab (same
+    slug), rather than a second place of the same name (also on a reload of the demo); False when
+    there is none, or another organization runs it."""
+    slug = place.get("fablabs_slug")
+    if not slug:
+        return False
+    # fablabs.io slugs are written in any case ("AviLab"); the directory keeps them in lower case.
+    statement = select(Space).where(Space.fablabs_slug == str(slug).lower()).order_by(col(Space.id))
+    space = (await session.exec(statement)).first()
+    if space is None or space.organization_id not in (None, organization.id):
+        return False
+    space.organization_id = organization.id
+    session.add(space)
+    return True
 
 
 HAND_WRITTEN = (

@@ -158,7 +158,11 @@ class _Planner:
         name = " ".join(lab["name"].split()) + EXAMPLE
         city = lab["city"].strip() or "France"
         point = {"lat": round(float(lab["lat"]), 6), "lon": round(float(lab["lon"]), 6)}
-        self.plan.places[name] = {"name": " ".join(lab["name"].split()), **point}
+        self.plan.places[name] = {
+            "name": " ".join(lab["name"].split()),
+            "fablabs_slug": lab["slug"],
+            **point,
+        }
         self.plan.descriptions[name] = (
             f"Fablab {of(city)}, inscrit sur fablabs.io. Organisation d'exemple de la "
             "démonstration d'Entrelieux : le lab et ses machines sont ceux qu'il déclare sur "

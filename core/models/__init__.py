@@ -40,6 +40,7 @@ from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.photos import Photo
 from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
+from core.models.space_sources import SpaceMerge, SpaceSourceRecord
 from core.models.spaces import Space, Typology
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
@@ -90,6 +91,8 @@ __all__ = [
     "Sector",
     "Space",
     "SpaceClaim",
+    "SpaceMerge",
+    "SpaceSourceRecord",
     "Terms",
     "Typology",
     "VerificationMethod",

@@ -2,7 +2,7 @@
 person's e-mail verified by the provider
 
 Revision ID: 0014_space_claims
-Revises: 0012_epci
+Revises: 0013_space_sources
 Create Date: 2026-12-07 04:00:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision: str = '0014_space_claims'
-down_revision: str | None = '0012_epci'
+down_revision: str | None = '0013_space_sources'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
