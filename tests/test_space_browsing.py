@@ -124,3 +124,14 @@ async def test_bad_filters_name_their_field(client: GraphQLClient, session: Asyn
         errors = await client.errors(SPACES, {"filter": given})
 
         assert errors[0]["extensions"] == {"code": "BAD_USER_INPUT", "field": field}, given
+
+
+async def test_an_intercommunality_by_its_siren(client: GraphQLClient) -> None:
+    data = await client.execute(
+        '{ found: epci(siren: "200034825") { siren name nature population }'
+        ' missing: epci(siren: "000000000") { name } }'
+    )
+
+    assert data["found"]["name"] == "CA du Grand Guéret"
+    assert data["found"]["nature"] == "CA"
+    assert data["missing"] is None
