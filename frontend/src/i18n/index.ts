@@ -14,6 +14,7 @@ import frPlaces from './locales/fr/places.json'
 import frAlerts from './locales/fr/alerts.json'
 import frErrors from './locales/fr/errors.json'
 import frPhotos from './locales/fr/photos.json'
+import frDirectory from './locales/fr/directory.json'
 
 const fr = {
   ...frCommon,
@@ -25,6 +26,7 @@ const fr = {
   // The API's errors, one sentence per code (`apiErrors.ts`).
   errors: frErrors,
   photos: frPhotos,
+  directory: frDirectory,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
