@@ -68,6 +68,9 @@ def _filter(info: Info, given: SpaceFilter) -> service.SpaceFilter:
         organization_id = expect_id(given.organization_id, "Organization")
         if organization_id is None:
             raise bad_argument("organizationId", "not the id of an Organization")
+    if given.name_contains and given.needs_index:
+        # The index matches words with typos, not substrings: `text` is the index's way.
+        raise bad_argument("nameContains", "cannot be combined with text, near or nearCommune")
     if given.radius_km is not None and given.near is None and not given.near_commune:
         raise bad_argument("radiusKm", "needs near or nearCommune")
     limits.radius(given.radius_km, info.context.settings)

@@ -119,6 +119,7 @@ async def test_bad_filters_name_their_field(client: GraphQLClient, session: Asyn
         "epci": {"epci": "Grand Guéret"},
         "organizationId": {"organizationId": "not-an-id"},
         "radiusKm": {"radiusKm": 10},
+        "nameContains": {"nameContains": "fab", "text": "fablab"},
     }
     for field, given in cases.items():
         errors = await client.errors(SPACES, {"filter": given})

@@ -122,7 +122,8 @@ def test_no_serious_axe_violation(width: int, language: str, new_context: NewCon
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         results = page.locator("ul.results").bounding_box()
         map_box = page.locator(".search-results__map").bounding_box()
-        assert results is not None and map_box is not None
+        assert results is not None
+        assert map_box is not None
         assert results["y"] < map_box["y"]  # the filters, then the places, then the map
     screenshot(page, f"places-{width}px-{language}")
     violations = axe_violations(page)
