@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import NewContext, axe_violations, graphql, screenshot
+from tests.web.conftest import NewContext, axe_violations, graphql, pick_commune, screenshot
 
 SMALL = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 NAMES = """query($filter: SpaceFilter, $after: String) {
@@ -129,3 +129,31 @@ def test_no_serious_axe_violation(width: int, language: str, new_context: NewCon
     violations = axe_violations(page)
     summary = [{"id": v["id"], "impact": v["impact"], "help": v["help"]} for v in violations]
     assert not violations, json.dumps(summary, indent=2, ensure_ascii=False)
+
+
+def test_a_commune_widened_to_its_intercommunality_then_around_it_unclaimed(page: Page) -> None:
+    page.goto("/lieux")
+    pick_commune(page, "Montreuil", "93", label="Dans la commune")
+    expect(page).to_have_url(re.compile(r"/lieux\?commune=93048$"))
+    in_montreuil = _expected(page, {"communeInsee": "93048"})
+    assert _shown(page) == [e["node"]["name"] for e in in_montreuil["edges"]]
+
+    page.get_by_role("button", name=re.compile("Étendre à toute l'intercommunalité")).click()
+    expect(page).to_have_url(re.compile(r"/lieux\?epci=200054781$"))
+    chip = page.get_by_role("button", name="Retirer : Intercommunalité : Métropole du Grand Paris")
+    expect(chip).to_be_visible()
+    in_metropole = _expected(page, {"epci": "200054781"})
+    assert in_metropole["totalCount"] > in_montreuil["totalCount"]
+    assert _shown(page) == [e["node"]["name"] for e in in_metropole["edges"]]
+    page.reload()
+    expect(chip).to_be_visible()
+
+    chip.click()
+    pick_commune(page, "Guéret", "23", label="Autour de la commune")
+    page.get_by_label("Rayon", exact=True).select_option("100")
+    page.get_by_role("radio", name="Sans organisation").check()
+    expect(page).to_have_url(re.compile(r"/lieux\?near=23096&radius=100&claimed=no$"))
+    around = _expected(page, {"nearCommune": "23096", "radiusKm": 100, "claimed": False})
+    assert around["totalCount"] >= 1
+    assert _shown(page) == [e["node"]["name"] for e in around["edges"]]
+    screenshot(page, "places-1280px-around-gueret")
