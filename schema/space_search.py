@@ -172,7 +172,9 @@ def _one(value: str | None) -> tuple[str, ...]:
 class SpaceQuery:
     @strawberry.field(
         description="Places: in the order they were added; with `text`, best match first; with "
-        "`near` or `nearCommune`, nearest first."
+        "`near` or `nearCommune`, nearest first. `after` takes the cursors this list returns, or "
+        "an offset cursor (`offset:<n>` as a global id, as `search` returns) to open a page "
+        "directly."
     )
     async def spaces(
         self,
