@@ -8,6 +8,7 @@ import strawberry
 
 from core import models
 from schema.context import Info
+from schema.epcis import Epci, load_epci
 from schema.relay import bad_argument
 from schema.search_engine import run_place_search
 from search.places_search import search_communes
@@ -25,6 +26,11 @@ class Commune:
     population: int | None = strawberry.field(description="Legal population (2026).")
     lat: float | None = strawberry.field(description="Latitude of its centre.")
     lon: float | None = strawberry.field(description="Longitude of its centre.")
+    epci_siren: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="The intercommunality (EPCI) it belongs to, if any.")
+    async def epci(self, info: Info) -> Epci | None:
+        return await load_epci(info, self.epci_siren)
 
     @classmethod
     def from_row(cls, row: models.Commune) -> Commune:
@@ -39,6 +45,7 @@ class Commune:
             population=row.population,
             lat=row.latitude,
             lon=row.longitude,
+            epci_siren=row.epci_siren,
         )
 
 

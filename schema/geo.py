@@ -16,8 +16,11 @@ class GeoInput:
     lon: float = strawberry.field(description="Longitude, -180 to 180.")
 
 
-async def resolve_near(info: Info, near: GeoInput | None, commune: str | None) -> GeoPoint | None:
-    """A point from coordinates or a commune; bad values name their argument."""
+async def resolve_near(
+    info: Info, near: GeoInput | None, commune: str | None, *, field: str = "commune"
+) -> GeoPoint | None:
+    """A point from coordinates or a commune (the argument named `field`); bad values name
+    their argument."""
     if near is not None:
         if not -90 <= near.lat <= 90:
             raise bad_argument("near.lat", "must be between -90 and 90")
@@ -29,7 +32,7 @@ async def resolve_near(info: Info, near: GeoInput | None, commune: str | None) -
         if point is None:
             found = await find_commune(info.context.session, commune)
             if found is None or found.latitude is None or found.longitude is None:
-                raise bad_argument("commune", f"unknown commune {commune!r}")
+                raise bad_argument(field, f"unknown commune {commune!r}")
             point = GeoPoint(found.latitude, found.longitude)
             if len(_COMMUNE_POINTS) >= 4096:
                 _COMMUNE_POINTS.clear()

@@ -11,6 +11,7 @@ from strawberry.dataloader import DataLoader
 from core.models import (
     Alert,
     Commune,
+    Epci,
     Exchange,
     ExchangeEvent,
     Listing,
@@ -24,7 +25,7 @@ from core.models import (
     SpaceSourceRecord,
 )
 from core.services.alerts import alerts_by_ids
-from core.services.communes import communes_by_codes
+from core.services.communes import communes_by_codes, epcis_by_sirens
 from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
 from core.services.listings import listings_by_ids
 from core.services.memberships import people_by_ids
@@ -80,6 +81,9 @@ class Loaders:
         )
         self.commune_by_insee: DataLoader[str, Commune | None] = _by_key(
             lambda codes: communes_by_codes(session, codes), lambda c: c.code_insee
+        )
+        self.epci_by_siren: DataLoader[str, Epci | None] = _by_key(
+            lambda sirens: epcis_by_sirens(session, sirens), lambda e: e.siren
         )
         self.listing_by_id: DataLoader[int, Listing | None] = _by_key(
             lambda ids: listings_by_ids(session, principal, ids), lambda r: r.id

@@ -18,6 +18,7 @@ from schema.calendar_feeds import CalendarFeedMutation, CalendarFeedQuery
 from schema.categories import CategoryQuery
 from schema.communes import CommuneQuery
 from schema.context import Info
+from schema.epcis import EpciQuery
 from schema.exchanges import Exchange, ExchangeMutation, ExchangeQuery, load_exchange
 from schema.impact import ImpactQuery
 from schema.listing_records import ListingRecordMutation
@@ -73,6 +74,7 @@ class Query(
     SearchQuery,
     SearchStatusQuery,
     CommuneQuery,
+    EpciQuery,
     CategoryQuery,
     AlertQuery,
     MeQuery,

@@ -141,9 +141,17 @@ async def load_space(info: Info, pk: int | None) -> Space | None:
 @strawberry.input(description="Filters on places; all given filters must match.")
 class SpaceFilter:
     commune_insee: str | None = strawberry.field(default=None, description="INSEE code.")
+    epci: str | None = strawberry.field(
+        default=None,
+        description="In a commune of this intercommunality (EPCI), given by its SIREN (9 digits).",
+    )
     department: str | None = strawberry.field(default=None, description="Department code.")
     region: str | None = strawberry.field(default=None, description="Region code.")
     typology: Typology | None = strawberry.field(default=None, description="Of this typology.")
+    claimed: bool | None = strawberry.field(
+        default=None,
+        description="True: run by an organization; false: no organization has claimed it yet.",
+    )
     name_contains: str | None = strawberry.field(
         default=None, description="Part of the name, case-insensitive."
     )

@@ -91,7 +91,7 @@ async def _replay_since(database: Database, client: SearchClient, mark: int) -> 
     async with database.session() as session:
         late = (await session.exec(select(OutboxEvent).where(col(OutboxEvent.id) > mark))).all()
         changes = await read_changes(
-            session, await listing_ids_of(session, late), space_ids_of(late)
+            session, await listing_ids_of(session, late), await space_ids_of(session, late)
         )
     await apply_changes(client, changes)
 

@@ -16,7 +16,9 @@ SPACES_SETTINGS: dict[str, Any] = {
         "department",
         "region",
         "commune",
+        "epci",
         "organization_id",
+        "claimed",
         "_geo",
     ],
     "sortableAttributes": ["_geo", "name"],
@@ -34,7 +36,8 @@ COMMUNES_SETTINGS: dict[str, Any] = {
 }
 
 
-def space_document(space: Space) -> dict[str, Any]:
+def space_document(space: Space, epci_siren: str | None = None) -> dict[str, Any]:
+    """What any visitor may see of a place; `epci_siren` is its commune's intercommunality."""
     return {
         "id": space.id,
         "name": space.name,
@@ -44,8 +47,10 @@ def space_document(space: Space) -> dict[str, Any]:
         "commune_name": space.commune_name,
         "department": space.department_code,
         "region": space.region_code,
+        "epci": epci_siren,
         "typologies": list(space.typologies),
         "organization_id": space.organization_id,
+        "claimed": space.organization_id is not None,
         "_geo": _geo(space.latitude, space.longitude),
     }
 

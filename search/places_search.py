@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from search.client import SearchClient
@@ -18,6 +18,8 @@ class PlaceQuery:
     departments: tuple[str, ...] = ()
     regions: tuple[str, ...] = ()
     communes: tuple[str, ...] = ()
+    epcis: tuple[str, ...] = ()
+    claimed: bool | None = None
     organization_id: int | None = None
     near: GeoPoint | None = None
     radius_km: float | None = None
@@ -35,19 +37,7 @@ class PlacePage:
 async def search_spaces(client: SearchClient, query: PlaceQuery) -> PlacePage:
     body: dict[str, Any] = {
         "q": query.text,
-        "filter": all_of(
-            any_of("typologies", query.typologies),
-            any_of("department", query.departments),
-            any_of("region", query.regions),
-            any_of("commune", query.communes),
-            f"organization_id = {int(query.organization_id)}"
-            if query.organization_id is not None
-            else None,
-            f"_geoRadius({float(query.near.lat)}, {float(query.near.lon)}, "
-            f"{int(query.radius_km * 1000)})"
-            if query.near is not None and query.radius_km is not None
-            else None,
-        ),
+        "filter": _filter(query),
         "limit": query.limit,
         "offset": query.offset,
         "attributesToRetrieve": ["id"],
@@ -64,6 +54,37 @@ async def search_spaces(client: SearchClient, query: PlaceQuery) -> PlacePage:
             for hit in hits
             if "_geoDistance" in hit
         },
+    )
+
+
+async def count_typologies(client: SearchClient, query: PlaceQuery) -> dict[str, int]:
+    """How many places of each typology match the query, its own typologies aside."""
+    body: dict[str, Any] = {
+        "q": query.text,
+        "filter": _filter(replace(query, typologies=())),
+        "limit": 0,
+        "facets": ["typologies"],
+    }
+    result = await client.search(SPACES, body)
+    counts: dict[str, int] = result.get("facetDistribution", {}).get("typologies", {})
+    return {value: int(count) for value, count in counts.items()}
+
+
+def _filter(query: PlaceQuery) -> str:
+    return all_of(
+        any_of("typologies", query.typologies),
+        any_of("department", query.departments),
+        any_of("region", query.regions),
+        any_of("commune", query.communes),
+        any_of("epci", query.epcis),
+        f"claimed = {str(query.claimed).lower()}" if query.claimed is not None else None,
+        f"organization_id = {int(query.organization_id)}"
+        if query.organization_id is not None
+        else None,
+        f"_geoRadius({float(query.near.lat)}, {float(query.near.lon)}, "
+        f"{int(query.radius_km * 1000)})"
+        if query.near is not None and query.radius_km is not None
+        else None,
     )
 
 

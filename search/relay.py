@@ -43,7 +43,7 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
         if not events:
             return 0
         changes = await read_changes(
-            session, await listing_ids_of(session, events), space_ids_of(events)
+            session, await listing_ids_of(session, events), await space_ids_of(session, events)
         )
         if not is_postgresql(session):
             # End SQLite's read snapshot before the slow part: a write after another connection's
@@ -131,8 +131,13 @@ async def read_changes(
 async def _space_documents(session: AsyncSession, space_ids: Sequence[int]) -> list[dict[str, Any]]:
     if not space_ids:
         return []
-    rows = (await session.exec(select(Space).where(col(Space.id).in_(space_ids)))).all()
-    return [space_document(space) for space in rows]
+    statement = (
+        select(Space, Commune.epci_siren)
+        .outerjoin(Commune, col(Commune.code_insee) == col(Space.commune_insee))
+        .where(col(Space.id).in_(space_ids))
+    )
+    rows = (await session.exec(statement)).all()
+    return [space_document(space, epci_siren) for space, epci_siren in rows]
 
 
 async def apply_changes(client: SearchClient, changes: IndexChanges, index: str = LISTINGS) -> None:
@@ -162,8 +167,15 @@ async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
     return list((await session.exec(statement)).all())
 
 
-def space_ids_of(events: Sequence[OutboxEvent]) -> list[int]:
-    return sorted({e.entity_id for e in events if e.topic == OutboxTopic.SPACE})
+async def space_ids_of(session: AsyncSession, events: Sequence[OutboxEvent]) -> list[int]:
+    """The places these events changed: their own, and those of the organizations they changed
+    (a place's document says whether an organization runs it)."""
+    ids = {e.entity_id for e in events if e.topic == OutboxTopic.SPACE}
+    organizations = [e.entity_id for e in events if e.topic == OutboxTopic.ORGANIZATION]
+    if organizations:
+        statement = select(Space.id).where(col(Space.organization_id).in_(organizations))
+        ids.update(i for i in (await session.exec(statement)).all() if i is not None)
+    return sorted(ids)
 
 
 async def listing_ids_of(session: AsyncSession, events: Sequence[OutboxEvent]) -> list[int]:

@@ -199,6 +199,9 @@ RULES: dict[str, Rule] = {
         {},
         "public reference data answered by Meilisearch: tests/search/test_places_search.py",
     ),
+    "Query.epci": Rule(
+        '{ epci(siren: "200034825") { name } }', no_variables, everyone(OK), "reference data"
+    ),
     "Query.categories": Rule(
         "{ categories { code } }", no_variables, everyone(OK), "reference data"
     ),

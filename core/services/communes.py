@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import delete, func, insert, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import LocationErrorCode
@@ -115,6 +115,11 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 async def communes_by_codes(session: AsyncSession, codes: Sequence[str]) -> list[Commune]:
     statement = select(Commune).where(Commune.code_insee.in_(codes))  # type: ignore[attr-defined]
+    return list((await session.exec(statement)).all())
+
+
+async def epcis_by_sirens(session: AsyncSession, sirens: Sequence[str]) -> list[Epci]:
+    statement = select(Epci).where(col(Epci.siren).in_(sirens))
     return list((await session.exec(statement)).all())
 
 

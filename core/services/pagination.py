@@ -19,6 +19,8 @@ class PageRequest:
     first: int
     after: int | None = None
     """The primary key of the last row already seen."""
+    offset: int = 0
+    """Rows to skip first: a page named by its number (`page=3`) rather than by a cursor."""
 
 
 @dataclass
@@ -42,6 +44,8 @@ async def paginate(
     if request.after is not None:
         page = page.where(key < request.after if descending else key > request.after)
     page = page.order_by(key.desc() if descending else key.asc()).limit(request.first + 1)
+    if request.offset:
+        page = page.offset(request.offset)
     rows = list((await session.exec(page)).all())
 
     async def count() -> int:

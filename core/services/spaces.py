@@ -1,12 +1,10 @@
-"""Creating, changing and browsing places."""
+"""Creating and changing places (browsing them: `core/services/space_browsing.py`)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import String, cast
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -15,7 +13,6 @@ from core.errors import Conflict, NotFound
 from core.models import Space, Typology
 from core.models.base import utcnow
 from core.services.locations import Location, locate
-from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_admin, require_principal
 
 
@@ -51,16 +48,6 @@ class SpacePatch(BaseModel):
     longitude: float | None = Field(default=None, ge=-180, le=180)
     website: str | None = Field(default=None, max_length=500)
     fabrique: bool | None = None
-
-
-@dataclass(frozen=True)
-class SpaceFilter:
-    commune_insee: str | None = None
-    department_code: str | None = None
-    region_code: str | None = None
-    typology: Typology | None = None
-    name_contains: str | None = None
-    organization_id: int | None = None
 
 
 async def create_space(
@@ -116,28 +103,6 @@ def apply_location(space: Space, location: Location | None) -> None:
     space.latitude, space.longitude = found.latitude, found.longitude
     space.commune_insee, space.commune_name = found.commune_insee, found.commune_name
     space.department_code, space.region_code = found.department_code, found.region_code
-
-
-async def browse_spaces(
-    session: AsyncSession, where: SpaceFilter, page: PageRequest
-) -> Page[Space]:
-    statement = select(Space)
-    for column, value in (
-        (Space.commune_insee, where.commune_insee),
-        (Space.department_code, where.department_code),
-        (Space.region_code, where.region_code),
-        (Space.organization_id, where.organization_id),
-    ):
-        if value is not None:
-            statement = statement.where(column == value)
-    if where.typology is not None:
-        # Typologies are a JSON list of enum names, which hold no quote: a text match is exact.
-        statement = statement.where(
-            cast(Space.typologies, String).contains(f'"{where.typology.value}"')
-        )
-    if where.name_contains:
-        statement = statement.where(Space.name.icontains(where.name_contains))  # type: ignore[attr-defined]
-    return await paginate(session, statement, Space.id, page)
 
 
 async def spaces_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Space]:

@@ -10,6 +10,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/annonces/:id', name: 'listing', component: () => import('./views/ListingView.vue'), props: true },
   { path: '/publier', name: 'publish', component: () => import('./views/PublishView.vue') },
   { path: '/annonces/:id/modifier', name: 'listing-edit', component: () => import('./views/ListingEditView.vue'), props: true },
+  { path: '/lieux', name: 'places', component: () => import('./views/PlacesView.vue') },
   { path: '/lieux/:id', name: 'place', component: () => import('./views/PlaceView.vue'), props: true },
   { path: '/mon-organisation', name: 'my-organization', component: () => import('./views/MyOrganizationView.vue') },
   { path: '/bienvenue', name: 'welcome', component: () => import('./views/WelcomeView.vue') },
@@ -29,8 +30,8 @@ export const router = createRouter({
   routes,
   scrollBehavior(to, from, saved) {
     if (saved) return saved
-    // Within the search, changing a filter or a page keeps the place on screen.
-    if (to.name === 'search' && from.name === 'search') return false
+    // Within the search or the places, changing a filter or a page keeps the place on screen.
+    if (to.name === from.name && (to.name === 'search' || to.name === 'places')) return false
     return { top: 0 }
   },
 })

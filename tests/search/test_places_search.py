@@ -72,3 +72,11 @@ async def test_places_by_name_with_typos_and_near_a_commune(
     assert [e["node"]["name"] for e in near["spaces"]["edges"]] == ["Fablab de Felletin"]
     assert near["spaces"]["totalCount"] == 1
     assert errors[0]["extensions"]["field"] == "radiusKm"
+
+
+async def test_a_commune_tells_its_intercommunality(search_api: GraphQLClient) -> None:
+    query = '{ communes(text: "Felletin", first: 1) { code epci { siren name } } }'
+
+    [felletin] = (await search_api.execute(query))["communes"]
+
+    assert felletin["epci"] == {"siren": "200044014", "name": "CC Creuse Grand Sud"}

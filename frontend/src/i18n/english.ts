@@ -12,6 +12,7 @@ import enErrors from './locales/en/errors.json'
 import enPhotos from './locales/en/photos.json'
 import enClaims from './locales/en/claims.json'
 import enNetwork from './locales/en/network.json'
+import enDirectory from './locales/en/directory.json'
 
 export default {
   ...enCommon,
@@ -24,4 +25,5 @@ export default {
   photos: enPhotos,
   claims: enClaims,
   network: enNetwork,
+  directory: enDirectory,
 }

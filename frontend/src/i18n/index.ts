@@ -16,6 +16,7 @@ import frErrors from './locales/fr/errors.json'
 import frPhotos from './locales/fr/photos.json'
 import frClaims from './locales/fr/claims.json'
 import frNetwork from './locales/fr/network.json'
+import frDirectory from './locales/fr/directory.json'
 
 const fr = {
   ...frCommon,
@@ -29,6 +30,7 @@ const fr = {
   photos: frPhotos,
   claims: frClaims,
   network: frNetwork,
+  directory: frDirectory,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const

@@ -60,6 +60,10 @@ export const CommunesDocument = graphql(`
       department
       departmentName
       postcodes
+      epci {
+        siren
+        name
+      }
     }
   }
 `)
