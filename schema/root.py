@@ -37,6 +37,7 @@ from schema.search import SearchQuery
 from schema.search_status import SearchStatusQuery
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
+from schema.territories import TerritoryQuery
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -75,6 +76,7 @@ class Query(
     ImpactQuery,
     CalendarFeedQuery,
     ExchangeQuery,
+    TerritoryQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:
