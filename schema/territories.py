@@ -20,6 +20,7 @@ from core.models import Direction, ListingKind, Typology
 from core.services import impact as impact_service
 from core.services import territories as service
 from core.services import territory_figures as figures
+from core.services.territory_report import impact_filter
 from schema.context import Info
 from schema.impact import Impact, impact_of
 from schema.limits import page_size
@@ -234,7 +235,7 @@ class Territory:
         if not await self.private_figures_visible(info):
             return None
         report = await impact_service.impact(
-            info.context.session, None, _impact_filter(self.row.area)
+            info.context.session, None, impact_filter(self.row.area)
         )
         return impact_of(report)
 
@@ -248,16 +249,6 @@ class TerritoryLink:
 
 def _counts(month: figures.ExchangeMonth) -> dict[str, int]:
     return {k: v for k, v in asdict(month).items() if k != "month"}
-
-
-def _impact_filter(area: service.Area) -> impact_service.ImpactFilter:
-    kind = service.TerritoryKind
-    return impact_service.ImpactFilter(
-        commune=area.code if area.kind == kind.COMMUNE else None,
-        epci=area.code if area.kind == kind.EPCI else None,
-        department=area.code if area.kind == kind.DEPARTMENT else None,
-        region=area.code if area.kind == kind.REGION else None,
-    )
 
 
 def _listings(rows: list[figures.ListingCount]) -> TerritoryListings:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -372,3 +374,62 @@ async def test_the_cost_is_the_same_small_number_of_statements_at_every_size(
 
     assert commune == region == bigger_region
     assert region <= 16
+
+
+def csv_rows(response: Any) -> dict[tuple[str, str], str]:
+    lines = list(csv.reader(io.StringIO(response.text)))
+    assert lines[0] == ["figure", "detail", "value"]
+    return {(figure, detail): value for figure, detail, value in lines[1:]}
+
+
+async def test_the_csv_export_has_a_row_per_figure_with_the_same_visibility(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await build_world(session)
+    headers = {"Authorization": f"Bearer {world.tokens['commune']}"}
+
+    anonymous = await client.http.get("/export/territory/23096.csv")
+    commune = await client.http.get("/export/territory/23096.csv", headers=headers)
+
+    assert anonymous.status_code == 200
+    assert anonymous.headers["content-type"] == "text/csv; charset=utf-8"
+    assert 'filename="territoire-23096.csv"' in anonymous.headers["content-disposition"]
+    public = csv_rows(anonymous)
+    assert public[("territory", "name")] == "Guéret"
+    assert public[("territory", "parent")] == GRAND_GUERET
+    assert public[("places", "total")] == "2"
+    assert public[("places", "FABLAB")] == "1"
+    assert public[("listings", "OFFER")] == "3"
+    assert public[("listings", "OFFER/EQUIPMENT/decoupe_laser")] == "1"
+    assert public[("premises", "occupied")] == "1"
+    assert public[("private_figures", "visible")] == "false"
+    assert not any(figure.startswith(("exchanges", "impact")) for figure, _ in public)
+    private = csv_rows(commune)
+    assert private[("private_figures", "visible")] == "true"
+    assert private[("exchanges", "completed")] == "1"
+    assert private[("exchanges_requested", now().strftime("%Y-%m"))] == "3"
+    assert private[("impact", "equipment_days")] == "3"
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("dep-2", "'dep-2' is not a territory code: give an INSEE commune code"),
+        ("75", "'75' is not a territory code"),
+        ("dep-99", "No territory has the code 'dep-99'."),
+        ("00000", "No territory has the code '00000'."),
+    ],
+)
+async def test_a_bad_code_exports_a_404_that_says_why(
+    client: GraphQLClient, code: str, message: str
+) -> None:
+    response = await client.http.get(f"/export/territory/{code}.csv")
+
+    assert response.status_code == 404
+    assert message in response.text
+
+
+async def test_the_canonical_forms_export_too(client: GraphQLClient) -> None:
+    response = await client.http.get("/export/territory/DEP-2a.csv")
+
+    assert csv_rows(response)[("territory", "code")] == "dep-2A"
