@@ -11,6 +11,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/publier', name: 'publish', component: () => import('./views/PublishView.vue') },
   { path: '/annonces/:id/modifier', name: 'listing-edit', component: () => import('./views/ListingEditView.vue'), props: true },
   { path: '/lieux/:id', name: 'place', component: () => import('./views/PlaceView.vue'), props: true },
+  { path: '/territoires/:code', name: 'territory', component: () => import('./views/TerritoryView.vue'), props: true },
   { path: '/mon-organisation', name: 'my-organization', component: () => import('./views/MyOrganizationView.vue') },
   { path: '/bienvenue', name: 'welcome', component: () => import('./views/WelcomeView.vue') },
   { path: '/organisations/nouvelle', name: 'organization-create', component: () => import('./views/OrganizationCreateView.vue') },

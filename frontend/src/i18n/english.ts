@@ -10,6 +10,7 @@ import enPlaces from './locales/en/places.json'
 import enAlerts from './locales/en/alerts.json'
 import enErrors from './locales/en/errors.json'
 import enPhotos from './locales/en/photos.json'
+import enTerritory from './locales/en/territory.json'
 
 export default {
   ...enCommon,
@@ -20,4 +21,5 @@ export default {
   alerts: enAlerts,
   errors: enErrors,
   photos: enPhotos,
+  territory: enTerritory,
 }

@@ -14,6 +14,7 @@ import frPlaces from './locales/fr/places.json'
 import frAlerts from './locales/fr/alerts.json'
 import frErrors from './locales/fr/errors.json'
 import frPhotos from './locales/fr/photos.json'
+import frTerritory from './locales/fr/territory.json'
 
 const fr = {
   ...frCommon,
@@ -25,6 +26,7 @@ const fr = {
   // The API's errors, one sentence per code (`apiErrors.ts`).
   errors: frErrors,
   photos: frPhotos,
+  territory: frTerritory,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
