@@ -129,7 +129,19 @@ async def prepare(url: str, exchanges: int = EXCHANGES, seed: int = 12) -> str:
             counted = (await session.exec(select(func.count(col(Exchange.id))))).one()
             await session.commit()
             print(f"  {counted} exchanges, a national administrator", flush=True)
-            return token
+    finally:
+        await engine.dispose()
+    await _analyze(url)
+    return token
+
+
+async def _analyze(url: str) -> None:
+    """Planner statistics for the new exchanges, as autovacuum would give them."""
+    engine = create_engine(_settings(url))
+    try:
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("ANALYZE exchange")
     finally:
         await engine.dispose()
 

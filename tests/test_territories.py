@@ -373,7 +373,7 @@ async def test_the_cost_is_the_same_small_number_of_statements_at_every_size(
     bigger_region = await cost("reg-75")
 
     assert commune == region == bigger_region
-    assert region <= 16
+    assert region <= 12
 
 
 def csv_rows(response: Any) -> dict[tuple[str, str], str]:

@@ -14,7 +14,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, case, extract, func, or_
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    String,
+    case,
+    extract,
+    func,
+    literal,
+    or_,
+    union_all,
+)
+from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -204,48 +215,55 @@ def first_month(today: date) -> date:
 
 
 async def exchange_figures(session: AsyncSession, area: Area, today: date) -> ExchangeFigures:
-    """Totals now by state (one statement) and per month (one statement each: requested by
-    when asked, started by the start of the period of those handed over, completed by when)."""
-    in_territory = col(Exchange.listing_id).in_(select(Listing.id).where(listing_in(area)))
-    by_state = select(col(Exchange.state), func.count(col(Exchange.id))).where(in_territory)
-    states = dict((await session.exec(by_state.group_by(col(Exchange.state)))).all())
+    """Totals now by state, and per month: requested by when asked, started by the start of
+    the period of those handed over, completed by when. One statement: the territory's
+    exchanges are found once (a common table expression), then grouped four ways."""
+    found = (
+        select(Exchange.state, Exchange.created_at, Exchange.starts_at, Exchange.completed_at)
+        .where(col(Exchange.listing_id).in_(select(Listing.id).where(listing_in(area))))
+        .cte("territory_exchange")
+    )
     since = datetime.combine(first_month(today), datetime.min.time(), UTC)
-    handed_over = col(Exchange.state).in_([ExchangeState.IN_PROGRESS, ExchangeState.COMPLETED])
-    series = {
-        "requested": _monthly(session, Exchange.created_at, since, in_territory),
-        "started": _monthly(session, Exchange.starts_at, since, in_territory, handed_over),
-        "completed": _monthly(session, Exchange.completed_at, since, in_territory),
-    }
+    handed_over = found.c.state.in_([ExchangeState.IN_PROGRESS, ExchangeState.COMPLETED])
+    none = literal(None, Integer)
+    groups: list[Any] = [
+        sql_select(literal("state"), found.c.state, none, none, func.count()).group_by(
+            found.c.state
+        )
+    ]
+    for measure, column, *where in (
+        ("requested", found.c.created_at),
+        ("started", found.c.starts_at, handed_over),
+        ("completed", found.c.completed_at),
+    ):
+        year, month = _year_month(session, column)
+        groups.append(
+            sql_select(literal(measure), literal(None, String), year, month, func.count())
+            .where(column >= since, *where)
+            .group_by(year, month)
+        )
+    statement: Any = union_all(*groups)
+    states: dict[str, int] = {}
     months = {m: dict[str, int]() for m in _month_list(today)}
-    for measure, statement in series.items():
-        for year, month, count in (await session.exec(statement)).all():
-            key = date(int(year), int(month), 1)
-            if key in months:
-                months[key][measure] = int(count)
+    for measure, state, year, month, count in (await session.exec(statement)).all():
+        if measure == "state":
+            states[state] = int(count)
+        elif (key := date(int(year), int(month), 1)) in months:
+            months[key][measure] = int(count)
     return ExchangeFigures(
-        requested=int(states.get(ExchangeState.REQUESTED, 0)),
-        in_progress=int(states.get(ExchangeState.IN_PROGRESS, 0)),
-        completed=int(states.get(ExchangeState.COMPLETED, 0)),
+        requested=states.get(ExchangeState.REQUESTED, 0),
+        in_progress=states.get(ExchangeState.IN_PROGRESS, 0),
+        completed=states.get(ExchangeState.COMPLETED, 0),
         by_month=[ExchangeMonth(m, **counts) for m, counts in months.items()],
     )
 
 
-def _monthly(
-    session: AsyncSession,
-    column: Any,
-    since: datetime,
-    *where: ColumnElement[bool],
-) -> Any:
-    """Exchanges by UTC year and month of `column`, from `since` on."""
-    moment: Any = col(column)
+def _year_month(session: AsyncSession, column: Any) -> tuple[Any, Any]:
+    """The UTC year and month of a timestamp column."""
+    moment: Any = column
     if session.get_bind().dialect.name == "postgresql":
         moment = func.timezone("UTC", moment)
-    year, month = extract("year", moment), extract("month", moment)
-    return (
-        select(year, month, func.count(col(Exchange.id)))
-        .where(col(column) >= since, *where)
-        .group_by(year, month)
-    )
+    return extract("year", moment), extract("month", moment)
 
 
 def _month_list(today: date) -> list[date]:
