@@ -433,3 +433,14 @@ async def test_the_canonical_forms_export_too(client: GraphQLClient) -> None:
     response = await client.http.get("/export/territory/DEP-2a.csv")
 
     assert csv_rows(response)[("territory", "code")] == "dep-2A"
+
+
+@pytest.mark.parametrize("first", [0, -1, 10_000])
+async def test_a_list_size_out_of_bounds_is_an_error_naming_first(
+    client: GraphQLClient, first: int
+) -> None:
+    query = 'query($n: Int!) { territory(code: "dep-23") { places(first: $n) { totalCount } } }'
+
+    errors = await client.errors(query, {"n": first})
+
+    assert errors[0]["extensions"]["field"] == "first"
