@@ -25,6 +25,7 @@ from api.mail_relay import MailRelay
 from api.media_route import media_routes
 from api.place_recheck import PlaceRecheck
 from api.search_runtime import SearchRuntime
+from api.territory_export import territory_export_routes
 from core.db import Database
 from core.media.backends import media_storage
 from core.media.images import size_text
@@ -93,6 +94,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
+            *territory_export_routes(db, sign_in, graphql.jwt),
             *media_routes(files),
             *sign_in.routes(),
             *Frontend(settings).routes(),  # last: every other path is the web app's

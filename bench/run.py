@@ -1,7 +1,7 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|web] [--backends sqlite,postgresql]
-                        [--repeats 3]
+    python -m bench.run [--only listings|search|exchanges|territory|web]
+                        [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
@@ -12,7 +12,10 @@ For each backend: seed a fresh database with 100,000 listings, then
   the same searches through GraphQL and straight to Meilisearch in turn; then time
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
 - **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
-  under contention, through the API and with the driver directly, in turn.
+  under contention, through the API and with the driver directly, in turn;
+- **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
+  a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
+  statements.
 
 Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
 listing's page of the web app served with the demo data, and its first-load JavaScript.
@@ -42,7 +45,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
-from bench import exchanges_bench, load, machine, report, search_bench, search_queries, web_bench
+from bench import (
+    exchanges_bench,
+    load,
+    machine,
+    report,
+    search_bench,
+    search_queries,
+    territory_bench,
+    web_bench,
+)
 from bench.exchanges_bench import ExchangeOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
@@ -57,8 +69,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "web")
-BACKEND_PARTS = ("listings", "search", "exchanges")
+PARTS = ("listings", "search", "exchanges", "territory", "web")
+BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -182,7 +194,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    if "listings" in options.parts or "search" in options.parts:
+    if {"listings", "search", "territory"} & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
         seeded = asyncio.run(seed(url, options.listings))
         result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
@@ -205,6 +217,9 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         print(f"{name}: exchanges", flush=True)
         own = exchanges_bench.database_url(url)
         result["exchanges"] = exchanges_bench.bench_exchanges(name, own, SECRET, options.exchanges)
+    if "territory" in options.parts:  # last: it adds exchanges to the seeded database
+        print(f"{name}: territory", flush=True)
+        result["territory"] = territory_bench.bench_territory(url, SECRET)
     return result
 
 
@@ -302,7 +317,12 @@ def main(argv: list[str] | None = None) -> int:
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    markdown = report.render(results) + exchanges_bench.render(results) + web_bench.render(results)
+    markdown = (
+        report.render(results)
+        + exchanges_bench.render(results)
+        + territory_bench.render(results)
+        + web_bench.render(results)
+    )
     (OUT / "report.md").write_text(markdown)
     print(markdown)
     print(f"written: {(OUT / 'report.md').relative_to(PROJECT_ROOT)}, results.json")

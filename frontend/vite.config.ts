@@ -108,6 +108,7 @@ export default defineConfig({
       '/graphql': { ...proxied, ws: true },
       '/auth': proxied,
       '/calendar': proxied,
+      '/export': proxied,
       '/healthz': proxied,
       '/media': proxied,
     },

@@ -82,7 +82,7 @@ class Impact(ImpactFigures):
     )
 
 
-def _impact(report: ImpactReport) -> Impact:
+def impact_of(report: ImpactReport) -> Impact:
     return Impact(
         **asdict(report.totals),
         organizations_involved=report.organizations_involved,
@@ -136,4 +136,4 @@ class ImpactQuery:
             )
         except (InvalidInput, NotAllowed, NotAuthenticated) as error:
             raise _graphql_error(error) from None
-        return _impact(report)
+        return impact_of(report)

@@ -12,6 +12,7 @@ from core import models
 from core.error_codes import TokenErrorCode
 from core.errors import NotFound
 from core.services import memberships, personal_tokens
+from core.services.territories import territory_of_organizations
 from core.services.tokens import IssuedToken
 from core.services.validation import parse
 from schema.context import Info
@@ -19,6 +20,7 @@ from schema.errors import InputError, NotFoundError, run_mutation
 from schema.organizations import Membership, MembershipRequest, Organization, organization_of
 from schema.relay import NodeId, expect_id, input_id, to_global_id
 from schema.space_claims import SpaceClaim, claims_to_decide, viewer_claims
+from schema.territories import Territory, territory_of
 
 
 @strawberry.type(description="A personal access token: a person acting for one organization.")
@@ -110,6 +112,17 @@ class Viewer:
         ] = None,
     ) -> list[SpaceClaim]:
         return await claims_to_decide(info, network_id)
+
+    @strawberry.field(
+        description="The commune or EPCI they act for as its public organization (a "
+        "COLLECTIVITE with the commune's INSEE code or the EPCI's SIREN): where "
+        "'Mon territoire' leads. Null for everyone else."
+    )
+    async def territory(self, info: Info) -> Territory | None:
+        principal = info.context.principal
+        organizations = principal.organization_ids if principal else frozenset()
+        area = await territory_of_organizations(info.context.session, organizations)
+        return None if area is None else await territory_of(info, area)
 
     @strawberry.field(description="The personal access tokens they own, newest first.")
     async def tokens(self, info: Info) -> list[AccessToken]:

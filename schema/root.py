@@ -42,6 +42,7 @@ from schema.space_claims import SpaceClaimMutation
 from schema.space_merges import SpaceMergeMutation
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
+from schema.territories import TerritoryQuery
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -82,6 +83,7 @@ class Query(
     CalendarFeedQuery,
     ExchangeQuery,
     NetworkDeskQuery,
+    TerritoryQuery,
 ):
     @strawberry.field(description="Any object by its global id.")
     async def node(self, info: Info, id: NodeId) -> Node | None:

@@ -29,17 +29,11 @@ from schema.relay import (
     to_global_id,
 )
 from schema.search_engine import offset_cursor, run_place_search
-from schema.spaces import Space, SpaceFilter, load_space
+from schema.spaces import Space, SpaceFilter, TypologyCount, load_space
 from search.places_search import PlaceQuery, count_typologies, search_spaces
 
 SIREN = re.compile(r"^\d{9}$")
 Counts = Callable[[], Awaitable[dict[str, int]]]
-
-
-@strawberry.type(description="How many places of one typology match.")
-class TypologyCount:
-    typology: Typology = strawberry.field(description="The typology.")
-    count: int = strawberry.field(description="How many places have it.")
 
 
 @strawberry.type(description="A page of places, with the total count and counts by typology.")

@@ -131,6 +131,12 @@ class Space(Node):
         return await space_merges(info, self.pk)
 
 
+@strawberry.type(description="How many places have one typology (a place may have several).")
+class TypologyCount:
+    typology: Typology = strawberry.field(description="The typology.")
+    count: int = strawberry.field(description="How many places have it.")
+
+
 async def load_space(info: Info, pk: int | None) -> Space | None:
     if pk is None:
         return None

@@ -64,6 +64,8 @@ GUARDED_FIELDS = (
     "NetworkDesk.members",
     "NetworkDesk.reportsToReview",
     "Listing.hidden",
+    "Territory.exchanges",
+    "Territory.impact",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -276,6 +278,25 @@ RULES: dict[str, Rule] = {
             "network_admin": Sees("moderated"),
         },
         "a hidden listing and its reason: for its organization and the network that hid it",
+    ),
+    "Query.territory": Rule(
+        '{ territory(code: "dep-23") { name places { totalCount } listings { offered } } }',
+        no_variables,
+        everyone(OK),
+        "a territory's open figures count what each viewer may see: tests/test_territories.py",
+    ),
+    "Territory.exchanges": Rule(
+        '{ territory(code: "dep-23") { exchanges { __typename } } }',
+        no_variables,
+        {**everyone(Sees()), "network_admin": Sees("TerritoryExchanges")},
+        "exchange totals are for the territory's own public organization and the networks "
+        "covering it (N covers department 23): tests/test_territories.py",
+    ),
+    "Territory.impact": Rule(
+        '{ territory(code: "dep-23") { impact { __typename } } }',
+        no_variables,
+        {**everyone(Sees()), "network_admin": Sees("Impact")},
+        "impact totals: the same readers as Territory.exchanges",
     ),
     "Organization.members": Rule(
         "query($id: ID!) { organization(id: $id) { members { totalCount } } }",
@@ -747,6 +768,7 @@ def test_every_root_field_has_a_rule() -> None:
 
 async def build_world(session: AsyncSession) -> World:
     network = await make_organization(session, "Fabrique N", OrganizationKind.RESEAU)
+    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.DEPARTMENT, code="23"))
     a = await make_organization(session, "Lieu A", parent_id=network.id)
     b = await make_organization(session, "Lieu B")
     owner_a = await make_member(session, a, Role.OWNER)
@@ -897,7 +919,18 @@ async def build_world(session: AsyncSession) -> World:
     return World(ids=ids, tokens=tokens, extra={})
 
 
-MARKS = ("public", "network", "private", "draft", "alert", "notification", "claim", "moderated")
+MARKS = (
+    "public",
+    "network",
+    "private",
+    "draft",
+    "alert",
+    "notification",
+    "claim",
+    "moderated",
+    "TerritoryExchanges",
+    "Impact",
+)
 
 
 async def _a_merged_census_place(session: AsyncSession) -> SpaceMerge:

@@ -32,7 +32,7 @@ SAME_IN_BOTH = {
     "exchanges.page.impact", "exchanges.page.kg", "exchanges.messages.title",
     "exchanges.messages.from", "exchanges.messages.label", "exchanges.notifications.title",
     "exchanges.notifications.kind.EXCHANGE_MESSAGE", "exchanges.notifications.hours",
-    "photos.legend", "photos.item", "places.sources.title",
+    "photos.legend", "photos.item", "places.sources.title", "territory.kicker.COMMUNE",
 }  # fmt: skip
 
 

@@ -55,12 +55,32 @@ class Visibility(enum.StrEnum):
     PRIVATE = "PRIVATE"
 
 
+TERRITORY_FIGURE_COLUMNS = (
+    "status",
+    "visibility",
+    "direction",
+    "kind",
+    "category",
+    "organization_id",
+    "id",
+)
+
+
 class Listing(SQLModel, table=True):
     """One offer or request. `details` holds the kind's typed fields, validated by the service."""
 
     __tablename__ = "listing"
     __table_args__ = (
         sa.Index("ix_listing_org_status", "organization_id", "status"),
+        # A territory's figures read only these columns: index-only scans (0017_territory).
+        *(
+            sa.Index(f"ix_listing_{level}_figures", column, *TERRITORY_FIGURE_COLUMNS)
+            for level, column in (
+                ("region", "region_code"),
+                ("department", "department_code"),
+                ("commune", "commune_insee"),
+            )
+        ),
         sa.CheckConstraint(
             "available_until IS NULL OR available_from IS NULL"
             " OR available_until >= available_from",

@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import ImpactErrorCode
 from core.errors import InvalidInput, NotAllowed
-from core.models import Exchange, ExchangeState, Listing, ListingKind, Organization
+from core.models import Commune, Exchange, ExchangeState, Listing, ListingKind, Organization
 from core.services.principal import Principal, require_principal
 
 REGION_CODE = re.compile(r"\d{2}")
@@ -34,6 +34,10 @@ DEPARTMENT_CODE = re.compile(r"\d{2}|2[AB]|97\d", re.IGNORECASE)
 class ImpactFilter:
     region: str | None = None
     department: str | None = None
+    commune: str | None = None
+    """An INSEE code (territory figures; not offered by `Query.impact`)."""
+    epci: str | None = None
+    """An intercommunality's SIREN: listings in its communes (territory figures)."""
     organization_id: int | None = None
     from_: date | None = None
     to: date | None = None
@@ -122,6 +126,11 @@ def _conditions(given: ImpactFilter) -> list[ColumnElement[bool]]:
         where.append(col(Listing.region_code) == given.region)
     if given.department is not None:
         where.append(col(Listing.department_code) == given.department)
+    if given.commune is not None:
+        where.append(col(Listing.commune_insee) == given.commune)
+    if given.epci is not None:
+        communes = select(Commune.code_insee).where(Commune.epci_siren == given.epci)
+        where.append(col(Listing.commune_insee).in_(communes))
     if given.organization_id is not None:
         where.append(
             or_(

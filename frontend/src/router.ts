@@ -12,6 +12,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/annonces/:id/modifier', name: 'listing-edit', component: () => import('./views/ListingEditView.vue'), props: true },
   { path: '/lieux', name: 'places', component: () => import('./views/PlacesView.vue') },
   { path: '/lieux/:id', name: 'place', component: () => import('./views/PlaceView.vue'), props: true },
+  { path: '/territoires/:code', name: 'territory', component: () => import('./views/TerritoryView.vue'), props: true },
   { path: '/mon-organisation', name: 'my-organization', component: () => import('./views/MyOrganizationView.vue') },
   { path: '/bienvenue', name: 'welcome', component: () => import('./views/WelcomeView.vue') },
   { path: '/organisations/nouvelle', name: 'organization-create', component: () => import('./views/OrganizationCreateView.vue') },

@@ -17,6 +17,10 @@ const SessionDocument = graphql(`
         id
         name
       }
+      territory {
+        code
+        name
+      }
       memberships {
         role
         organization {

@@ -40,6 +40,7 @@ CASES = {
     "my-organization": Case("fablab", lambda w: "/mon-organisation"),
     "organization-create": Case("fablab", lambda w: "/organisations/nouvelle"),
     "welcome": Case("agent", lambda w: "/bienvenue?next=/publier"),
+    "territory": Case("agent", lambda w: "/territoires/93048"),
     "not-found": Case(None, lambda w: "/nulle-part"),
 }
 

@@ -13,6 +13,7 @@ import enPhotos from './locales/en/photos.json'
 import enClaims from './locales/en/claims.json'
 import enNetwork from './locales/en/network.json'
 import enDirectory from './locales/en/directory.json'
+import enTerritory from './locales/en/territory.json'
 
 export default {
   ...enCommon,
@@ -26,4 +27,5 @@ export default {
   claims: enClaims,
   network: enNetwork,
   directory: enDirectory,
+  territory: enTerritory,
 }

@@ -17,6 +17,7 @@ import frPhotos from './locales/fr/photos.json'
 import frClaims from './locales/fr/claims.json'
 import frNetwork from './locales/fr/network.json'
 import frDirectory from './locales/fr/directory.json'
+import frTerritory from './locales/fr/territory.json'
 
 const fr = {
   ...frCommon,
@@ -31,6 +32,7 @@ const fr = {
   claims: frClaims,
   network: frNetwork,
   directory: frDirectory,
+  territory: frTerritory,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const
