@@ -9,8 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.importers.demo_networks import (
     AQUITAINE,
-    CLAIMANT,
-    CLAIMED_PLACE,
+    CLAIMS,
     NATIONAL,
     NETWORKS,
     OUEST,
@@ -18,7 +17,14 @@ from core.importers.demo_networks import (
     REPORTER,
     load_demo_networks,
 )
-from core.models import Invitation, Organization, Role, VerificationMethod
+from core.models import (
+    ClaimState,
+    Invitation,
+    Organization,
+    Role,
+    SpaceClaim,
+    VerificationMethod,
+)
 from core.services.coverage import networks_covering
 from core.services.identities import VerifiedIdentity, principal_for_person, sign_in
 from core.services.network_desk import members_to_validate, reports_to_review
@@ -34,9 +40,14 @@ async def _the_demo_organizations(session: AsyncSession) -> None:
     for plan in NETWORKS:
         for name in plan.validated + plan.waiting:
             await make_organization(session, name)
-    await make_organization(session, CLAIMANT)
+    for claimant, _, _ in CLAIMS:
+        await make_organization(session, claimant)
+    lyon = {"commune_insee": "69381", "commune_name": "Lyon", "department_code": "69"}
     await make_space(
-        session, None, ref=CLAIMED_PLACE, name="Le Petit Salon", region_code="52", **NANTES
+        session, None, ref=CLAIMS[1][1], name="Atelier des Médias", region_code="84", **lyon
+    )
+    await make_space(
+        session, None, ref=CLAIMS[0][1], name="Le Petit Salon", region_code="52", **NANTES
     )
     oasis = (await session.exec(select(Organization).where(Organization.name == REPORTED))).one()
     await make_listing(session, oasis, commune_insee="49007")  # Angers
@@ -56,7 +67,7 @@ async def test_the_networks_cover_their_regions_and_the_country_and_have_work_wa
     again = await load_demo_networks(session)
 
     assert made == {
-        "networks": 3, "validated": 7, "waiting": 3, "invitations": 2, "claims": 1, "reports": 1
+        "networks": 3, "validated": 7, "waiting": 3, "invitations": 2, "claims": 2, "reports": 1
     }  # fmt: skip
     assert again == {}
     national, ouest = await _network(session, NATIONAL), await _network(session, OUEST)
@@ -70,6 +81,11 @@ async def test_the_networks_cover_their_regions_and_the_country_and_have_work_wa
     validated = {o.name for o in members if o.verified}
     assert validated == set(NETWORKS[1].validated)
     assert {o.verified_by for o in members if o.verified} == {VerificationMethod.NETWORK}
+    claims = (await session.exec(select(SpaceClaim).order_by(col(SpaceClaim.id)))).all()
+    assert [(c.state, c.network_id) for c in claims] == [
+        (ClaimState.PENDING, ouest.id),
+        (ClaimState.PENDING, national.id),  # Lyon: no regional network there
+    ]
     invited = (await session.exec(select(Invitation).order_by(col(Invitation.id)))).all()
     assert [(i.email, i.role, i.organization_id) for i in invited] == [
         ("claire.fontaine@cooperative-tiers-lieux.fr", Role.ADMIN, national.id),
@@ -101,6 +117,9 @@ async def test_the_ouest_coordinator_joins_at_sign_in_and_finds_the_queue(
     waiting = await members_to_validate(session, principal, ouest.id)
     assert [o.name for o in waiting] == list(NETWORKS[1].waiting)
     assert len(await reports_to_review(session, principal, ouest.id)) == 1
+    national = await _network(session, NATIONAL)
+    waiting_nationally = await claims_to_decide(session, principal, national.id)
+    assert waiting_nationally == []  # not hers: the national structure's
 
 
 async def test_an_unverified_or_other_address_joins_no_network(session: AsyncSession) -> None:

@@ -188,7 +188,7 @@ def test_networks_cover_the_country_and_two_regions_with_work_waiting(loaded: Se
     assert areas == {("COUNTRY", "FR"), ("REGION", "52"), ("REGION", "75")}
     assert sum(o.verified for o in members) >= 6
     assert sum(not o.verified for o in members) >= 2
-    assert [c.state.value for c in _rows(loaded, select(SpaceClaim))] == ["PENDING"]
+    assert [c.state.value for c in _rows(loaded, select(SpaceClaim))] == ["PENDING"] * 2
     assert [r.state.value for r in _rows(loaded, select(ListingReport))] == ["OPEN"]
 
 

@@ -92,12 +92,22 @@ NETWORKS = (
     ),
 )
 
-CLAIMANT = "Collectif d'animation de Nantes (exemple)"
-CLAIMED_PLACE = "mc:115"  # Le Petit Salon, Nantes: unclaimed in the census
-CLAIM_MESSAGE = (
-    "Notre collectif anime Le Petit Salon depuis le printemps : nous souhaitons en tenir la fiche "
-    "à jour. Le bail est au nom de l'association."
+CLAIMS = (
+    (
+        "Collectif d'animation de Nantes (exemple)",
+        "mc:115",  # Le Petit Salon, Nantes: waits for the Ouest network
+        "Notre collectif anime Le Petit Salon depuis le printemps : nous souhaitons en tenir la "
+        "fiche à jour. Le bail est au nom de l'association.",
+    ),
+    (
+        "Collectif d'animation de Lyon (exemple)",
+        "mc:306",  # Atelier des Médias, Lyon: no regional network, so the national structure
+        "Nous animons les ateliers de l'Atelier des Médias chaque semaine et souhaitons en tenir "
+        "la fiche.",
+    ),
 )
+"""Claims without evidence (no SIRET, no e-mail at the place's domain) on unclaimed census
+places: (claimant, place ref, message)."""
 REPORTED = "Espace OASIS (exemple)"  # Angers: its first published listing
 REPORTER = "ICI Nantes (exemple)"
 REPORT_MESSAGE = "Ce bureau est loué à l'année depuis l'automne : l'annonce n'est plus à jour."
@@ -145,7 +155,7 @@ async def load_demo_networks(session: AsyncSession) -> dict[str, int]:
             issued.invitation.expires_at = datetime.now(UTC) + timedelta(days=INVITATION_DAYS)
             session.add(issued.invitation)
             made["invitations"] += 1
-    made["claims"] = await _a_claim(session)
+    made["claims"] = sum([await _a_claim(session, *claim) for claim in CLAIMS])
     made["reports"] = await _a_report(session)
     await session.flush()
     return made
@@ -172,15 +182,15 @@ async def _agent(session: AsyncSession, organization: Organization, role: Role) 
     return Principal(membership.person_id, organization.id, membership.role)
 
 
-async def _a_claim(session: AsyncSession) -> int:
-    """A demo organization claims a Nantes place without evidence: it waits for the Ouest."""
-    claimant = next(iter(await _named(session, (CLAIMANT,))), None)
-    place = (await session.exec(select(Space).where(Space.ref == CLAIMED_PLACE))).first()
+async def _a_claim(session: AsyncSession, claimant_name: str, ref: str, message: str) -> int:
+    """A demo organization claims a census place without evidence: it waits for the network."""
+    claimant = next(iter(await _named(session, (claimant_name,))), None)
+    place = (await session.exec(select(Space).where(Space.ref == ref))).first()
     if claimant is None or place is None or place.id is None or place.organization_id is not None:
         return 0
     agent = await _agent(session, claimant, Role.ADMIN)
     assert claimant.id is not None
-    await claim_space(session, agent, place.id, claimant.id, ClaimDraft(message=CLAIM_MESSAGE))
+    await claim_space(session, agent, place.id, claimant.id, ClaimDraft(message=message))
     return 1
 
 

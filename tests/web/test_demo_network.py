@@ -95,3 +95,31 @@ def test_the_demo_network_admin_finds_the_demo_queue_on_the_network_page(
     expect(section(small, "Organisations à valider")).to_contain_text("La Terrasse (exemple)")
     assert small.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(small, "demo-network-360")
+
+
+def test_the_demo_national_administrator_reaches_the_national_structure(
+    server: Server, new_context: NewContext
+) -> None:
+    page = new_context().new_page()
+    sign_in(page, "admin-national")  # claire.fontaine@cooperative-tiers-lieux.fr
+    page.get_by_role("link", name="Mon organisation").click()
+
+    expect(
+        page.get_by_role("heading", name="Coopérative nationale des tiers-lieux (exemple)", level=1)
+    ).to_be_visible()
+    expect(section(page, "Territoire couvert")).to_contain_text("Pays")
+    claims = section(page, re.compile("Revendications à examiner"))
+    expect(claims.get_by_role("heading", name=re.compile(r"\(1\)"))).to_be_visible()
+    expect(claims).to_contain_text("Atelier des Médias")
+    expect(claims).to_contain_text("Collectif d'animation de Lyon (exemple)")
+    me = graphql(page, "{ me { memberships { role organization { name kind } } } }")["me"]
+    assert me["memberships"] == [
+        {
+            "role": "ADMIN",
+            "organization": {
+                "name": "Coopérative nationale des tiers-lieux (exemple)",
+                "kind": "RESEAU",
+            },
+        }
+    ]
+    screenshot(page, "demo-national-1280")
