@@ -1,4 +1,4 @@
-"""The `entrelieux` command: serve, migrate, demo, import, token."""
+"""The `entrelieux` command: serve, migrate, demo, import, token, network."""
 
 from __future__ import annotations
 
@@ -27,7 +27,8 @@ from core.importers.directory import import_source
 from core.importers.listings import import_listings
 from core.importers.report import ImportReport
 from core.importers.sources import DEFAULT_SOURCE, SOURCES
-from core.models import Organization, OrganizationKind, Role
+from core.models import AreaLevel, Organization, OrganizationKind, Role
+from core.services.network_areas import add_area, list_areas, remove_area
 from core.services.organizations import (
     OrganizationDraft,
     add_organization,
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "token": _token,
         "worker": _worker,
         "reindex": _reindex,
+        "network": _network,
     }[args.command]
     return handler(settings, args)
 
@@ -108,6 +110,21 @@ def _parser() -> argparse.ArgumentParser:
         default=OrganizationKind.TIERS_LIEU.value,
         help="the kind of the organization, when it is created here",
     )
+    network = commands.add_parser("network", help="the territory each network covers")
+    network_what = network.add_subparsers(dest="what", required=True)
+    area = network_what.add_parser("area", help="a network's areas: communes, EPCI, ... or FR")
+    area_commands = area.add_subparsers(dest="action", required=True)
+    for action in ("add", "remove"):
+        change = area_commands.add_parser(action, help=f"{action} an area of a network")
+        change.add_argument("--network", required=True, help="SIRET or exact name (a RESEAU)")
+        change.add_argument("--level", required=True, choices=[level.value for level in AreaLevel])
+        change.add_argument(
+            "--code",
+            required=True,
+            help="INSEE code, EPCI SIREN, department or region code, or FR for COUNTRY",
+        )
+    listing = area_commands.add_parser("list", help="print the areas, one a line")
+    listing.add_argument("--network", help="SIRET or exact name; every network without it")
     return parser
 
 
@@ -272,6 +289,45 @@ def _token(settings: Settings, args: argparse.Namespace) -> int:
     except DomainError as error:
         print(error.message, file=sys.stderr)
         return 1
+    return 0
+
+
+def _network(settings: Settings, args: argparse.Namespace) -> int:
+    """`network area add|remove|list`: exit 2 on a bad argument, naming it."""
+
+    async def run() -> list[str]:
+        database = Database.from_settings(settings)
+        try:
+            async with database.session() as session:
+                if args.action == "list":
+                    rows = await list_areas(session, args.network)
+                    return [f"{r.network}\t{r.level.value}\t{r.code}\t{r.name}" for r in rows]
+                await begin_writing(session)
+                level = AreaLevel(args.level)
+                change = add_area if args.action == "add" else remove_area
+                changed = await change(session, args.network, level, args.code)
+                await session.commit()
+                what = f"{level.value} {args.code.strip()}"
+                if args.action == "add":
+                    said = "added" if changed else "already covered: nothing to add"
+                else:
+                    said = "removed" if changed else "not covered: nothing to remove"
+                return [f"{args.network}: {what} {said}"]
+        finally:
+            await database.dispose()
+
+    try:
+        lines = asyncio.run(run())
+    except DomainError as error:
+        print(error.message, file=sys.stderr)
+        return 2
+    except DBAPIError as error:
+        print(
+            f"database error: {error.orig}; is it migrated (entrelieux migrate)?", file=sys.stderr
+        )
+        return 2
+    for line in lines:
+        print(line)
     return 0
 
 

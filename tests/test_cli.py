@@ -226,3 +226,71 @@ def test_token_create_for_an_unknown_siret_exits_1_and_prints_no_token(database_
     assert result.returncode == 1
     assert result.stdout == ""
     assert "90123456700021" in result.stderr
+
+
+NETWORK = "Réseau de la CLI (test)"
+
+
+@pytest.fixture(scope="module")
+def network(database_url: str) -> str:
+    """A RESEAU organization `token create` brings in."""
+    result = _run(
+        database_url,
+        "token",
+        "create",
+        "--email",
+        "coordination@reseau.example",
+        "--organization",
+        NETWORK,
+        "--kind",
+        "RESEAU",
+    )
+    assert result.returncode == 0, result.stderr
+    return NETWORK
+
+
+def test_network_area_add_is_idempotent_lists_and_removes(database_url: str, network: str) -> None:
+    area = ("--network", network, "--level", "REGION", "--code", "52")
+    added = _run(database_url, "network", "area", "add", *area)
+    again = _run(database_url, "network", "area", "add", *area)
+    epci = _run(
+        database_url, "network", "area", "add", "--network", network, "--level", "EPCI",
+        "--code", "244400404",
+    )  # fmt: skip
+    listed = _run(database_url, "network", "area", "list", "--network", network)
+    removed = _run(database_url, "network", "area", "remove", *area)
+    after = _run(database_url, "network", "area", "list")
+
+    assert (added.returncode, again.returncode, epci.returncode) == (0, 0, 0), epci.stderr
+    assert "REGION 52 added" in added.stdout
+    assert "already covered" in again.stdout
+    assert listed.stdout.splitlines() == [
+        f"{network}\tEPCI\t244400404\tNantes Métropole",
+        f"{network}\tREGION\t52\tPays de la Loire",
+    ]
+    assert removed.returncode == 0
+    assert "removed" in removed.stdout
+    assert after.stdout.splitlines() == [f"{network}\tEPCI\t244400404\tNantes Métropole"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        (("--network", "Nobody (test)", "--level", "REGION", "--code", "52"), "network:"),
+        (("--network", "Fablab de la CLI", "--level", "REGION", "--code", "52"), "not RESEAU"),
+        (("--network", NETWORK, "--level", "COMMUNE", "--code", "99999"), "code: '99999'"),
+        (("--network", NETWORK, "--level", "EPCI", "--code", "123456789"), "code: '123456789'"),
+        (("--network", NETWORK, "--level", "DEPARTMENT", "--code", "20"), "code: '20'"),
+        (("--network", NETWORK, "--level", "REGION", "--code", "99"), "code: '99'"),
+        (("--network", NETWORK, "--level", "COUNTRY", "--code", "BE"), "code: 'BE'"),
+        (("--network", NETWORK, "--level", "CANTON", "--code", "1"), "--level"),
+    ],
+)
+def test_network_area_add_refuses_a_bad_argument_with_exit_2(
+    database_url: str, network: str, token: str, arguments: tuple[str, ...], named: str
+) -> None:
+    result = _run(database_url, "network", "area", "add", *arguments)
+
+    assert result.returncode == 2, result.stdout
+    assert named in result.stderr
+    assert result.stdout == ""

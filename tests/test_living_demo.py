@@ -20,8 +20,12 @@ from core.models import (
     ExchangeMessage,
     Listing,
     ListingOrigin,
+    ListingReport,
+    NetworkArea,
     Organization,
+    OrganizationKind,
     Space,
+    SpaceClaim,
     SpaceSourceRecord,
 )
 from core.settings import DEFAULT_DATA_DIR, Settings
@@ -107,7 +111,8 @@ def test_every_demo_organization_says_it_is_an_example_and_has_a_description_and
     assert len(examples) >= 100
     for organization in examples:
         assert "exemple" in organization.description, organization.name
-        assert organization.id in places, organization.name
+        if organization.kind != OrganizationKind.RESEAU:  # a network is not a place
+            assert organization.id in places, organization.name
     # The rest are the real communes of the Cartofriches sites, which say what those are.
     assert all(o.name.startswith("Commune") for o in others), [o.name for o in others]
     assert all("Cartofriches" in o.description for o in others)
@@ -171,6 +176,20 @@ def test_a_handful_of_exchanges_in_every_state_with_messages(loaded: Settings) -
     }
     assert all(messages[exchange.id] >= 1 for exchange in exchanges)
     assert max(messages.values()) >= 3
+
+
+def test_networks_cover_the_country_and_two_regions_with_work_waiting(loaded: Settings) -> None:
+    networks = [o for o in _rows(loaded, select(Organization)) if o.kind == OrganizationKind.RESEAU]
+    areas = {(a.level.value, a.code) for a in _rows(loaded, select(NetworkArea))}
+    members = [o for o in _rows(loaded, select(Organization)) if o.parent_id is not None]
+
+    assert len(networks) == 3
+    assert all(o.name.endswith("(exemple)") for o in networks)
+    assert areas == {("COUNTRY", "FR"), ("REGION", "52"), ("REGION", "75")}
+    assert sum(o.verified for o in members) >= 6
+    assert sum(not o.verified for o in members) >= 2
+    assert [c.state.value for c in _rows(loaded, select(SpaceClaim))] == ["PENDING"] * 2
+    assert [r.state.value for r in _rows(loaded, select(ListingReport))] == ["OPEN"]
 
 
 def test_no_internal_code_is_a_keyword_of_a_generated_listing(loaded: Settings) -> None:

@@ -9,7 +9,7 @@ notifications and impact are the real ones).
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import DomainError
+from core.importers.demo_networks import load_demo_networks
 from core.importers.listing_files import Row
 from core.importers.listings import import_rows
 from core.importers.living_demo import SEED, DemoPlan, Sources, plan_demo, rows_without_nones
@@ -59,6 +60,8 @@ EXAMPLES_WRITTEN_ON = date(2026, 1, 5)
 class LivingDemoReport:
     listings: ImportReport
     exchanges: dict[str, int]
+    networks: dict[str, int] = field(default_factory=dict)
+    """What `load_demo_networks` made: networks, members validated and waiting, the queues."""
 
 
 async def load_living_demo(
@@ -73,11 +76,13 @@ async def load_living_demo(
     await _publication_dates(session, plan, today)
     await _organizations(session, plan)
     exchanges: dict[str, int] = {}
+    networks: dict[str, int] = {}
     if first_time:  # a refresh (`entrelieux demo`) leaves the calendar and the exchanges be
         await rebase_examples(session, today)
         exchanges = await make_exchanges(session, today, random.Random(seed))  # noqa: S311
+        networks = await load_demo_networks(session)
         await coalesce_outbox(session)
-    return LivingDemoReport(listings=report, exchanges=exchanges)
+    return LivingDemoReport(listings=report, exchanges=exchanges, networks=networks)
 
 
 async def coalesce_outbox(session: AsyncSession) -> int:

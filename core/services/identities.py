@@ -5,6 +5,9 @@ A `siret` claim comes from a provider that verified it, so the organization it n
 verified (`SIRET_CLAIM`); its sector is public when its SIREN is a commune's (the official list in
 `data/commune_sirens.csv`) or its legal category is 7xxx, else private.
 
+An open invitation addressed to the e-mail the provider verified is accepted at sign-in
+(`accept_invitations_to_verified_email`): the address is what the invitation's link proves.
+
 Names: a commune is named after the commune, another organization after the provider's
 `organizational_unit`; with neither, it gets a provisional name its owner is asked to confirm
 (`name_confirmed`), never a bare SIRET. A person whose provider gave no name is asked theirs once.
@@ -38,6 +41,7 @@ from core.models import (
     VerificationMethod,
 )
 from core.services.audit import record
+from core.services.memberships import accept_invitations_to_verified_email
 from core.services.organizations import organization_by_siret
 from core.services.principal import Principal, principal_of
 from core.services.validation import normalize_siret, siret_problem
@@ -126,6 +130,7 @@ async def sign_in(session: AsyncSession, identity: VerifiedIdentity) -> SignedIn
     if identity.siret is not None:
         organization = await _organization_for(session, identity, person)
         await _join(session, person.id, organization)
+    await accept_invitations_to_verified_email(session, person)
     principal = await principal_for_person(session, person.id)
     organization_ids: list[int | None] = [*sorted(principal.organization_ids)] or [None]
     for organization_id in organization_ids:

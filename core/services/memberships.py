@@ -115,6 +115,40 @@ async def accept_invitation(
     return await _join(session, acting.person_id, organization_id, role, source, acting.person_id)
 
 
+async def accept_invitations_to_verified_email(session: AsyncSession, person: Person) -> int:
+    """At sign-in, the open invitations addressed to the person's e-mail, when their provider
+    verified it (`Person.email_verified`): holding the address is what the token proves, so the
+    person joins with the role they were invited for, as if they had followed the link. Returns
+    how many they accepted; an invitation to an organization they already belong to stays open."""
+    if person.id is None or not person.email or not person.email_verified:
+        return 0
+    statement = select(Invitation).where(
+        Invitation.email == person.email.lower(),
+        col(Invitation.accepted_at).is_(None),
+        col(Invitation.expires_at) > utcnow(),
+    )
+    accepted = 0
+    for invitation in (await session.exec(statement.order_by(col(Invitation.id)))).all():
+        member = select(Membership.id).where(
+            Membership.person_id == person.id,
+            Membership.organization_id == invitation.organization_id,
+        )
+        if (await session.exec(member)).first() is not None:
+            continue
+        spend = (
+            update(Invitation)
+            .where(col(Invitation.id) == invitation.id, col(Invitation.accepted_at).is_(None))
+            .values(accepted_at=utcnow(), accepted_by_id=person.id)
+        )
+        if (await session.exec(spend)).rowcount != 1:
+            continue  # followed by its link meanwhile
+        source = {"invitation_id": invitation.id, "by": "verified_email"}
+        organization_id, role = invitation.organization_id, invitation.role
+        await _join(session, person.id, organization_id, role, source, person.id)
+        accepted += 1
+    return accepted
+
+
 async def request_membership(
     session: AsyncSession, principal: Principal | None, organization_id: int, draft: RequestDraft
 ) -> MembershipRequest:

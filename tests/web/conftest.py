@@ -51,6 +51,8 @@ PASSWORD = "demo"
 class Server:
     url: str
     log: Path
+    database_url: str = ""
+    """The database `entrelieux serve` runs on, for the operator's commands."""
 
 
 def _database_url(folder: Path) -> str:
@@ -84,7 +86,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     database_url = _database_url(folder)
     with serving(folder, database_url, OUTBOX_POLL_SECONDS="0.2") as (url, process, log):
         _wait_until_ready(url, process, log)
-        yield Server(url=url, log=log)
+        yield Server(url=url, log=log, database_url=database_url)
 
 
 @contextmanager
@@ -348,6 +350,19 @@ def world(browser: Browser, server: Server) -> World:
 
 
 README_SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+def add_network_area(server: Server, network: str, level: str, code: str) -> None:
+    """The network (its exact name) covers this area: `entrelieux network area add`, as an
+    operator runs it on the server's database."""
+    environment = os.environ | {"DATABASE_URL": server.database_url, "SEARCH_ENABLED": "false"}
+    result = subprocess.run(
+        [sys.executable, "-m", "api.cli", "network", "area", "add", "--network", network,
+         "--level", level, "--code", code],
+        env=environment, cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "added" in result.stdout, result.stdout
 
 
 def readme_screenshot(page: Page, name: str) -> None:

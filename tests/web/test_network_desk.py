@@ -4,23 +4,17 @@ reason on the listing, in French at 1280 px and in English at 360 px; nobody els
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from schema.relay import from_global_id
 from tests.web.conftest import (
     NewContext,
     Server,
     World,
+    add_network_area,
     axe_violations,
     graphql,
     screenshot,
@@ -31,37 +25,6 @@ NETWORK_ADMIN = "salarie-entreprise"  # a demo account no other browser test use
 SMALL = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 TITLE = "Bureau partagé rue de Paris, 12 m²"
 REASON = "Annonce en double d'une salle déjà publiée ; merci de mettre à jour la première."
-
-
-def server_database(server: Server) -> str:
-    """The database `serving` gave the session's server (see `tests/web/conftest.py`)."""
-    shared = os.environ.get("TEST_DATABASE_URL")
-    if not shared or not shared.startswith("postgresql"):
-        return f"sqlite+aiosqlite:///{server.log.parent / 'web.sqlite3'}"
-    url = make_url(shared)
-    return url.set(database=f"{url.database}_web").render_as_string(hide_password=False)
-
-
-def cover(server: Server, network_id: str, commune: str) -> None:
-    """The network covers this commune: a network area, written as an operator would (the API
-    has no mutation for areas yet)."""
-    decoded = from_global_id(network_id)
-    assert decoded is not None
-
-    async def write() -> None:
-        engine = create_async_engine(server_database(server))
-        async with engine.begin() as connection:
-            await connection.execute(
-                text(
-                    "INSERT INTO network_area (organization_id, level, code)"
-                    " VALUES (:id, 'COMMUNE', :code)"
-                ),
-                {"id": decoded[1], "code": commune},
-            )
-        await engine.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:  # Playwright's loop runs in this thread
-        pool.submit(asyncio.run, write()).result()
 
 
 def a_network(page: Page, server: Server) -> str:
@@ -79,7 +42,7 @@ def a_network(page: Page, server: Server) -> str:
     )["organizationCreate"]
     assert created["__typename"] == "OrganizationCreateSuccess", created
     network_id = str(created["organization"]["id"])
-    cover(server, network_id, "93048")  # Montreuil
+    add_network_area(server, "Réseau des tiers-lieux d'Est Ensemble", "COMMUNE", "93048")
     joining = graphql(
         page,
         """mutation($input: OrganizationCreateInput!) { organizationCreate(input: $input) {

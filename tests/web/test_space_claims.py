@@ -3,27 +3,22 @@
 1. The manager of ADE Coworking (Nantes), whose provider-verified e-mail is at the place's
    website domain, claims it from the place page and sees it verified at once.
 2. The same manager claims another Nantes coworking: no evidence, so the claim goes to the network
-   covering Loire-Atlantique (a RESEAU organization set up here, with its area); the network's
+   covering Loire-Atlantique (a RESEAU organization set up here, its area added by the operator's
+   `entrelieux network area add`); the network's
    coordinator accepts it from the network's page, and the place then shows it verified.
 """
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from playwright.sync_api import Page, expect
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
-from schema.relay import from_global_id
 from tests.web.conftest import (
     NewContext,
     Server,
+    add_network_area,
     axe_violations,
     ensure_organization,
     graphql,
@@ -44,33 +39,6 @@ def place_id(page: Page, name: str) -> str:
     assert len(found) == 1, nodes
     assert found[0]["organization"] is None, f"{name} is already claimed in the demo"
     return str(found[0]["id"])
-
-
-def server_database(server: Server) -> str:
-    """The database `entrelieux serve` runs on, as the conftest's `_database_url` chose it."""
-    shared = os.environ.get("TEST_DATABASE_URL")
-    if shared and shared.startswith("postgresql"):
-        url = make_url(shared)
-        return url.set(database=f"{url.database}_web").render_as_string(hide_password=False)
-    return f"sqlite+aiosqlite:///{server.log.parent / 'web.sqlite3'}"
-
-
-def add_area(server: Server, organization_id: str, level: str, code: str) -> None:
-    """The territory a network covers has no mutation yet: written as an operator would."""
-    decoded = from_global_id(organization_id)
-    assert decoded is not None
-    statement = text(
-        "INSERT INTO network_area (organization_id, level, code) VALUES (:id, :level, :code)"
-    )
-
-    async def insert() -> None:
-        engine = create_async_engine(server_database(server))
-        async with engine.begin() as connection:
-            await connection.execute(statement, {"id": decoded[1], "level": level, "code": code})
-        await engine.dispose()
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(asyncio.run, insert()).result()
 
 
 def open_claim_form(page: Page) -> None:
@@ -141,7 +109,7 @@ def test_a_claim_without_evidence_is_accepted_by_the_network(
     )["organizationCreate"]
     assert created["__typename"] == "OrganizationCreateSuccess", created
     network = created["organization"]["id"]
-    add_area(server, network, "DEPARTMENT", "44")
+    add_network_area(server, NETWORK, "DEPARTMENT", "44")
 
     manager = new_context().new_page()
     sign_in(manager, MANAGER)
