@@ -41,6 +41,7 @@ class _RequestSession:
         self.database = database
         self.session: AsyncSession | None = None
         self.request: Request | None = None
+        self.context: Context | None = None
 
     def open(self) -> AsyncSession:
         if self.session is None:
@@ -48,6 +49,8 @@ class _RequestSession:
         return self.session
 
     async def close(self) -> None:
+        if self.context is not None:
+            await self.context.settle()
         if self.request is not None:
             await self.request.close()
         if self.session is not None:
@@ -163,7 +166,7 @@ class GraphQLApp(GraphQL[Context, None]):
         principal, holder = request.state.graphql
         if isinstance(request, Request):
             holder.request = request  # its form's files are closed with the session
-        return Context(
+        context = Context(
             settings=self.settings,
             principal=principal,
             open_session=holder.open,
@@ -173,6 +176,8 @@ class GraphQLApp(GraphQL[Context, None]):
             commits=self.commits,
             media=self.media,
         )
+        holder.context = context  # the session waits for its late work before it closes
+        return context
 
 
 def _origin_problem(settings: Settings, websocket: WebSocket) -> str | None:

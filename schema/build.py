@@ -24,7 +24,9 @@ from strawberry.schema.config import StrawberryConfig
 from core.settings import Settings
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
+from schema.execution import SettlingExecutionContext, settle_siblings
 from schema.root import NODE_TYPES, Mutation, Query
+from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
 
 
@@ -46,6 +48,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if not settings.is_development:
         extensions.append(DisableIntrospection)
+    settle_siblings()
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
@@ -53,6 +56,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         types=[*NODE_TYPES, *ERROR_CODE_ENUMS],
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
+        scalar_overrides=SCALAR_OVERRIDES,
+        execution_context_class=SettlingExecutionContext,
     )
 
 

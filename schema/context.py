@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -38,6 +39,8 @@ class Context:
     """The `connection_init` payload of a WebSocket (graphql-transport-ws)."""
     media: MediaStorage | None = None
     """Where photo files are written; None where no mutation writes any (a WebSocket)."""
+    pending_work: set[asyncio.Future[Any]] = field(default_factory=set)
+    """Resolvers graphql-core still runs after the response (`schema/execution.py`)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property
@@ -49,6 +52,13 @@ class Context:
         if self._loaders is None:
             self._loaders = Loaders(self.session, self.principal)
         return self._loaders
+
+    async def settle(self) -> None:
+        """Wait for the work of this request that outlived its response, before its session
+        closes."""
+        while pending := [f for f in self.pending_work if not f.done()]:
+            await asyncio.wait(pending)
+        self.pending_work.clear()
 
     async def end_transaction(self) -> None:
         """Between two events of a long WebSocket operation: end the session's transaction (its
