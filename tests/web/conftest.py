@@ -442,7 +442,14 @@ def graphql(page: Page, query: str, variables: dict[str, Any] | None = None) -> 
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:
-    """Serious and critical axe-core violations of the page as it is now."""
+    """Serious and critical axe-core violations of the page as it is now, once its finite
+    animations and transitions (a map fading its tiles in, zooming) have ended: colours are
+    measured as they stay, not halfway."""
+    page.evaluate(
+        """() => Promise.all(document.getAnimations()
+            .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
+            .map((a) => a.finished.catch(() => undefined)))"""
+    )
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"

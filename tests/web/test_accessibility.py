@@ -85,7 +85,15 @@ def test_the_search_page_with_results_in_english(page: Page) -> None:
 
 def _assert_no_violation(page: Page) -> None:
     violations = axe_violations(page)
-    summary = [{"id": v["id"], "impact": v["impact"], "help": v["help"]} for v in violations]
+    summary = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [(n["target"], n.get("failureSummary")) for n in v["nodes"]][:5],
+        }
+        for v in violations
+    ]
     assert not violations, json.dumps(summary, indent=2, ensure_ascii=False)
 
 

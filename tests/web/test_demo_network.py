@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.web.conftest import NewContext, Server, axe_violations, graphql, screenshot, sign_in
 
 COORDINATOR = "reseau-ouest"  # morgane.guillou@tiers-lieux-ouest.fr, invited by the demo
-CLAIMANT = "animateur-limousin"  # no SIRET, no organization: no other browser test claims with it
+CLAIMANT = "porteuse-angers"  # no SIRET, no organization; no other browser test signs in with it
 NETWORK = "Réseau des tiers-lieux de l'Ouest (exemple)"
 SMALL = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 PLACES = """query($name: String!) { spaces(filter: {nameContains: $name}, first: 10) {
