@@ -50,9 +50,8 @@ def hidden_of(info: Info, facts: HiddenFacts | None) -> ListingHidden | None:
     if facts is None:
         return None
     principal = info.context.principal
-    role = principal.role_in(facts.network_id) if principal else None
     may_read = principal is not None and (
-        principal.acts_for(facts.organization_id) or (role is not None and role.can_administer)
+        principal.acts_for(facts.organization_id) or principal.administers(facts.network_id)
     )
     if not may_read:
         return None

@@ -6,15 +6,18 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any
 
 import strawberry
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import models
 from core.error_codes import ModerationErrorCode
 from core.errors import NotFound
 from core.models import ReportReason, ReportState
 from core.services import moderation, network_desk
+from core.services.principal import Principal
 from core.services.validation import parse
 from schema.context import Info
 from schema.errors import (
@@ -160,6 +163,12 @@ OrganizationRefuseResult = Annotated[
 ]
 
 
+ListingDecision = Callable[
+    [AsyncSession, Principal | None, int, str], Coroutine[Any, Any, models.Listing]
+]
+"""A network's decision on a listing (`moderation.hide_listing`, `unhide_listing`)."""
+
+
 def _listing_pk(global_id: str) -> int:
     pk = input_id(global_id, "Listing", "listing_id")
     assert pk is not None
@@ -168,6 +177,18 @@ def _listing_pk(global_id: str) -> int:
 
 def _moderated(row: models.Listing) -> ListingModerationSuccess:
     return ListingModerationSuccess(listing=Listing.from_row(row))
+
+
+async def _decide_on_listing(
+    info: Info, input: ListingDecisionInput, decide: ListingDecision
+) -> ListingModerationResult:
+    """Hide or show again: one commit of the network's decision on the listing."""
+
+    async def run() -> models.Listing:
+        listing_pk = _listing_pk(input.listing_id)
+        return await decide(info.context.session, info.context.principal, listing_pk, input.reason)
+
+    return await run_mutation(info, run, _moderated)
 
 
 @strawberry.type
@@ -206,15 +227,7 @@ class ModerationMutation:
         info: Info,
         input: Annotated[ListingDecisionInput, strawberry.argument(description="The decision.")],
     ) -> ListingModerationResult:
-        async def hide() -> models.Listing:
-            return await moderation.hide_listing(
-                info.context.session,
-                info.context.principal,
-                _listing_pk(input.listing_id),
-                input.reason,
-            )
-
-        return await run_mutation(info, hide, _moderated)
+        return await _decide_on_listing(info, input, moderation.hide_listing)
 
     @strawberry.mutation(
         description="As an OWNER or ADMIN of a network covering it, show a hidden listing again, "
@@ -225,15 +238,7 @@ class ModerationMutation:
         info: Info,
         input: Annotated[ListingDecisionInput, strawberry.argument(description="The decision.")],
     ) -> ListingModerationResult:
-        async def unhide() -> models.Listing:
-            return await moderation.unhide_listing(
-                info.context.session,
-                info.context.principal,
-                _listing_pk(input.listing_id),
-                input.reason,
-            )
-
-        return await run_mutation(info, unhide, _moderated)
+        return await _decide_on_listing(info, input, moderation.unhide_listing)
 
     @strawberry.mutation(
         description="As an OWNER or ADMIN of a network covering the listing, dismiss an open "

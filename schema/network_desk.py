@@ -73,8 +73,7 @@ class NetworkDesk:
     @strawberry.field(description="Whether the viewer is an OWNER or ADMIN of the network.")
     def viewer_is_admin(self, info: Info) -> bool:
         principal = info.context.principal
-        role = principal.role_in(self.pk) if principal else None
-        return role is not None and role.can_administer
+        return principal is not None and principal.administers(self.pk)
 
     @strawberry.field(description="The territories it covers, most specific first.")
     async def areas(self, info: Info) -> list[NetworkArea]:

@@ -458,7 +458,6 @@ async def test_the_members_and_their_activity_cost_a_fixed_number_of_statements(
     assert all(len(m["places"]) == 2 for m in members)
     assert few == many, (few, many)
     assert many <= 6, many  # the token, the network, its members, two counts, their places
-    print(f"members page: {many} statements for 10 members")
 
 
 async def test_ids_beyond_any_table_get_a_typed_answer_not_an_internal_error(

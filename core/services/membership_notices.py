@@ -20,18 +20,24 @@ from core.models import (
 )
 
 
+async def admins_of(session: AsyncSession, organization_id: int | None) -> list[int]:
+    """The person ids of the organization's OWNERs and ADMINs, each once."""
+    if organization_id is None:
+        return []
+    statement = select(Membership.person_id).where(
+        col(Membership.organization_id) == organization_id,
+        col(Membership.role).in_([Role.OWNER, Role.ADMIN]),
+    )
+    return list(dict.fromkeys((await session.exec(statement)).all()))
+
+
 async def notify_admins(
     session: AsyncSession, request: MembershipRequest, organization: Organization
 ) -> int:
     """One notification to each OWNER and ADMIN of the organization; returns how many."""
     person = await session.get(Person, request.person_id)
     who = person.display_name if person and person.display_name else "Quelqu'un"
-    admins = await session.exec(
-        select(Membership.person_id).where(
-            col(Membership.organization_id) == organization.id,
-            col(Membership.role).in_([Role.OWNER, Role.ADMIN]),
-        )
-    )
+    admins = await admins_of(session, organization.id)
     body = f"{who} demande à rejoindre {organization.name}."
     if request.message.strip():
         body += f"\n\n« {request.message.strip()} »"
@@ -45,7 +51,7 @@ async def notify_admins(
             note=request.message.strip()[:2000],
             email_pending=True,
         )
-        for person_id in dict.fromkeys(admins.all())
+        for person_id in admins
     ]
     session.add_all(rows)
     return len(rows)

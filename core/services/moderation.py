@@ -136,7 +136,7 @@ async def dismiss_report(
     reason = decision_reason(reason)
     locked = select(ListingReport).where(col(ListingReport.id) == report_id).with_for_update()
     report = (await session.exec(locked)).first()
-    if report is None or not _administers(acting, report.network_id):
+    if report is None or not acting.administers(report.network_id):
         # Other covering networks may decide too; anyone else learns nothing of the report.
         covering = report is not None and await _covering_admin(session, acting, report)
         if report is None or not covering:
@@ -169,17 +169,12 @@ async def _open_reports(session: AsyncSession, listing_id: int | None) -> list[L
     return list((await session.exec(statement.order_by(col(ListingReport.id)))).all())
 
 
-def _administers(acting: Principal, organization_id: int) -> bool:
-    role = acting.role_in(organization_id)
-    return role is not None and role.can_administer
-
-
 async def _covering_admin(session: AsyncSession, acting: Principal, report: ListingReport) -> bool:
     listing = await session.get(Listing, report.listing_id)
     if listing is None:
         return False
     covering = await networks_covering(session, listing.commune_insee)
-    return any(_administers(acting, n) for n in covering)
+    return any(acting.administers(n) for n in covering)
 
 
 async def _moderated(
@@ -194,7 +189,7 @@ async def _moderated(
     locked = select(Listing).where(col(Listing.id) == listing_id).with_for_update()
     listing = (await session.exec(locked)).first()
     covering = await networks_covering(session, listing.commune_insee) if listing else []
-    network_id = next((n for n in covering if _administers(acting, n)), None)
+    network_id = next((n for n in covering if acting.administers(n)), None)
     if listing is None or network_id is None:
         if listing is None or await get_listing(session, acting, listing_id=listing_id) is None:
             raise NotFound(ListingErrorCode.LISTING_NOT_FOUND, value=str(listing_id))

@@ -10,32 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.models import (
     Listing,
     ListingReport,
-    Membership,
     Notification,
     NotificationKind,
     Organization,
     ReportState,
-    Role,
 )
+from core.services.membership_notices import admins_of
 
 REASON_WORDS = {"SPAM": "spam", "NOT_REAL": "annonce fictive", "OFFENSIVE": "contenu choquant"}
-
-
-async def admins_of(session: AsyncSession, organization_id: int) -> list[int]:
-    """The OWNERs and ADMINs of an organization, each once."""
-    rows = await session.exec(
-        select(Membership.person_id).where(
-            col(Membership.organization_id) == organization_id,
-            col(Membership.role).in_([Role.OWNER, Role.ADMIN]),
-        )
-    )
-    return list(dict.fromkeys(rows.all()))
 
 
 def _tell(

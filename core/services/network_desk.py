@@ -29,7 +29,6 @@ from core.models import (
     ListingStatus,
     NetworkArea,
     Organization,
-    OrganizationKind,
     ReportState,
     Space,
 )
@@ -46,13 +45,6 @@ class MemberActivity:
     listings_published: int
     exchanges_completed: int
     """Completed exchanges it took part in, on either side."""
-
-
-async def network_of(session: AsyncSession, network_id: int) -> Organization:
-    network = await session.get(Organization, network_id)
-    if network is None or network.kind != OrganizationKind.RESEAU:
-        raise NotFound(ModerationErrorCode.NOT_A_NETWORK, value=str(network_id))
-    return network
 
 
 async def members_with_activity(

@@ -35,6 +35,11 @@ class Principal:
     def acts_for(self, organization_id: int | None) -> bool:
         return self.role_in(organization_id) is not None
 
+    def administers(self, organization_id: int | None) -> bool:
+        """An OWNER or ADMIN of that organization."""
+        role = self.role_in(organization_id)
+        return role is not None and role.can_administer
+
     @property
     def organization_ids(self) -> frozenset[int]:
         return frozenset(self.memberships)

@@ -7,21 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import Membership, Notification, NotificationKind, Role, Space, SpaceClaim
-
-
-async def admins_of(session: AsyncSession, organization_id: int | None) -> list[int]:
-    """The person ids of the organization's OWNERs and ADMINs."""
-    if organization_id is None:
-        return []
-    statement = select(Membership.person_id).where(
-        col(Membership.organization_id) == organization_id,
-        col(Membership.role).in_([Role.OWNER, Role.ADMIN]),
-    )
-    return list(dict.fromkeys((await session.exec(statement)).all()))
+from core.models import Notification, NotificationKind, Space, SpaceClaim
+from core.services.membership_notices import admins_of
 
 
 async def tell(

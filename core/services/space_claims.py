@@ -132,8 +132,7 @@ async def decide_claim(
     claim = await session.get(SpaceClaim, claim_id)
     if claim is None:
         raise NotFound(SpaceClaimErrorCode.CLAIM_NOT_FOUND, value=str(claim_id))
-    role = acting.role_in(claim.network_id)
-    if role is None or not role.can_administer:
+    if not acting.administers(claim.network_id):
         raise NotAllowed(SpaceClaimErrorCode.NOT_THE_DECIDING_NETWORK)
     accept = draft.decision == Decision.ACCEPT
     if not accept and not draft.reason:

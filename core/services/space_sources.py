@@ -55,8 +55,7 @@ async def require_national_administrator(
 ) -> Principal:
     acting = require_principal(principal)
     for organization_id in await national_administrators(session):
-        role = acting.role_in(organization_id)
-        if role is not None and role.can_administer:
+        if acting.administers(organization_id):
             return acting
     raise NotAllowed(DirectoryErrorCode.NATIONAL_ADMIN_REQUIRED)
 

@@ -52,7 +52,8 @@ async def test_a_failing_field_leaves_no_loader_running_after_the_response(
         assert body["data"]["organization"] == {"name": "Lab"}
         assert body["data"]["node"] is None
         assert [e["extensions"].get("code") for e in body["errors"]] == ["BAD_USER_INPUT"]
-    assert await client.execute("{ organizations(first: 1) { totalCount } }")
+    after = await client.execute("{ organizations(first: 1) { totalCount } }")
+    assert after["organizations"]["totalCount"] >= 1, after  # the session still reads
 
 
 async def test_a_date_literal_out_of_bounds_is_refused_by_name(

@@ -136,6 +136,7 @@ def test_a_commune_widened_to_its_intercommunality_then_around_it_unclaimed(page
     pick_commune(page, "Montreuil", "93", label="Dans la commune")
     expect(page).to_have_url(re.compile(r"/lieux\?commune=93048$"))
     in_montreuil = _expected(page, {"communeInsee": "93048"})
+    assert in_montreuil["edges"], in_montreuil  # an empty page and an empty answer would agree
     assert _shown(page) == [e["node"]["name"] for e in in_montreuil["edges"]]
 
     page.get_by_role("button", name=re.compile("Étendre à toute l'intercommunalité")).click()
