@@ -31,7 +31,6 @@ from core.models import (
     ListingReport,
     ListingStatus,
     MembershipRequest,
-    NetworkArea,
     Notification,
     NotificationKind,
     OrganizationKind,
@@ -44,6 +43,7 @@ from core.models import (
     Visibility,
 )
 from core.services.memberships import InvitationDraft, invite
+from core.services.network_areas import add_area
 from core.services.principal import Principal
 from core.services.tokens import issue_token
 from core.settings import Settings
@@ -768,7 +768,7 @@ def test_every_root_field_has_a_rule() -> None:
 
 async def build_world(session: AsyncSession) -> World:
     network = await make_organization(session, "Fabrique N", OrganizationKind.RESEAU)
-    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.DEPARTMENT, code="23"))
+    await add_area(session, network.name, AreaLevel.DEPARTMENT, "23")
     a = await make_organization(session, "Lieu A", parent_id=network.id)
     b = await make_organization(session, "Lieu B")
     owner_a = await make_member(session, a, Role.OWNER)
@@ -796,9 +796,9 @@ async def build_world(session: AsyncSession) -> World:
     session.add_all([alert, request])
     claimed = await make_space(session)
     free = await make_space(session)
+    await add_area(session, network.name, AreaLevel.COUNTRY, "FR")
     session.add_all(
         [
-            NetworkArea(organization_id=network.id or 0, level=AreaLevel.COUNTRY, code="FR"),
             SpaceClaim(
                 space_id=space.id or 0,
                 organization_id=a.id or 0,

@@ -17,7 +17,6 @@ from core.models import (
     AuditEvent,
     Listing,
     ListingReport,
-    NetworkArea,
     Notification,
     NotificationKind,
     Organization,
@@ -25,6 +24,7 @@ from core.models import (
     ReportState,
     Role,
 )
+from core.services.network_areas import add_area
 from schema.relay import to_global_id
 from tests.factories import make_exchange, make_listing, make_member, make_organization, make_space
 from tests.graphql import GraphQLClient
@@ -113,7 +113,7 @@ async def a_network(
 ) -> tuple[Organization, str]:
     network = await make_organization(session, name, OrganizationKind.RESEAU)
     assert network.id is not None
-    session.add(NetworkArea(organization_id=network.id, level=level, code=code))
+    await add_area(session, network.name, level, code)
     return network, (await make_member(session, network, Role.ADMIN)).token
 
 

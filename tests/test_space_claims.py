@@ -22,7 +22,6 @@ from core.models import (
     AuditAction,
     AuditEvent,
     ClaimState,
-    NetworkArea,
     Notification,
     NotificationKind,
     Organization,
@@ -33,6 +32,7 @@ from core.models import (
 )
 from core.services.claim_evidence import is_generic, website_domain
 from core.services.identities import VerifiedIdentity, sign_in
+from core.services.network_areas import add_area
 from core.services.principal import Principal
 from core.services.space_claims import (
     ClaimDraft,
@@ -108,12 +108,8 @@ async def world(session: AsyncSession, **space: Any) -> World:
         session, "Réseau des tiers-lieux creusois", OrganizationKind.RESEAU
     )
     national = await make_organization(session, "France Tiers-Lieux", OrganizationKind.RESEAU)
-    session.add_all(
-        [
-            NetworkArea(organization_id=network.id or 0, level=AreaLevel.DEPARTMENT, code="23"),
-            NetworkArea(organization_id=national.id or 0, level=AreaLevel.COUNTRY, code="FR"),
-        ]
-    )
+    await add_area(session, network.name, AreaLevel.DEPARTMENT, "23")
+    await add_area(session, national.name, AreaLevel.COUNTRY, "FR")
     claimant = await make_organization(session, "Association La Quincaillerie", siret=SIRET)
     found = World(
         claimant=claimant,

@@ -12,13 +12,13 @@ from core.importers.directory import import_source
 from core.importers.sources import SOURCES
 from core.models import (
     AreaLevel,
-    NetworkArea,
     OrganizationKind,
     Role,
     Space,
     SpaceMerge,
     SpaceSourceRecord,
 )
+from core.services.network_areas import add_area
 from schema.relay import to_global_id
 from tests.directory_rows import cut, needs_shared_data
 from tests.factories import make_organization, make_token
@@ -60,7 +60,7 @@ async def _berrylab(session: AsyncSession, tmp_path: Path) -> Space:
 async def _national_admin(session: AsyncSession, role: Role = Role.ADMIN) -> str:
     network = await make_organization(session, "France Tiers-Lieux", kind=OrganizationKind.RESEAU)
     assert network.id is not None
-    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.COUNTRY, code="FR"))
+    await add_area(session, network.name, AreaLevel.COUNTRY, "FR")
     return await make_token(session, network, role)
 
 
@@ -141,7 +141,7 @@ async def test_only_a_national_administrator_may_undo_and_only_once(
     place = await _berrylab(session, tmp_path)
     regional = await make_organization(session, "Réseau régional", kind=OrganizationKind.RESEAU)
     assert regional.id is not None
-    session.add(NetworkArea(organization_id=regional.id, level=AreaLevel.REGION, code="24"))
+    await add_area(session, regional.name, AreaLevel.REGION, "24")
     regional_admin = await make_token(session, regional, Role.ADMIN)
     national = await _national_admin(session, Role.OWNER)
     await session.commit()

@@ -18,12 +18,12 @@ from core.models import (
     ExchangeState,
     ListingKind,
     ListingStatus,
-    NetworkArea,
     Organization,
     OrganizationKind,
     Role,
     Visibility,
 )
+from core.services.network_areas import add_area
 from tests.factories import make_exchange, make_listing, make_member, make_organization, make_space
 from tests.graphql import GraphQLClient
 
@@ -70,11 +70,9 @@ async def build_world(session: AsyncSession) -> World:
     occupied now and a free one), a commune with its vacant school; in La Souterraine (same
     department, another EPCI) a ressourcerie; in Limoges (another department) a coworking."""
     network = await make_organization(session, "Fabrique de la Creuse", OrganizationKind.RESEAU)
-    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.DEPARTMENT, code="23"))
+    await add_area(session, network.name, AreaLevel.DEPARTMENT, "23")
     other_network = await make_organization(session, "Réseau 87", OrganizationKind.RESEAU)
-    session.add(
-        NetworkArea(organization_id=other_network.id, level=AreaLevel.DEPARTMENT, code="87")
-    )
+    await add_area(session, other_network.name, AreaLevel.DEPARTMENT, "87")
     fablab = await make_organization(session, "FabLab de Guéret", parent_id=network.id)
     commune = await make_organization(
         session,
@@ -300,7 +298,7 @@ async def test_the_national_administrators_see_every_territory_s_totals(
 ) -> None:
     await build_world(session)
     national = await make_organization(session, "ANCT", OrganizationKind.RESEAU)
-    session.add(NetworkArea(organization_id=national.id, level=AreaLevel.COUNTRY, code="FR"))
+    await add_area(session, national.name, AreaLevel.COUNTRY, "FR")
     token = (await make_member(session, national)).token
     await session.commit()
 
@@ -351,7 +349,7 @@ async def test_the_cost_is_the_same_small_number_of_statements_at_every_size(
 ) -> None:
     world = await build_world(session)
     national = await make_organization(session, "ANCT", OrganizationKind.RESEAU)
-    session.add(NetworkArea(organization_id=national.id, level=AreaLevel.COUNTRY, code="FR"))
+    await add_area(session, national.name, AreaLevel.COUNTRY, "FR")
     token = (await make_member(session, national)).token
     await session.commit()
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
-from core.models import AreaLevel, NetworkArea, OrganizationKind, Role
+from core.models import AreaLevel, OrganizationKind, Role
+from core.services.network_areas import add_area
 from search.client import SearchClient
 from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
@@ -26,7 +27,7 @@ UNHIDE = DECIDE.replace("hide: listingHide", "unhide: listingUnhide")
 async def creuse_network_admin(session: AsyncSession) -> str:
     network = await make_organization(session, "Réseau Creuse", OrganizationKind.RESEAU)
     assert network.id is not None
-    session.add(NetworkArea(organization_id=network.id, level=AreaLevel.DEPARTMENT, code="23"))
+    await add_area(session, network.name, AreaLevel.DEPARTMENT, "23")
     token = await make_token(session, network, Role.ADMIN)
     await session.commit()
     return token

@@ -9,10 +9,11 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
-from core.models import OutboxEvent, OutboxTopic
+from core.models import OutboxEvent, OutboxTopic, Role
+from schema.relay import to_global_id
 from search.client import SearchClient
 from search.relay import space_ids_of
-from tests.factories import make_organization
+from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
 from tests.places import CREUSE_GRAND_SUD, make_directory
 from tests.search.conftest import index_now
@@ -26,6 +27,10 @@ SPACES = """query($filter: SpaceFilter, $first: Int = 20, $after: String) {
   }
 }"""
 EVERYWHERE = {"nearCommune": "Guéret", "radiusKm": 1000}  # the index path, every place
+
+
+SIRET = "85271946700015"
+CLAIM = """mutation($input: SpaceClaimInput!) { spaceClaim(input: $input) { __typename } }"""
 
 
 def names(answer: dict[str, Any]) -> list[str]:
@@ -145,9 +150,21 @@ async def test_a_claim_reaches_the_index_and_an_organization_s_change_refreshes_
     claimed = {"text": "felletin", "claimed": True}
     assert names(await search_api.execute(SPACES, {"filter": claimed})) == []
 
-    lab = await make_organization(session, "Association du Fablab de Felletin")
-    felletin.organization_id = lab.id  # as a claim will: through the session
+    lab = await make_organization(session, "Association du Fablab de Felletin", siret=SIRET)
+    felletin.siret = SIRET  # the same SIRET: the claim is verified at once
+    admin = await make_token(session, lab, Role.ADMIN)
     await session.commit()
+    made = await search_api.execute(
+        CLAIM,
+        {
+            "input": {
+                "spaceId": to_global_id("Space", felletin.id or 0),
+                "organizationId": to_global_id("Organization", lab.id or 0),
+            }
+        },
+        admin,
+    )
+    assert made["spaceClaim"]["__typename"] == "SpaceClaimSuccess", made
     await index_now(database, search_client)
 
     assert names(await search_api.execute(SPACES, {"filter": claimed})) == ["Fablab de Felletin"]
