@@ -41,6 +41,9 @@ class Context:
     """Where photo files are written; None where no mutation writes any (a WebSocket)."""
     pending_work: set[asyncio.Future[Any]] = field(default_factory=set)
     """Resolvers graphql-core still runs after the response (`schema/execution.py`)."""
+    query_cost: int = 0
+    """What this request's document costs (`schema/cost.py`), computed before it runs; the
+    caller's budget is charged with it."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property
