@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     graphql_max_radius_km: float = Field(
         default=1000.0, gt=0, description="The widest radius a search or a match may ask for."
     )
+    # Query cost (issue 13, cost): measured on the parsed document before validation
+    # (schema/cost.py); a document over either limit is refused before any resolver runs.
+    graphql_max_cost: int = Field(
+        default=20_000,
+        gt=0,
+        description="The most a request's document may cost: every field 1, the fields that "
+        "search or scan more, a list's items times its page size (schema/cost.py).",
+    )
+    graphql_max_fields: int = Field(
+        default=500, gt=0, description="The most fields a document may hold, fragments expanded."
+    )
     max_request_body_bytes: int = 1024 * 1024
 
     # Search: without MEILI_URL the app starts its own Meilisearch on loopback (development).

@@ -7,17 +7,10 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
-from graphql.validation import ASTValidationRule
 from strawberry.extensions import (
-    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.schema.config import StrawberryConfig
 
@@ -25,25 +18,17 @@ from core.settings import Settings
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
 from schema.execution import SettlingExecutionContext, settle_siblings
+from schema.request_limits import QuietExecutionContext, RequestLimits
 from schema.root import NODE_TYPES, Mutation, Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.subscriptions import Subscription
 
 
-def _limit_rules(settings: Settings) -> list[type[ASTValidationRule]]:
-    """Depth and alias rules as classes made once: the validation cache keys on them."""
-    depth = QueryDepthLimiter(max_depth=settings.graphql_max_depth)
-    aliases = MaxAliasesLimiter(max_alias_count=settings.graphql_max_aliases)
-    return [*depth.validation_rules, *aliases.validation_rules]
-
-
 def build_schema(settings: Settings) -> strawberry.Schema:
-    rules = _limit_rules(settings)
+    # Tokens and fields are counted while parsing; cost, depth, aliases and fields on the parsed
+    # document, before graphql-core's validation rules (`schema/request_limits.py`).
     extensions: list[Callable[[], SchemaExtension]] = [
-        partial(MaxTokensLimiter, max_token_count=settings.graphql_max_tokens),
-        partial(ParserCache, maxsize=256),
-        partial(AddValidationRules, rules),
-        partial(ValidationCache, maxsize=256),
+        partial(RequestLimits, settings),
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal error."),
     ]
     if not settings.is_development:
@@ -57,7 +42,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=extensions,
         config=StrawberryConfig(auto_camel_case=True),
         scalar_overrides=SCALAR_OVERRIDES,
-        execution_context_class=SettlingExecutionContext,
+        execution_context_class=(
+            SettlingExecutionContext if settings.is_development else QuietExecutionContext
+        ),
     )
 
 

@@ -41,7 +41,7 @@ async def test_more_aliases_than_the_limit_are_refused(client: GraphQLClient) ->
 
 
 async def test_more_tokens_than_the_limit_are_refused(client: GraphQLClient) -> None:
-    huge = "{ " + " ".join("__typename" for _ in range(2100)) + " }"
+    huge = "{ __typename(ids: [" + " ".join("1" for _ in range(2100)) + "]) }"
 
     errors = await client.errors(huge)
 
