@@ -22,6 +22,7 @@ from graphql import (
 
 from core.settings import Settings
 from schema.build import build_schema
+from schema.context import Context
 from schema.cost import FragmentCycleError, Measure, measure
 from schema.request_limits import over_limits
 
@@ -215,3 +216,25 @@ def test_every_web_app_document_passes_the_limits_with_room(schema: GraphQLSchem
         assert usual.fields * 2 <= DEFAULTS.graphql_max_fields, (name, usual)
         assert usual.depth <= DEFAULTS.graphql_max_depth - 3, (name, usual)
         assert over_limits(worst, DEFAULTS) == [], (name, worst)
+
+
+async def test_the_context_holds_the_cost_of_a_request_that_passes() -> None:
+    """What the caller's budget is charged (`Context.query_cost`); nothing for a refused one."""
+    app_schema = build_schema(DEFAULTS)
+
+    def context() -> Context:
+        return Context(settings=DEFAULTS, principal=None, open_session=_no_session)
+
+    passed, refused = context(), context()
+    answered = await app_schema.execute("{ a: __typename b: __typename }", context_value=passed)
+    over = "{ " + " ".join(f"a{i}: __typename" for i in range(16)) + " }"
+    refusal = await app_schema.execute(over, context_value=refused)
+
+    assert answered.errors is None
+    assert passed.query_cost == 2
+    assert refusal.errors
+    assert refused.query_cost == 0
+
+
+def _no_session() -> Any:
+    raise AssertionError("no resolver of these documents opens a session")
