@@ -27,6 +27,7 @@ from schema.errors import should_mask
 from schema.execution import SettlingExecutionContext, settle_siblings
 from schema.root import NODE_TYPES, Mutation, Query
 from schema.scalars import SCALAR_OVERRIDES
+from schema.sign_in_first import SignInBeforeMutations
 from schema.subscriptions import Subscription
 
 
@@ -44,6 +45,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(ParserCache, maxsize=256),
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=256),
+        SignInBeforeMutations,
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal error."),
     ]
     if not settings.is_development:
