@@ -22,6 +22,7 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
+from schema.control_characters import RefuseControlCharacters
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
 from schema.execution import SettlingExecutionContext, settle_siblings
@@ -46,6 +47,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         partial(AddValidationRules, rules),
         partial(ValidationCache, maxsize=256),
         SignInBeforeMutations,
+        RefuseControlCharacters,
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal error."),
     ]
     if not settings.is_development:
