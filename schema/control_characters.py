@@ -34,6 +34,7 @@ from strawberry.extensions import SchemaExtension
 
 CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 """C0 but tab, LF and CR; DEL; C1."""
+_C1 = re.compile(r"[\x7f-\x9f]")
 
 
 def _refusal(path: str, character: str) -> GraphQLError:
@@ -91,7 +92,12 @@ class _Literals(Visitor):
                 self.errors.append(_refusal(where, character))
 
 
-def in_document(document: DocumentNode) -> list[GraphQLError]:
+def in_document(source: str | None, document: DocumentNode | None) -> list[GraphQLError]:
+    """Refusals for the document's literals. Only a `\\u` escape or a raw C1 character can put
+    a control character in a literal (the lexer refuses raw C0 ones): without either in the
+    source, the document is not walked."""
+    if document is None or not source or ("\\u" not in source and not _C1.search(source)):
+        return []
     literals = _Literals()
     visit(document, literals)
     return literals.errors
@@ -106,7 +112,7 @@ class RefuseControlCharacters(SchemaExtension):
             yield
             return
         errors = [
-            *((context.graphql_document and in_document(context.graphql_document)) or []),
+            *in_document(context.query, context.graphql_document),
             *(
                 error
                 for name, value in (context.variables or {}).items()

@@ -99,6 +99,8 @@ async def test_a_control_character_in_a_literal_is_refused_by_argument(
         f"query($q: String = {literal}) {{ organizations(filter: {{query: $q}}) {{ totalCount }} }}"
     )
     assert [e["extensions"]["field"] for e in errors] == ["$q"]
+    raw = await client.errors('{ organizations(filter: {query: "Lab\x85"}) { totalCount } }')
+    assert [e["extensions"]["field"] for e in raw] == ["organizations(filter.query)"]
 
 
 async def test_lists_are_walked_item_by_item(client: GraphQLClient) -> None:
