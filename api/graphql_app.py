@@ -123,12 +123,16 @@ class GraphQLApp(GraphQL[Context, None]):
         finally:
             await holder.close()
 
-    def decode_json(self, data: str | bytes) -> object:
+    def parse_json(self, data: str | bytes) -> Any:
         """The body (and a multipart request's `operations` and `map`), strictly read."""
         try:
-            return decode(data, self.settings.graphql_max_json_depth)
+            return self.decode_json(data)
         except BodyRefused as error:
             raise HTTPException(400, str(error)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Any JSON the endpoint reads (a WebSocket message too), within its nesting limit."""
+        return decode(data, self.settings.graphql_max_json_depth)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The handshake: a bearer header, or the session cookie from an allowed origin only

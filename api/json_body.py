@@ -3,7 +3,8 @@
 Python's `json` recurses once per level: a body nested 50,000 deep ends in a `RecursionError`
 (a 500 and a traceback each time), and one nested a few hundred deep would reach the resolvers.
 `NaN`, `Infinity` and a number too large for a float (`1e400`) are not JSON numbers and would
-come in as floats no range check refuses. Each is a `BodyRefused`, answered with 400.
+come in as floats no range check refuses. Each is a `BodyRefused`: a 400 for a request, a
+closed socket (4400) for a WebSocket message.
 """
 
 from __future__ import annotations
@@ -12,8 +13,17 @@ import json
 import math
 
 
-class BodyRefused(ValueError):
-    """The body is not JSON the API reads; its message says why, for the client."""
+class BodyRefused(json.JSONDecodeError):
+    """The body is not JSON the API reads; its message says why, for the client. A
+    `JSONDecodeError`, so that Strawberry's WebSocket handler closes the socket as for any
+    message that is not JSON."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "", 0)
+        self.reason = message
+
+    def __str__(self) -> str:
+        return self.reason
 
 
 def _finite(text: str) -> float:
@@ -46,6 +56,8 @@ def decode(data: str | bytes, max_depth: int) -> object:
     """The JSON value of `data`, or `BodyRefused`."""
     try:
         value = json.loads(data, parse_float=_finite, parse_constant=_no_constant)
+    except BodyRefused:
+        raise
     except RecursionError:
         raise BodyRefused(f"The JSON nests deeper than {max_depth} levels.") from None
     except UnicodeDecodeError:
