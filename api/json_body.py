@@ -3,7 +3,8 @@
 Python's `json` recurses once per level: a body nested 50,000 deep ends in a `RecursionError`
 (a 500 and a traceback each time), and one nested a few hundred deep would reach the resolvers.
 `NaN`, `Infinity` and a number too large for a float (`1e400`) are not JSON numbers and would
-come in as floats no range check refuses. Each is a `BodyRefused`: a 400 for a request, a
+come in as floats no range check refuses; an integer of thousands of digits costs quadratic time
+to read, then fails converting to a float. Each is a `BodyRefused`: a 400 for a request, a
 closed socket (4400) for a WebSocket message.
 """
 
@@ -33,6 +34,14 @@ def _finite(text: str) -> float:
     return number
 
 
+def _integer(text: str) -> int:
+    """Integers of at most 20 digits: every Int the API reads fits in 32 bits, and a longer one
+    costs quadratic time to read (Python refuses more than 4,300 digits with a ValueError)."""
+    if len(text.lstrip("-")) > 20:
+        raise BodyRefused(f"The number {text[:40]}... is too large.")
+    return int(text)
+
+
 def _no_constant(name: str) -> object:
     raise BodyRefused(f"{name} is not a JSON number.")
 
@@ -55,7 +64,9 @@ def _deeper_than(value: object, limit: int) -> bool:
 def decode(data: str | bytes, max_depth: int) -> object:
     """The JSON value of `data`, or `BodyRefused`."""
     try:
-        value = json.loads(data, parse_float=_finite, parse_constant=_no_constant)
+        value = json.loads(
+            data, parse_float=_finite, parse_int=_integer, parse_constant=_no_constant
+        )
     except BodyRefused:
         raise
     except RecursionError:

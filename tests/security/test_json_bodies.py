@@ -70,9 +70,20 @@ async def test_the_nesting_limit_counts_levels(
         (b'{"query": "{ __typename }", "variables": {"v": NaN}}', "NaN is not a JSON number"),
         (b'{"query": "{ __typename }", "variables": {"v": -Infinity}}', "not a JSON number"),
         (b'{"query": "{ __typename }", "variables": {"v": 1e400}}', "too large"),
+        (b'{"query": "{ __typename }", "variables": {"v": ' + b"9" * 5000 + b"}}", "too large"),
+        (b'{"query": "{ __typename }", "variables": {"v": -' + b"9" * 21 + b"}}", "too large"),
         (b'{"query": 12}', "must be a string"),
     ],
-    ids=["truncated", "latin-1", "NaN", "-Infinity", "1e400", "query not a string"],
+    ids=[
+        "truncated",
+        "latin-1",
+        "NaN",
+        "-Infinity",
+        "1e400",
+        "5000 digits",
+        "21 digits",
+        "query not a string",
+    ],
 )
 async def test_a_body_that_is_not_json_is_a_400_in_json(
     client: GraphQLClient, caplog: pytest.LogCaptureFixture, body: bytes, words: str
