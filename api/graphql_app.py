@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import strawberry
+from cross_web import HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette import status
 from starlette.requests import Request
@@ -22,6 +23,7 @@ from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
+from api.json_body import BodyRefused, decode
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -113,9 +115,24 @@ class GraphQLApp(GraphQL[Context, None]):
         holder = _RequestSession(self.database)
         scope.setdefault("state", {})["graphql"] = (principal, holder)
         try:
-            await super().__call__(scope, receive, send)
+            try:
+                response = await self.run(request)
+            except HTTPException as error:
+                response = _bad_request(error)
+            await response(scope, receive, send)
         finally:
             await holder.close()
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The body (and a multipart request's `operations` and `map`), strictly read."""
+        try:
+            return self.decode_json(data)
+        except BodyRefused as error:
+            raise HTTPException(400, str(error)) from None
+
+    def decode_json(self, data: str | bytes) -> object:
+        """Any JSON the endpoint reads (a WebSocket message too), within its nesting limit."""
+        return decode(data, self.settings.graphql_max_json_depth)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The handshake: a bearer header, or the session cookie from an allowed origin only
@@ -198,6 +215,13 @@ def _forbidden(problem: str) -> Response:
     message = f"Cross-site request refused: {problem}."
     body = {"errors": [{"message": message, "extensions": {"code": "CSRF_REFUSED"}}]}
     return JSONResponse(body, status_code=403)
+
+
+def _bad_request(error: HTTPException) -> Response:
+    """Strawberry's refusals of a request (not JSON, no query, wrong method) as JSON."""
+    code = "BAD_REQUEST" if error.status_code == 400 else "HTTP_ERROR"
+    body = {"errors": [{"message": error.reason, "extensions": {"code": code}}]}
+    return JSONResponse(body, status_code=error.status_code)
 
 
 def _unauthorized(message: str) -> Response:

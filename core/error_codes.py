@@ -71,6 +71,10 @@ class MembershipErrorCode(ErrorCode):
     INVITATION_NOT_FOUND = "No invitation with this token."
     INVITATION_USED = "This invitation was already used."
     INVITATION_EXPIRED = "This invitation expired: ask an admin for a new one."
+    INVITATION_FOR_ANOTHER_ADDRESS = (
+        "This invitation was sent to another e-mail address: "
+        "sign in with that address to accept it."
+    )
     ALREADY_REQUESTED = "You already asked to join this organization."
     MEMBERSHIP_REQUEST_NOT_FOUND = "No membership request with id {value}."
     REQUEST_DECIDED = "This request was already decided."

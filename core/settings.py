@@ -122,6 +122,15 @@ class Settings(BaseSettings):
     )
     max_request_body_bytes: int = 1024 * 1024
 
+    # Bad input (issue 13, input).
+    graphql_max_json_depth: int = Field(
+        default=64,
+        ge=2,
+        le=500,
+        description="How deep a request's JSON body (or a multipart `operations` or `map` field) "
+        "may nest arrays and objects; deeper is refused with 400 before anything reads it.",
+    )
+
     # Search: without MEILI_URL the app starts its own Meilisearch on loopback (development).
     search_enabled: bool = True
     meili_url: str | None = None

@@ -15,12 +15,14 @@ from strawberry.extensions import (
 from strawberry.schema.config import StrawberryConfig
 
 from core.settings import Settings
+from schema.control_characters import RefuseControlCharacters
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
 from schema.execution import SettlingExecutionContext, settle_siblings
 from schema.request_limits import QuietExecutionContext, RequestLimits
 from schema.root import NODE_TYPES, Mutation, Query
 from schema.scalars import SCALAR_OVERRIDES
+from schema.sign_in_first import SignInBeforeMutations
 from schema.subscriptions import Subscription
 
 
@@ -29,6 +31,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     # document, before graphql-core's validation rules (`schema/request_limits.py`).
     extensions: list[Callable[[], SchemaExtension]] = [
         partial(RequestLimits, settings),
+        SignInBeforeMutations,
+        RefuseControlCharacters,
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal error."),
     ]
     if not settings.is_development:

@@ -1,8 +1,10 @@
 """Memberships through the API: invitations, requests to join, roles, revocations, tokens,
 validation by a network, and the audit trail each of them leaves."""
 
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -170,7 +172,8 @@ async def test_an_invitation_token_is_single_use(
     first = await make_member(session, await make_organization(session))
     second = await make_member(session, await make_organization(session))
     await session.commit()
-    token = (await _invite(client, lab, admin.token, email="team@example.org"))["token"]
+    email = first.person.email or ""
+    token = (await _invite(client, lab, admin.token, email=email))["token"]
     await client.execute(ACCEPT, {"input": {"invitationToken": token}}, first.token)
     members_before = await count(session, Membership)
 
@@ -179,6 +182,48 @@ async def test_an_invitation_token_is_single_use(
     assert reused["membershipAccept"]["__typename"] == "ConflictError"
     assert "already used" in reused["membershipAccept"]["message"]
     assert await count(session, Membership) == members_before
+
+
+async def test_an_invitation_is_accepted_only_by_its_address(
+    client: GraphQLClient, session: AsyncSession, caplog: pytest.LogCaptureFixture
+) -> None:
+    """b@example.org holding invitee@example.org's token does not join; invitee does, whatever
+    the case of the address the admin typed."""
+    lab, _, admin = await _lab_with_owner_and_admin(session)
+    invitee = await make_member(session, await make_organization(session))
+    other = await make_member(session, await make_organization(session))
+    assert invitee.person.email is not None
+    invitee.person.email = "Invitee@Example.org"
+    other.person.email = "b@example.net"
+    await session.commit()
+    token = (await _invite(client, lab, admin.token, email="INVITEE@example.ORG"))["token"]
+    members_before = await count(session, Membership)
+
+    with caplog.at_level(logging.WARNING, logger="entrelieux.memberships"):
+        refused = await client.execute(ACCEPT, {"input": {"invitationToken": token}}, other.token)
+
+    message = (
+        "This invitation was sent to another e-mail address: "
+        "sign in with that address to accept it."
+    )
+    assert refused["membershipAccept"]["__typename"] == "InputError", refused
+    fields = refused["membershipAccept"]["fields"]
+    assert fields == [{"field": "invitationToken", "message": message}]
+    assert await count(session, Membership) == members_before
+    invitation = (await session.exec(select(Invitation))).one()
+    assert invitation.accepted_at is None
+    [record] = [r for r in caplog.records if r.name == "entrelieux.memberships"]
+    assert record.levelno == logging.WARNING
+    assert f"invitation {invitation.id} refused" in record.getMessage()
+    assert "example.org" in record.getMessage()
+    assert "example.net" in record.getMessage()
+    assert "invitee@" not in record.getMessage().lower()
+    assert "b@" not in record.getMessage()
+
+    joined = await client.execute(ACCEPT, {"input": {"invitationToken": token}}, invitee.token)
+
+    assert joined["membershipAccept"]["__typename"] == "MembershipSuccess", joined
+    assert joined["membershipAccept"]["membership"]["organization"] == {"name": "FabLab de Guéret"}
 
 
 async def test_an_expired_invitation_is_refused_and_stays_unused(

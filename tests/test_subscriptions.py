@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import text
@@ -216,6 +218,38 @@ async def test_a_cross_origin_socket_with_the_session_cookie_is_refused(live: Li
         ):
             pass
     assert refused.value.response.status_code == 403
+
+
+DEEP = "[" * 50_000 + "]" * 50_000
+
+
+async def test_a_message_nested_50000_deep_closes_the_socket_as_not_json(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Read with the body's nesting limit (api/json_body.py): no RecursionError, no traceback."""
+    async with connect(live.url, subprotocols=[PROTOCOL]) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        assert json.loads(await asyncio.wait_for(ws.recv(), 5))["type"] == "connection_ack"
+        await ws.send('{"id": "1", "type": "subscribe", "payload": ' + DEEP + "}")
+        with pytest.raises(ConnectionClosed) as closed:
+            await asyncio.wait_for(ws.recv(), 5)
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4400
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+
+
+async def test_a_body_nested_50000_deep_is_a_json_400_from_the_running_app(
+    live: Live, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Over uvicorn, as the issue found it: a plain-text 500 or a reset connection before."""
+    url = live.url.replace("ws://", "http://")
+    async with httpx.AsyncClient() as http:
+        response = await http.post(
+            url, content=DEEP, headers={"content-type": "application/json"}, timeout=10
+        )
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
 
 
 async def test_the_feed_catches_a_notification_committed_after_a_higher_id(

@@ -6,6 +6,7 @@ least one OWNER, and only an OWNER makes or unmakes OWNERs.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import MembershipErrorCode, OrganizationErrorCode
-from core.errors import Conflict, NotAllowed, NotFound
+from core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from core.models import (
     AccessToken,
     AuditAction,
@@ -35,6 +36,8 @@ from core.services.membership_notices import notify_accepted, notify_admins
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_admin, require_member, require_principal
 from core.services.tokens import hash_secret
+
+logger = logging.getLogger("entrelieux.memberships")
 
 INVITATION_PREFIX = "elxi_"
 INVITATION_LIFETIME = timedelta(days=7)
@@ -101,6 +104,7 @@ async def accept_invitation(
         raise Conflict(MembershipErrorCode.INVITATION_USED)
     if invitation.expires_at <= utcnow():
         raise Conflict(MembershipErrorCode.INVITATION_EXPIRED)
+    await _addressed_to(session, acting.person_id, invitation)
     await _not_yet_member(session, acting.person_id, invitation.organization_id)
     spend = (
         update(Invitation)
@@ -372,6 +376,30 @@ async def _membership(session: AsyncSession, membership_id: int) -> Membership:
     if membership is None:
         raise NotFound(MembershipErrorCode.MEMBERSHIP_NOT_FOUND, value=str(membership_id))
     return membership
+
+
+async def _addressed_to(session: AsyncSession, person_id: int, invitation: Invitation) -> None:
+    """The token was sent to one address: only the person signed in with it may use it (a
+    forwarded or leaked link does not make its holder a member). Addresses match without case.
+    Refused as a wrong `invitationToken` (an `InputError`): the union of `membershipAccept` has
+    no `NotAllowedError`, whose presence would turn its FORBIDDEN refusals into members."""
+    person = await session.get(Person, person_id)
+    email = (person.email or "") if person is not None else ""
+    if email.lower() != invitation.email.lower():
+        logger.warning(
+            "invitation %s refused: sent to an address at %s, used by person %s (address at %s)",
+            invitation.id,
+            _domain(invitation.email),
+            person_id,
+            _domain(email) or "none",
+        )
+        raise InvalidInput.one(
+            "invitation_token", MembershipErrorCode.INVITATION_FOR_ANOTHER_ADDRESS
+        )
+
+
+def _domain(email: str) -> str:
+    return email.rpartition("@")[2].lower()
 
 
 async def _not_yet_member(session: AsyncSession, person_id: int, organization_id: int) -> None:
