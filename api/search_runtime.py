@@ -142,9 +142,7 @@ class SearchRuntime:
             SEARCH_RESTARTS.inc()
             self.restarting, up_since = False, time.monotonic()
             self._write_endpoint()
-            logger.warning(
-                "Meilisearch restarted (pid %s) after %d attempt(s)", server.pid, failures
-            )
+            logger.warning("Meilisearch restarted (pid %s)", server.pid)
             await self._after_restart()
 
     async def _restart(self, server: MeilisearchServer) -> bool:
