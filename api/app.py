@@ -19,11 +19,14 @@ from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
-from api.health import announce_when_caught_up, healthz_endpoint
+from api.health import announce_when_caught_up, health_routes
 from api.limits import BodySizeLimit, HeaderSizeLimit, UploadLimit
+from api.logs import configure_logging
 from api.mail_relay import MailRelay
 from api.media_route import media_routes
+from api.metrics import HttpMetrics, metrics_route
 from api.place_recheck import PlaceRecheck
+from api.request_id import RequestId
 from api.search_runtime import SearchRuntime
 from api.territory_export import territory_export_routes
 from core.db import Database
@@ -90,7 +93,8 @@ def create_app(
     app = Starlette(
         debug=False,
         routes=[
-            Route("/healthz", healthz_endpoint(db, settings), methods=["GET"]),
+            *health_routes(db, settings, runtime),
+            metrics_route(settings, db, runtime.search_state),
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
@@ -100,6 +104,8 @@ def create_app(
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],
         middleware=[
+            Middleware(RequestId),  # first: every response, even a refusal, says its id
+            Middleware(HttpMetrics),
             Middleware(HeaderSizeLimit),
             *_cors(settings),
             Middleware(
@@ -138,6 +144,5 @@ def _cors(settings: Settings) -> list[Middleware]:
 def app_from_environment() -> Starlette:
     """The uvicorn factory: settings read from the environment when the server starts."""
     settings = Settings()
-    logging.basicConfig(level=settings.log_level.upper())
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    configure_logging(settings)
     return create_app(settings)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import logging
 import re
 import sys
 import time
@@ -16,6 +15,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.logs import configure_logging, logging_config
 from api.mail_relay import MailRelay
 from api.place_recheck import PlaceRecheck
 from api.search_runtime import SearchRuntime
@@ -146,6 +146,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
+        log_config=logging_config(settings),  # JSON lines in production (api/logs.py)
     )
     return 0
 
@@ -208,7 +209,7 @@ def _print_report(report: ImportReport) -> int:
 def _worker(settings: Settings, _args: argparse.Namespace) -> int:
     """A separate relay process: the outbox into Meilisearch, and notification e-mails
     (production runs several; they share work via SKIP LOCKED)."""
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings)
 
     async def run() -> None:
         database = Database.from_settings(settings)
@@ -233,7 +234,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def _reindex(settings: Settings, _args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO)
+    configure_logging(settings)
 
     async def run() -> int:
         runtime = SearchRuntime(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
 import strawberry
-from cross_web import HTTPException
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette import status
 from starlette.requests import Request
@@ -16,7 +17,9 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from api.auth.bearer import InvalidCredentials, principal_from_header
@@ -24,6 +27,7 @@ from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
 from api.json_body import BodyRefused, decode
+from api.metrics import observe_operation, operation_label
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -174,6 +178,31 @@ class GraphQLApp(GraphQL[Context, None]):
             logger.info("WebSocket connection_init refused: %s", error)
             raise ConnectionRejectionError() from None
         return _PLAIN_ACK
+
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Response,
+        context: Context,
+        root_value: None,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Strawberry's, measured for /metrics under the operation's name (api/metrics.py)."""
+        label = operation_label(
+            request_data.operation_name,
+            request_data.query,
+            self.settings.metrics_max_operations,
+        )
+        started, outcome = time.perf_counter(), "failed"
+        try:
+            result = await super().execute_single(
+                request, request_adapter, sub_response, context, root_value, request_data
+            )
+            outcome = "errors" if result.errors else "ok"
+            return result
+        finally:
+            observe_operation(label, outcome, time.perf_counter() - started)
 
     def _committed(self) -> None:
         self.search.wake()

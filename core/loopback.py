@@ -4,10 +4,14 @@ provider in development and tests. One way to pick a port, start, wait for an an
 
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
 import socket
 import subprocess
+import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import httpx
@@ -28,18 +32,69 @@ def port_is_free(port: int) -> bool:
         return True
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _terminate_with_parent() -> None:
+    """Run in the child between fork and exec: SIGTERM it when its parent dies, even by SIGKILL.
+
+    Linux ties this to the *thread* that forked: spawn from a thread that lives as long as the
+    process (the event loop's), never from a pool thread that may end first.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        os._exit(127)  # better no child than one that could outlive us
+
+
 def spawn(
-    command: Sequence[str], log: Path | None, cwd: Path | None = None
+    command: Sequence[str],
+    log: Path | None,
+    cwd: Path | None = None,
+    *,
+    die_with_parent: bool = False,
 ) -> subprocess.Popen[bytes]:
-    """Start `command`, its output appended to `log` (or discarded)."""
+    """Start `command`, its output appended to `log` (or discarded); with `die_with_parent`,
+    the child gets SIGTERM when this process dies (Linux; elsewhere the caller must stop it)."""
+    preexec: Callable[[], None] | None = None
+    if die_with_parent and sys.platform == "linux":
+        preexec = _terminate_with_parent
     if log is None:
         return subprocess.Popen(  # noqa: S603
-            list(command), stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=cwd
+            list(command),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            preexec_fn=preexec,
         )
     with log.open("ab") as output:
         return subprocess.Popen(  # noqa: S603
-            list(command), stdout=output, stderr=subprocess.STDOUT, cwd=cwd
+            list(command),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            preexec_fn=preexec,
         )
+
+
+def pid_alive(pid: int | None) -> bool:
+    """A process of this pid exists and is not a zombie (Linux reads /proc; else a signal 0)."""
+    if not pid or pid <= 0:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    if sys.platform == "linux":
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:
+            return False
+        state = next((line for line in lines if line.startswith("State:")), "")
+        return "Z" not in state.split()[1:2]
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def wait_until_answers(

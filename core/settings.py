@@ -147,6 +147,30 @@ class Settings(BaseSettings):
         default=True, description="Drain the outbox inside the app (off when workers do it)."
     )
 
+    # Operations (issue 13, ops): our own Meilisearch's supervision, /metrics, logs.
+    search_watch_seconds: float = Field(
+        default=1.0, gt=0, le=60, description="How often the app checks its own Meilisearch runs."
+    )
+    search_restart_seconds: float = Field(
+        default=0.5, gt=0, le=60, description="The first pause before restarting it; doubles."
+    )
+    search_restart_max_seconds: float = Field(
+        default=30.0, gt=0, le=3600, description="The longest pause between two restarts."
+    )
+    metrics_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that may read /metrics from anywhere; without it, loopback only.",
+    )
+    metrics_max_operations: int = Field(
+        default=200,
+        ge=1,
+        le=10_000,
+        description="Operation names /metrics labels one by one; later names count as 'other'.",
+    )
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", description="auto: one JSON object a line in production, text otherwise."
+    )
+
     # Sign-in. Without OIDC_PROVIDERS, `entrelieux serve` in development starts the demo provider.
     oidc_providers: list[OidcProvider] = Field(
         default_factory=list,
@@ -254,6 +278,12 @@ class Settings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def json_logs(self) -> bool:
+        if self.log_format == "auto":
+            return self.environment == "production"
+        return self.log_format == "json"
 
     @property
     def is_sqlite(self) -> bool:
