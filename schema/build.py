@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import partial
 
@@ -13,6 +14,7 @@ from strawberry.extensions import (
     SchemaExtension,
 )
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from core.settings import Settings
 from schema.control_characters import RefuseControlCharacters
@@ -24,6 +26,22 @@ from schema.root import NODE_TYPES, Mutation, Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.sign_in_first import SignInBeforeMutations
 from schema.subscriptions import Subscription
+
+logger = logging.getLogger("strawberry.execution")
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Log bugs (what `MaskErrors` hides) with their traceback; a refusal the caller reads
+        in its answer (a limit, a bad input, a missing sign-in) only at DEBUG, so a flood of
+        refused requests is not a flood of log lines."""
+        for error in errors:
+            if should_mask(error):
+                logger.error(error, exc_info=error.original_error)
+            else:
+                logger.debug("refused: %s", error.message)
 
 
 def build_schema(settings: Settings) -> strawberry.Schema:
@@ -38,7 +56,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.is_development:
         extensions.append(DisableIntrospection)
     settle_siblings()
-    return strawberry.Schema(
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -1,5 +1,9 @@
 """Limits on what one request may cost, and malformed requests: each gets a clear error."""
 
+import logging
+
+import pytest
+
 from tests.graphql import GraphQLClient
 
 
@@ -108,3 +112,24 @@ async def test_introspection_is_off_outside_development(client: GraphQLClient) -
     errors = await client.errors("{ __schema { queryType { name } } }")
 
     assert "introspection" in errors[0]["message"].lower()
+
+
+async def test_a_refusal_is_not_logged_as_an_error_and_a_bug_is(
+    client: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A flood of refused requests must not be a flood of ERROR lines with tracebacks; a bug
+    (what the client sees as "Internal error.") is still logged with its traceback."""
+    from graphql import GraphQLError
+
+    from core.settings import Settings
+    from schema.build import build_schema
+
+    caplog.set_level(logging.DEBUG, logger="strawberry.execution")
+    refused = await client.errors("{ nosuchfield }")
+    assert refused
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+    schema = build_schema(Settings(environment="test"))
+    schema.process_errors([GraphQLError("boom", original_error=RuntimeError("secret detail"))])
+    bugs = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.exc_info[1] for r in bugs if r.exc_info] and "boom" in bugs[0].getMessage()
