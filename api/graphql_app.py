@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 import strawberry
@@ -22,6 +23,7 @@ from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
+from api.deadlines import Ending, timeout_response, within_deadline
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -48,9 +50,9 @@ class _RequestSession:
             self.session = self.database.sessionmaker()
         return self.session
 
-    async def close(self) -> None:
+    async def close(self, cancelled: bool = False) -> None:
         if self.context is not None:
-            await self.context.settle()
+            await self.context.settle(cancel=cancelled)
         if self.request is not None:
             await self.request.close()
         if self.session is not None:
@@ -112,10 +114,14 @@ class GraphQLApp(GraphQL[Context, None]):
                 return
         holder = _RequestSession(self.database)
         scope.setdefault("state", {})["graphql"] = (principal, holder)
+        seconds = self.settings.graphql_deadline_seconds
+        ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
         try:
-            await super().__call__(scope, receive, send)
+            ending = await within_deadline(partial(super().__call__, scope), receive, send, seconds)
+            if ending is Ending.TIMED_OUT:
+                await timeout_response(seconds)(scope, receive, send)
         finally:
-            await holder.close()
+            await holder.close(cancelled=ending is not Ending.ANSWERED)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """The handshake: a bearer header, or the session cookie from an allowed origin only

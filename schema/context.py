@@ -56,10 +56,13 @@ class Context:
             self._loaders = Loaders(self.session, self.principal)
         return self._loaders
 
-    async def settle(self) -> None:
+    async def settle(self, cancel: bool = False) -> None:
         """Wait for the work of this request that outlived its response, before its session
-        closes."""
+        closes; `cancel` it first when the request was cancelled (`api/deadlines.py`)."""
         while pending := [f for f in self.pending_work if not f.done()]:
+            if cancel:
+                for future in pending:
+                    future.cancel()
             await asyncio.wait(pending)
         self.pending_work.clear()
 

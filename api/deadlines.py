@@ -1,0 +1,90 @@
+"""Every GraphQL operation over HTTP runs under a deadline, and stops when its client leaves.
+
+`within_deadline` runs the operation as a task beside a watch on the connection: once the body
+has been read (Strawberry reads it first, whole), nothing else reads `receive`, so the watch
+reads it and sees `http.disconnect` when the client goes. Whichever comes first of the answer,
+the deadline (`Settings.graphql_deadline_seconds`) and the client's leaving ends the others;
+the operation is cancelled where it stands (a statement in flight included: SQLAlchemy then
+drops that connection from the pool instead of reusing it), and the caller settles the request's
+late work and closes its session only after (`api/graphql_app.py` `_RequestSession.close`).
+
+Past the deadline the client gets HTTP 504 and one error with `extensions.code: "TIMEOUT"`: a
+5xx because no part of the answer is valid and the fault is not in what was sent (the same
+operation may pass when the service is less busy); 504 as a gateway's, since the time went to
+the database or the search engine behind the API. WebSocket subscriptions are not bounded here:
+a stream lives as long as its client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from starlette.responses import JSONResponse, Response
+from starlette.types import Message, Receive, Send
+
+logger = logging.getLogger("entrelieux.deadlines")
+
+
+class Ending(enum.Enum):
+    ANSWERED = "answered"
+    TIMED_OUT = "timed out"
+    CLIENT_LEFT = "client left"
+
+
+async def within_deadline(
+    operation: Callable[[Receive, Send], Coroutine[Any, Any, None]],
+    receive: Receive,
+    send: Send,
+    seconds: float,
+) -> Ending:
+    """Run `operation(receive, send)` until it answers, `seconds` pass or the client leaves;
+    when it was cancelled and had not begun its answer, the caller answers (`timeout_response`).
+    """
+    body_read = asyncio.Event()
+    answering = False
+
+    async def reading_body() -> Message:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            body_read.set()
+        return message
+
+    async def sending(message: Message) -> None:
+        nonlocal answering
+        answering = answering or message["type"] == "http.response.start"
+        await send(message)
+
+    async def client_leaves() -> None:
+        await body_read.wait()
+        while (await receive())["type"] != "http.disconnect":
+            pass
+
+    work = asyncio.create_task(operation(reading_body, sending), name="graphql-operation")
+    watch = asyncio.create_task(client_leaves(), name="graphql-disconnect-watch")
+    try:
+        done, _ = await asyncio.wait(
+            {work, watch}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        for task in (watch, work):
+            task.cancel()  # no effect on a task that is done
+            with contextlib.suppress(asyncio.CancelledError):
+                await task  # the operation's own error, if any, goes on up
+    if work in done:
+        return Ending.ANSWERED
+    if watch in done:
+        logger.info("GraphQL operation cancelled: the client left")
+        return Ending.CLIENT_LEFT
+    logger.warning("GraphQL operation cancelled after its %g s deadline", seconds)
+    return Ending.ANSWERED if answering else Ending.TIMED_OUT
+
+
+def timeout_response(seconds: float) -> Response:
+    message = f"The operation took longer than {seconds:g} s and was stopped."
+    body = {"data": None, "errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]}
+    return JSONResponse(body, status_code=504)
