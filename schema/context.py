@@ -50,10 +50,15 @@ class Context:
     def session(self) -> AsyncSession:
         return self.open_session()
 
+    @cached_property
+    def search_slots(self) -> asyncio.Semaphore:
+        """At most `search_max_concurrent_per_request` searches of this request at once."""
+        return asyncio.Semaphore(self.settings.search_max_concurrent_per_request)
+
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
-            self._loaders = Loaders(self.session, self.principal)
+            self._loaders = Loaders(self.session, self.principal, self.search, self.search_slots)
         return self._loaders
 
     async def settle(self, cancel: bool = False) -> None:
