@@ -3,10 +3,11 @@
 `within_deadline` runs the operation as a task beside a watch on the connection: once the body
 has been read (Strawberry reads it first, whole), nothing else reads `receive`, so the watch
 reads it and sees `http.disconnect` when the client goes. Whichever comes first of the answer,
-the deadline (`Settings.graphql_deadline_seconds`) and the client's leaving ends the others;
-the operation is cancelled where it stands (a statement in flight included: SQLAlchemy then
-drops that connection from the pool instead of reusing it), and the caller settles the request's
-late work and closes its session only after (`api/graphql_app.py` `_RequestSession.close`).
+the deadline (`Settings.graphql_deadline_seconds`, counted from when the body is in) and the
+client's leaving ends the others; the operation is cancelled where it stands (a statement in
+flight included: SQLAlchemy then drops that connection from the pool instead of reusing it, and
+on SQLite `core/db.py` interrupts its statement), and the caller settles the request's late work
+and closes its session only after (`api/graphql_app.py` `_RequestSession.close`).
 
 Past the deadline the client gets HTTP 504 and one error with `extensions.code: "TIMEOUT"`: a
 5xx because no part of the answer is valid and the fault is not in what was sent (the same
@@ -42,9 +43,9 @@ async def within_deadline(
     send: Send,
     seconds: float,
 ) -> Ending:
-    """Run `operation(receive, send)` until it answers, `seconds` pass or the client leaves;
-    when it was cancelled and had not begun its answer, the caller answers (`timeout_response`).
-    """
+    """Run `operation(receive, send)` until it answers, `seconds` pass once its body is read,
+    or the client leaves; when it timed out before it began its answer, the caller answers
+    (`timeout_response`)."""
     body_read = asyncio.Event()
     answering = False
 
@@ -65,13 +66,17 @@ async def within_deadline(
             pass
 
     work = asyncio.create_task(operation(reading_body, sending), name="graphql-operation")
+    read = asyncio.create_task(body_read.wait(), name="graphql-body-read")
     watch = asyncio.create_task(client_leaves(), name="graphql-disconnect-watch")
     try:
+        # The clock starts once the body is in: a photo on a slow link is not the operation's
+        # time (its size is bounded while it is read, `api/limits.py`).
+        await asyncio.wait({work, read}, return_when=asyncio.FIRST_COMPLETED)
         done, _ = await asyncio.wait(
             {work, watch}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
         )
     finally:
-        for task in (watch, work):
+        for task in (read, watch, work):
             task.cancel()  # no effect on a task that is done
             with contextlib.suppress(asyncio.CancelledError):
                 await task  # the operation's own error, if any, goes on up

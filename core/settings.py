@@ -133,8 +133,8 @@ class Settings(BaseSettings):
         default=5.0,
         gt=0,
         le=300,
-        description="An HTTP GraphQL operation still running after this is cancelled and "
-        "answered 504 TIMEOUT (subscriptions over WebSocket are not bounded by it).",
+        description="An HTTP GraphQL operation still running this long after its body was read "
+        "is cancelled and answered 504 TIMEOUT (WebSocket subscriptions are not bounded by it).",
     )
     meili_timeout_seconds: float = Field(
         default=2.0,
