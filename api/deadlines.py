@@ -26,7 +26,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from starlette.responses import JSONResponse, Response
-from starlette.types import Message, Receive, Send
+from starlette.types import Message, Receive, Scope, Send
 
 logger = logging.getLogger("entrelieux.deadlines")
 
@@ -39,15 +39,17 @@ class Ending(enum.Enum):
 
 async def within_deadline(
     operation: Callable[[Receive, Send], Coroutine[Any, Any, None]],
+    scope: Scope,
     receive: Receive,
     send: Send,
     seconds: float,
 ) -> Ending:
     """Run `operation(receive, send)` until it answers, `seconds` pass once its body is read,
-    or the client leaves; when it timed out before it began its answer, the caller answers
-    (`timeout_response`)."""
+    or the client leaves. Past the deadline, an operation that has not begun its answer is
+    answered `timeout_response` at once, then waited for while it unwinds its cancellation."""
     body_read = asyncio.Event()
     answering = False
+    silenced = False  # once the deadline has answered, the operation sends nothing more
 
     async def reading_body() -> Message:
         message = await receive()
@@ -57,6 +59,8 @@ async def within_deadline(
 
     async def sending(message: Message) -> None:
         nonlocal answering
+        if silenced:
+            return
         answering = answering or message["type"] == "http.response.start"
         await send(message)
 
@@ -68,6 +72,7 @@ async def within_deadline(
     work = asyncio.create_task(operation(reading_body, sending), name="graphql-operation")
     read = asyncio.create_task(body_read.wait(), name="graphql-body-read")
     watch = asyncio.create_task(client_leaves(), name="graphql-disconnect-watch")
+    ending = Ending.CLIENT_LEFT
     try:
         # The clock starts once the body is in: a photo on a slow link is not the operation's
         # time (its size is bounded while it is read, `api/limits.py`).
@@ -75,18 +80,26 @@ async def within_deadline(
         done, _ = await asyncio.wait(
             {work, watch}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
         )
+        if work in done:
+            ending = Ending.ANSWERED
+        elif watch in done:
+            logger.info("GraphQL operation cancelled: the client left")
+        else:
+            logger.warning("GraphQL operation cancelled after its %g s deadline", seconds)
+            work.cancel()
+            ending = Ending.ANSWERED if answering else Ending.TIMED_OUT
+            silenced = True
+            if ending is Ending.TIMED_OUT:
+                await timeout_response(seconds)(scope, receive, send)
     finally:
         for task in (read, watch, work):
-            task.cancel()  # no effect on a task that is done
+            # Once only: a second cancel would cut short the unwinding of the first (asyncpg
+            # cancels the statement on the server before it closes the connection).
+            if not task.done() and not task.cancelling():
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task  # the operation's own error, if any, goes on up
-    if work in done:
-        return Ending.ANSWERED
-    if watch in done:
-        logger.info("GraphQL operation cancelled: the client left")
-        return Ending.CLIENT_LEFT
-    logger.warning("GraphQL operation cancelled after its %g s deadline", seconds)
-    return Ending.ANSWERED if answering else Ending.TIMED_OUT
+    return ending
 
 
 def timeout_response(seconds: float) -> Response:

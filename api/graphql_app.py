@@ -23,7 +23,7 @@ from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
-from api.deadlines import Ending, timeout_response, within_deadline
+from api.deadlines import Ending, within_deadline
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -117,9 +117,8 @@ class GraphQLApp(GraphQL[Context, None]):
         seconds = self.settings.graphql_deadline_seconds
         ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
         try:
-            ending = await within_deadline(partial(super().__call__, scope), receive, send, seconds)
-            if ending is Ending.TIMED_OUT:
-                await timeout_response(seconds)(scope, receive, send)
+            operation = partial(super().__call__, scope)
+            ending = await within_deadline(operation, scope, receive, send, seconds)
         finally:
             await holder.close(cancelled=ending is not Ending.ANSWERED)
 

@@ -148,7 +148,7 @@ async def test_a_slow_operation_is_answered_timeout_at_its_deadline(
     assert [e["extensions"]["code"] for e in body["errors"]] == ["TIMEOUT"]
     assert "1.5 s" in body["errors"][0]["message"]
     assert slow_listings.started, "the slow statement never ran"
-    assert DEADLINE <= elapsed < DEADLINE + 0.75, elapsed
+    assert DEADLINE <= elapsed < DEADLINE + 0.5, elapsed
     print(f"\ndeadline answer after {elapsed:.3f} s (deadline {DEADLINE} s)")
 
 
@@ -176,9 +176,14 @@ async def test_cancelled_statements_leave_the_pool_healthy(
     cancelled = 2 * POOL + 1
     answers = await asyncio.gather(*(post(served.base_url, SLOW_QUERY) for _ in range(cancelled)))
     assert [a.status_code for a in answers] == [504] * cancelled
-    assert len(slow_listings.cancelled) == cancelled
     monkeypatch.undo()  # `listings` fast again
 
+    for _ in range(250):  # the answers went first; the cancelled work unwinds just after
+        unwound = len(slow_listings.cancelled) == cancelled
+        if unwound and engine.pool.checkedout() == 0:  # type: ignore[attr-defined]
+            break
+        await asyncio.sleep(0.02)
+    assert len(slow_listings.cancelled) == cancelled
     assert engine.pool.checkedout() == 0, engine.pool.status()  # type: ignore[attr-defined]
     fine = await asyncio.gather(*(post(served.base_url, SLOW_QUERY) for _ in range(2 * POOL)))
     for answer in fine:
