@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -227,3 +228,22 @@ async def _sleeping_statements(settings: Settings) -> int:
         return int(running)
     finally:
         await engine.dispose()
+
+
+async def test_the_clock_starts_once_the_body_is_in(served: Served) -> None:
+    """A body sent slowly (a photo on a poor link) does not count against the operation."""
+    body = json.dumps({"query": SLOW_QUERY}).encode()
+
+    async def slowly() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 8):
+            await asyncio.sleep(DEADLINE * 1.5 / (len(body) / 8))
+            yield body[start : start + 8]
+
+    began = time.monotonic()
+    async with httpx.AsyncClient(base_url=served.base_url, timeout=12) as http:
+        headers = {"content-type": "application/json"}
+        response = await http.post("/graphql", content=slowly(), headers=headers)
+
+    assert time.monotonic() - began > DEADLINE
+    assert response.status_code == 200, response.text
+    assert response.json() == {"data": {"listings": {"totalCount": 0}}}
