@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ from api.auth.bearer import InvalidCredentials, principal_from_header
 from api.auth.cookies import SESSION, csrf_problem, read_cookie
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
+from api.deadlines import Ending, within_deadline
 from api.json_body import BodyRefused, decode
 from api.metrics import observe_operation, operation_label
 from api.search_runtime import SearchRuntime
@@ -54,9 +56,9 @@ class _RequestSession:
             self.session = self.database.sessionmaker()
         return self.session
 
-    async def close(self) -> None:
+    async def close(self, cancelled: bool = False) -> None:
         if self.context is not None:
-            await self.context.settle()
+            await self.context.settle(cancel=cancelled)
         if self.request is not None:
             await self.request.close()
         if self.session is not None:
@@ -118,14 +120,25 @@ class GraphQLApp(GraphQL[Context, None]):
                 return
         holder = _RequestSession(self.database)
         scope.setdefault("state", {})["graphql"] = (principal, holder)
+        seconds = self.settings.graphql_deadline_seconds
+        ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
         try:
+            ending = await within_deadline(self._answer(scope), scope, receive, send, seconds)
+        finally:
+            await holder.close(cancelled=ending is not Ending.ANSWERED)
+
+    def _answer(self, scope: Scope) -> Callable[[Receive, Send], Coroutine[Any, Any, None]]:
+        """The operation itself, reading and answering through what the deadline hands it; a
+        request Strawberry refuses (a malformed body) is answered in JSON."""
+
+        async def answer(receive: Receive, send: Send) -> None:
             try:
-                response = await self.run(request)
+                response = await self.run(Request(scope, receive))
             except HTTPException as error:
                 response = _bad_request(error)
             await response(scope, receive, send)
-        finally:
-            await holder.close()
+
+        return answer
 
     def parse_json(self, data: str | bytes) -> Any:
         """The body (and a multipart request's `operations` and `map`), strictly read."""

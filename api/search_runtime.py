@@ -53,7 +53,12 @@ class SearchRuntime:
         url, key = self.settings.meili_url, self.settings.meili_master_key
         if url is None:
             url, key = await self._local_server()
-        self.client = SearchClient(url, key)
+        self.client = SearchClient(
+            url,
+            key,
+            search_timeout=self.settings.meili_timeout_seconds,
+            max_searches=self.settings.search_max_concurrent,
+        )
         try:
             await ensure_indexes(self.client)
         except SearchUnavailable:

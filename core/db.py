@@ -42,6 +42,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _make_sqlite_transactional(engine)
+        _interrupt_when_dropped(engine)
         return engine
     return create_async_engine(
         url, pool_size=settings.database_pool_size, max_overflow=5, pool_pre_ping=True
@@ -70,6 +71,23 @@ def _make_sqlite_transactional(engine: AsyncEngine) -> None:
         # upgrading later fails at once ("database is locked") if another connection committed.
         writing = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _interrupt_when_dropped(engine: AsyncEngine) -> None:
+    """Stop the statement a dropped SQLite connection is running.
+
+    A request cancelled mid-statement (its deadline, its client gone: `api/deadlines.py`) makes
+    SQLAlchemy drop ("invalidate") its connection, closing it in aiosqlite's thread, behind the
+    statement: without an interrupt the cancellation, and the thread's CPU, would last as long
+    as the statement. `sqlite3.Connection.interrupt` may be called from any thread.
+    """
+
+    @event.listens_for(engine.sync_engine, "invalidate")
+    def _on_invalidate(dbapi_connection: Any, _record: Any, _exception: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", None)
+        sqlite_connection = getattr(driver, "_connection", None)
+        if sqlite_connection is not None:
+            sqlite_connection.interrupt()
 
 
 def attach_counter(engine: AsyncEngine) -> StatementCounter:

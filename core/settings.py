@@ -171,6 +171,29 @@ class Settings(BaseSettings):
         default="auto", description="auto: one JSON object a line in production, text otherwise."
     )
 
+    # Time bounds (issue 13, time): how long one GraphQL operation may run, and what it may ask of
+    # Meilisearch. Decided in `api/deadlines.py` (the deadline) and `search/client.py` (search).
+    graphql_deadline_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        le=300,
+        description="An HTTP GraphQL operation still running this long after its body was read "
+        "is cancelled and answered 504 TIMEOUT (WebSocket subscriptions are not bounded by it).",
+    )
+    meili_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=60,
+        description="The longest one search (or multi-search) may take, waiting for a slot "
+        "included; past it the field answers SEARCH_UNAVAILABLE.",
+    )
+    search_max_concurrent_per_request: int = Field(
+        default=4, ge=1, le=100, description="Searches one request may have in flight at once."
+    )
+    search_max_concurrent: int = Field(
+        default=32, ge=1, le=1000, description="Searches one app process may have in flight."
+    )
+
     # Sign-in. Without OIDC_PROVIDERS, `entrelieux serve` in development starts the demo provider.
     oidc_providers: list[OidcProvider] = Field(
         default_factory=list,

@@ -50,16 +50,24 @@ class Context:
     def session(self) -> AsyncSession:
         return self.open_session()
 
+    @cached_property
+    def search_slots(self) -> asyncio.Semaphore:
+        """At most `search_max_concurrent_per_request` searches of this request at once."""
+        return asyncio.Semaphore(self.settings.search_max_concurrent_per_request)
+
     @property
     def loaders(self) -> Loaders:
         if self._loaders is None:
-            self._loaders = Loaders(self.session, self.principal)
+            self._loaders = Loaders(self.session, self.principal, self.search, self.search_slots)
         return self._loaders
 
-    async def settle(self) -> None:
+    async def settle(self, cancel: bool = False) -> None:
         """Wait for the work of this request that outlived its response, before its session
-        closes."""
+        closes; `cancel` it first when the request was cancelled (`api/deadlines.py`)."""
         while pending := [f for f in self.pending_work if not f.done()]:
+            if cancel:
+                for future in pending:
+                    future.cancel()
             await asyncio.wait(pending)
         self.pending_work.clear()
 

@@ -53,7 +53,7 @@ from schema.relay import (
     selected_names,
     to_global_id,
 )
-from schema.search_engine import run_search
+from schema.search_engine import run_batched_search
 from schema.spaces import Space, load_space
 from search.matching import match_query, reasons
 
@@ -184,7 +184,7 @@ class Listing(Node):
         query = None if source is None else match_query(source, radius_km, first)
         if source is None or query is None:
             return []
-        page = await run_search(info, query)
+        page = await run_batched_search(info, query)
         rows = await info.context.loaders.listing_by_id.load_many([hit.id for hit in page.hits])
         return [
             Match(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
@@ -40,6 +41,13 @@ from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
 from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
+from search.client import SearchClient, SearchUnavailable
+from search.listings_search import (
+    MULTI_SEARCH_MAX,
+    ListingQuery,
+    SearchPage,
+    search_listings_many,
+)
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -71,8 +79,32 @@ def _grouped(
     return DataLoader(load_fn=load)
 
 
+def _listing_searches(
+    search: SearchClient | None, principal: Principal | None, slots: asyncio.Semaphore
+) -> DataLoader[ListingQuery, SearchPage]:
+    """The searches of one tick (a page of listings' `matches`) as one Meilisearch multi-search,
+    holding one of the request's search slots; raises `SearchUnavailable` for all of them."""
+
+    async def load(queries: list[ListingQuery]) -> list[SearchPage]:
+        if search is None:
+            raise SearchUnavailable("search is off")
+        async with slots:
+            return await search_listings_many(search, principal, queries)
+
+    return DataLoader(load_fn=load, max_batch_size=MULTI_SEARCH_MAX)
+
+
 class Loaders:
-    def __init__(self, session: AsyncSession, principal: Principal | None) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        principal: Principal | None,
+        search: SearchClient | None = None,
+        search_slots: asyncio.Semaphore | None = None,
+    ) -> None:
+        self.listing_search: DataLoader[ListingQuery, SearchPage] = _listing_searches(
+            search, principal, search_slots or asyncio.Semaphore(1)
+        )
         self.space_by_id: DataLoader[int, Space | None] = _by_key(
             lambda ids: spaces_by_ids(session, ids), lambda s: s.id
         )

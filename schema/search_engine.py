@@ -27,7 +27,17 @@ async def run_search(info: Info, query: ListingQuery) -> SearchPage:
     if client is None:
         raise search_unavailable(SearchUnavailable("search is off"))
     try:
-        return await search_listings(client, info.context.principal, query)
+        async with info.context.search_slots:
+            return await search_listings(client, info.context.principal, query)
+    except SearchUnavailable as error:
+        raise search_unavailable(error) from None
+
+
+async def run_batched_search(info: Info, query: ListingQuery) -> SearchPage:
+    """A search one field runs per object (`Listing.matches`): the searches of a whole page go
+    to Meilisearch together, in one multi-search (`schema/loaders.py` `listing_search`)."""
+    try:
+        return await info.context.loaders.listing_search.load(query)
     except SearchUnavailable as error:
         raise search_unavailable(error) from None
 
@@ -38,7 +48,8 @@ async def run_place_search(info: Info, search: Callable[[SearchClient], Awaitabl
     if client is None:
         raise search_unavailable(SearchUnavailable("search is off"))
     try:
-        return await search(client)
+        async with info.context.search_slots:
+            return await search(client)
     except SearchUnavailable as error:
         raise search_unavailable(error) from None
 

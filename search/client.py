@@ -27,12 +27,25 @@ class TaskFailed(SearchUnavailable):
 
 
 class SearchClient:
-    def __init__(self, url: str, api_key: str | None, timeout: float = 5.0) -> None:
+    """`search_timeout` bounds each search or multi-search from start to answer (waiting for one
+    of the process's `max_searches` slots included): httpx's own timeout bounds each read, not
+    the whole call."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str | None,
+        timeout: float = 5.0,
+        search_timeout: float = 2.0,
+        max_searches: int = 32,
+    ) -> None:
         headers = {"Accept-Encoding": "identity"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
         self.url = url.rstrip("/")
         self.http = httpx.AsyncClient(base_url=self.url, headers=headers, timeout=timeout)
+        self.search_timeout = search_timeout
+        self._searches = asyncio.Semaphore(max_searches)
         self._admin = meilisearch.Client(self.url, api_key, timeout=int(timeout) + 1)
         self._admin_lock = asyncio.Lock()  # the SDK shares one headers dict between calls
 
@@ -62,8 +75,23 @@ class SearchClient:
             return False
 
     async def search(self, index: str, body: dict[str, Any]) -> dict[str, Any]:
-        result: dict[str, Any] = await self._request("POST", f"/indexes/{index}/search", json=body)
+        result: dict[str, Any] = await self._bounded(f"/indexes/{index}/search", body)
         return result
+
+    async def multi_search(self, index: str, bodies: Sequence[dict[str, Any]]) -> list[Any]:
+        """Many searches of one index in one call (`POST /multi-search`), answers in order."""
+        queries = [{"indexUid": index, **body} for body in bodies]
+        answer = await self._bounded("/multi-search", {"queries": queries})
+        return list(answer["results"])
+
+    async def _bounded(self, path: str, body: dict[str, Any]) -> Any:
+        try:
+            async with asyncio.timeout(self.search_timeout), self._searches:
+                return await self._request("POST", path, json=body)
+        except TimeoutError:
+            raise SearchUnavailable(
+                f"Meilisearch did not answer within {self.search_timeout:g} s"
+            ) from None
 
     async def add_documents(self, index: str, documents: Sequence[dict[str, Any]]) -> int:
         task = await self._request(

@@ -6,6 +6,7 @@ callers load the hits back through their loaders (which apply visibility once mo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -19,6 +20,8 @@ from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
 
 FACETS = ("kind", "category", "department")
+MULTI_SEARCH_MAX = 100
+"""The most queries one multi-search carries; a request with more sends several."""
 
 
 @dataclass(frozen=True)
@@ -104,8 +107,20 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
 async def search_listings(
     client: SearchClient, principal: Principal | None, query: ListingQuery
 ) -> SearchPage:
-    body = search_body(principal, query)
-    result = await client.search(LISTINGS, body)
+    result = await client.search(LISTINGS, search_body(principal, query))
+    return _page(query, result)
+
+
+async def search_listings_many(
+    client: SearchClient, principal: Principal | None, queries: Sequence[ListingQuery]
+) -> list[SearchPage]:
+    """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order."""
+    bodies = [search_body(principal, query) for query in queries]
+    results = await client.multi_search(LISTINGS, bodies)
+    return [_page(query, result) for query, result in zip(queries, results, strict=True)]
+
+
+def _page(query: ListingQuery, result: dict[str, Any]) -> SearchPage:
     hits = [
         Hit(
             id=int(hit["id"]),
