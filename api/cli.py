@@ -146,6 +146,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         host=args.host or settings.host,
         port=args.port or settings.port,
         log_level=settings.log_level,
+        # The client's address (rate limits) from X-Forwarded-For only behind TRUSTED_PROXIES.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
     return 0
 
