@@ -22,10 +22,12 @@ import httpx
 import pytest
 from sqlalchemy import delete, func
 from sqlmodel import col, select
+from starlette.types import Message
 
 from api.app import create_app
 from api.auth.dev_provider import DevOidcProvider
 from api.auth.oidc import Providers
+from api.rate_limit import RateLimits
 from core.db import Database
 from core.loopback import free_port
 from core.models import PendingLogin, RateLimitCount
@@ -149,6 +151,30 @@ async def test_a_spent_budget_answers_429_before_parsing_then_admits_again(
     assert refusals == ["graphql"]
     assert again.status_code == 200
     assert again.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_an_admitted_request_is_charged_its_query_cost(
+    settings: Settings, own_database: Database
+) -> None:
+    limits = RateLimits(limited(settings, rate_limit_graphql_anonymous=100), own_database)
+    budget, caller = limits.budgets.graphql_anonymous, f"ip:{next(_addresses)}"
+    sent: list[Message] = []
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    costs = iter([40, 0])
+    for _ in range(2):
+        refusal, charging = await limits.admit_graphql(
+            {"type": "http", "client": (caller[3:], 1)}, send, None, None, lambda: next(costs)
+        )
+        assert refusal is None
+        await charging({"type": "http.response.start", "status": 200, "headers": []})
+    await limits.close()
+
+    remaining = [dict(m["headers"])[b"ratelimit-remaining"] for m in sent]
+    assert remaining == [b"60", b"59"]  # 40, then 1 at least
+    assert (await limits.limiter.check(budget, caller)).remaining == 58
 
 
 async def test_each_caller_has_its_own_budget(settings: Settings, own_database: Database) -> None:
