@@ -26,6 +26,7 @@ from api.mail_relay import MailRelay
 from api.media_route import media_routes
 from api.metrics import HttpMetrics, metrics_route
 from api.place_recheck import PlaceRecheck
+from api.rate_limit import RateLimits
 from api.request_id import RequestId
 from api.search_runtime import SearchRuntime
 from api.territory_export import territory_export_routes
@@ -54,12 +55,13 @@ def create_app(
     files = media or media_storage(settings)
     runtime = SearchRuntime(settings, db, client=search)
     identity = providers or Providers(settings.oidc_providers)
-    sign_in = SignIn(settings, db, identity)
+    limits = RateLimits(settings, db) if settings.rate_limits_on else None
+    sign_in = SignIn(settings, db, identity, limits)
     commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
     mail = MailRelay(db, settings, wakeup=commits)
     recheck = PlaceRecheck(db)
     graphql = GraphQLApp(
-        build_schema(settings), settings, db, runtime, sign_in, commits, media=files
+        build_schema(settings), settings, db, runtime, sign_in, commits, files, limits
     )
 
     @asynccontextmanager
@@ -83,6 +85,8 @@ def create_app(
             await mail.stop()
             await recheck.stop()
             await runtime.stop()
+            if limits is not None:
+                await limits.close()
             if demo is not None:
                 await asyncio.to_thread(demo.stop)
             if providers is None:
@@ -98,7 +102,7 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
-            *territory_export_routes(db, sign_in, graphql.jwt),
+            *territory_export_routes(db, sign_in, graphql.jwt, limits),
             *media_routes(files),
             *sign_in.routes(),
             *Frontend(settings).routes(),  # last: every other path is the web app's
@@ -122,6 +126,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = db
+    app.state.rate_limits = limits
     return app
 
 

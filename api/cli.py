@@ -147,6 +147,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         port=args.port or settings.port,
         log_level=settings.log_level,
         log_config=logging_config(settings),  # JSON lines in production (api/logs.py)
+        # The client's address (rate limits) from X-Forwarded-For only behind TRUSTED_PROXIES.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies or None,
     )
     return 0
 

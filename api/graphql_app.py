@@ -30,6 +30,7 @@ from api.auth.routes import SignIn
 from api.deadlines import Ending, within_deadline
 from api.json_body import BodyRefused, decode
 from api.metrics import observe_operation, operation_label
+from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -50,6 +51,9 @@ class _RequestSession:
         self.session: AsyncSession | None = None
         self.request: Request | None = None
         self.context: Context | None = None
+
+    def query_cost(self) -> int:
+        return self.context.query_cost if self.context is not None else 0
 
     def open(self) -> AsyncSession:
         if self.session is None:
@@ -75,6 +79,7 @@ class GraphQLApp(GraphQL[Context, None]):
         sign_in: SignIn | None = None,
         commits: Wakeup | None = None,
         media: MediaStorage | None = None,
+        rate_limits: RateLimits | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -96,6 +101,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.commits = commits or Wakeup()
         self.media = media or LocalMediaStorage(settings.media_folder)
         self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
+        self.rate_limits = rate_limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -107,7 +113,10 @@ class GraphQLApp(GraphQL[Context, None]):
         request = Request(scope, receive)
         header = request.headers.get("authorization")
         try:
-            principal = await principal_from_header(self.database, header, self.jwt)
+            principal = await authenticate(self.database, header, self.jwt, scope, self.rate_limits)
+        except TooManyBadTokens as error:
+            await too_many(error.verdict, str(error))(scope, receive, send)
+            return
         except InvalidCredentials as error:
             await _unauthorized(str(error))(scope, receive, send)
             return
@@ -119,6 +128,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 await _forbidden(problem)(scope, receive, send)
                 return
         holder = _RequestSession(self.database)
+        if self.rate_limits is not None:  # refused before the document is even parsed
+            refusal, send = await self.rate_limits.admit_graphql(
+                scope, send, principal, header, holder.query_cost
+            )
+            if refusal is not None:
+                await refusal(scope, receive, send)
+                return
         scope.setdefault("state", {})["graphql"] = (principal, holder)
         seconds = self.settings.graphql_deadline_seconds
         ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
@@ -157,9 +173,8 @@ class GraphQLApp(GraphQL[Context, None]):
         also come later, in the `connection_init` payload (see `on_ws_connect`)."""
         websocket = WebSocket(scope, receive, send)
         try:
-            principal = await principal_from_header(
-                self.database, websocket.headers.get("authorization"), self.jwt
-            )
+            header = websocket.headers.get("authorization")
+            principal = await authenticate(self.database, header, self.jwt, scope, self.rate_limits)
         except InvalidCredentials:
             await websocket.close(code=status.WS_1008_POLICY_VIOLATION)
             return
@@ -234,6 +249,7 @@ class GraphQLApp(GraphQL[Context, None]):
             new_session=self.database.sessionmaker,
             commits=self.commits,
             media=self.media,
+            rate_limiter=self.rate_limits.limiter if self.rate_limits else None,
         )
         holder.context = context  # the session waits for its late work before it closes
         return context

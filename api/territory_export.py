@@ -15,9 +15,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from api.auth.bearer import InvalidCredentials, principal_from_header
+from api.auth.bearer import InvalidCredentials
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
+from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
 from core.db import Database
 from core.services.territories import CODE_FORMS, find_territory, parse_code
 from core.services.territory_report import HEADER, Row, territory_rows
@@ -26,12 +27,17 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def territory_export_routes(
-    database: Database, sign_in: SignIn | None, jwt: JwtBearer | None
+    database: Database,
+    sign_in: SignIn | None,
+    jwt: JwtBearer | None,
+    limits: RateLimits | None = None,
 ) -> list[Route]:
     async def export(request: Request) -> Response:
         header = request.headers.get("authorization")
         try:
-            principal = await principal_from_header(database, header, jwt)
+            principal = await authenticate(database, header, jwt, request.scope, limits)
+        except TooManyBadTokens as error:
+            return too_many(error.verdict, str(error))
         except InvalidCredentials as error:
             return _text(str(error), 401)
         if header is None and sign_in is not None:

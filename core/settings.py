@@ -6,6 +6,7 @@ ASGI factory builds the app, and tests build `Settings(...)` directly.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from pathlib import Path
 from typing import Annotated, Literal
@@ -280,6 +281,57 @@ class Settings(BaseSettings):
         description="The From header of every e-mail the app sends.",
     )
 
+    # Rate limits (issue 13, rate): budgets per caller over a sliding window, shared by every app
+    # process through the `rate_limit` table (core/rate_limiter.py). Each budget is a number per
+    # window of `..._seconds`; GraphQL budgets are in points (a request costs its query cost, 1 at
+    # least). Off in the test environment unless RATE_LIMITS_ENABLED says otherwise.
+    rate_limits_enabled: bool | None = Field(
+        default=None, description="On or off; unset: on, except in the test environment."
+    )
+    rate_limit_sync_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        le=60,
+        description="How often a process adds its counts to the shared table and reads the "
+        "others': the most the shared state lags (sooner when a caller nears a limit).",
+    )
+    rate_limit_graphql_anonymous: int = Field(
+        default=20_000, gt=0, description="GraphQL points per window for an anonymous client IP."
+    )
+    rate_limit_graphql_token: int = Field(
+        default=100_000, gt=0, description="GraphQL points per window for one bearer token."
+    )
+    rate_limit_graphql_person: int = Field(
+        default=100_000, gt=0, description="GraphQL points per window for a signed-in browser."
+    )
+    rate_limit_graphql_seconds: int = Field(default=60, gt=0, le=86_400)
+    rate_limit_login: int = Field(
+        default=30, gt=0, description="Sign-ins started (/auth/login) per window and client IP."
+    )
+    rate_limit_login_seconds: int = Field(default=600, gt=0, le=86_400)
+    rate_limit_bad_tokens: int = Field(
+        default=20,
+        gt=0,
+        description="Refused bearer tokens per window and client IP; then 429 before checking.",
+    )
+    rate_limit_bad_tokens_seconds: int = Field(default=600, gt=0, le=86_400)
+    rate_limit_creations: int = Field(
+        default=300,
+        gt=0,
+        description="Creating mutations (schema/rate_limits.py) per window and organization.",
+    )
+    rate_limit_creations_seconds: int = Field(default=3600, gt=0, le=86_400)
+    pending_login_max_rows: int = Field(
+        default=10_000,
+        gt=0,
+        description="Sign-ins in progress kept at most; past it the oldest are dropped.",
+    )
+    trusted_proxies: list[str] = Field(
+        default_factory=list,
+        description="Addresses (JSON list; CIDR allowed) of reverse proxies whose "
+        "X-Forwarded-For names the client; empty: the peer's address is the client's.",
+    )
+
     @property
     def base_url(self) -> str:
         """`public_url`, or where `serve` listens in development."""
@@ -307,6 +359,12 @@ class Settings(BaseSettings):
         if self.log_format == "auto":
             return self.environment == "production"
         return self.log_format == "json"
+
+    @property
+    def rate_limits_on(self) -> bool:
+        if self.rate_limits_enabled is None:
+            return self.environment != "test"
+        return self.rate_limits_enabled
 
     @property
     def is_sqlite(self) -> bool:
@@ -352,6 +410,13 @@ class Settings(BaseSettings):
         if "*" in value:
             raise ValueError("CORS_ALLOWED_ORIGINS is an allow-list: '*' is refused")
         return [_origin(origin) for origin in value]
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            ipaddress.ip_network(proxy, strict=False)  # ValueError names the bad one
+        return value
 
     @model_validator(mode="after")
     def _check_sign_in(self) -> Settings:

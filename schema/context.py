@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.types import Info as StrawberryInfo
 
 from core.media.storage import MediaStorage
+from core.rate_limiter import RateLimiter
 from core.services.principal import Principal
 from core.settings import Settings
 from core.wakeup import Wakeup
@@ -44,6 +45,9 @@ class Context:
     query_cost: int = 0
     """What this request's document costs (`schema/cost.py`), computed before it runs; the
     caller's budget is charged with it."""
+    rate_limiter: RateLimiter | None = None
+    """The app's rate limits (off: None); creating mutations are counted per organization
+    (`schema/rate_limits.py`)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property

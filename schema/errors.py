@@ -31,6 +31,7 @@ from core.errors import (
 from core.services import idempotency
 from core.transactions import begin_writing
 from schema.context import Info
+from schema.rate_limits import count_creation
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -176,6 +177,7 @@ async def run_mutation(
     exchange, but lacks the role): then it is returned. With an idempotency key, a replay returns
     the first call's result and writes nothing.
     """
+    await count_creation(info)  # creating mutations: a budget per organization
     session = info.context.session
     try:
         await begin_writing(session)

@@ -56,9 +56,13 @@ class RequestLimits(SchemaExtension):
         run = self.execution_context
         if run.query is not None:
             settings = self.settings
-            run.graphql_document = _parse(
-                run.query, settings.graphql_max_tokens, settings.graphql_max_fields
-            )
+            try:
+                run.graphql_document = _parse(
+                    run.query, settings.graphql_max_tokens, settings.graphql_max_fields
+                )
+            except GraphQLError:
+                _charge(run.context, settings.graphql_max_fields)  # refused while parsing
+                raise
         yield
 
     def on_validate(self) -> Iterator[None]:
@@ -69,12 +73,16 @@ class RequestLimits(SchemaExtension):
         refusals = self.refusals(schema, document, run.variables)
         if refusals:
             run.pre_execution_errors = refusals
+            asked = (
+                self.measured.cost if self.measured is not None else self.settings.graphql_max_cost
+            )
+            _charge(run.context, min(asked, self.settings.graphql_max_cost))
         else:
             rules = (*run.validation_rules, *STRAWBERRY_RULES)
             hide = not self.settings.is_development
             run.pre_execution_errors = list(_validate(schema, document, rules, hide))
-            if self.measured is not None and hasattr(run.context, "query_cost"):
-                run.context.query_cost = self.measured.cost
+            if self.measured is not None:
+                _charge(run.context, self.measured.cost)
         yield
 
     def refusals(
@@ -96,6 +104,15 @@ class RequestLimits(SchemaExtension):
         return {
             "cost": {"requested": self.measured.cost, "maximum": self.settings.graphql_max_cost}
         }
+
+
+def _charge(context: object, cost: int) -> None:
+    """What the caller's budget pays (`Context.query_cost`, `api/rate_limit.py`): a document
+    that runs, its cost; one refused by a limit, what it asked for up to GRAPHQL_MAX_COST (or,
+    refused while parsing, GRAPHQL_MAX_FIELDS), so refused attacks spend a budget as fast as
+    costly queries do."""
+    if hasattr(context, "query_cost"):
+        context.query_cost = cost
 
 
 def over_limits(measured: Measure, settings: Settings) -> list[GraphQLError]:

@@ -29,6 +29,7 @@ def test_serve_starts_search_and_a_published_listing_becomes_searchable(tmp_path
         "LOAD_DEMO_DATA": "false",
         "ENVIRONMENT": "development",
         "LOG_LEVEL": "warning",
+        "RATE_LIMITS_ENABLED": "false",
     }
     environment.pop("MEILI_URL", None)
     command = [sys.executable, "-m", "api.cli"]

@@ -27,6 +27,7 @@ from api.auth.cookies import (
 )
 from api.auth.oidc import Provider, ProviderDown, Providers, SignInRefused
 from api.auth.signin_page import demo_accounts, signin_page
+from api.rate_limit import RateLimits, client_ip
 from core.db import Database
 from core.errors import InvalidInput
 from core.models import PendingLogin, PendingPurpose
@@ -70,10 +71,17 @@ def _problem(status: int, error: str, message: str) -> JSONResponse:
 class SignIn:
     """The sign-in routes and the session cookie's principal, over one set of providers."""
 
-    def __init__(self, settings: Settings, database: Database, providers: Providers) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        providers: Providers,
+        limits: RateLimits | None = None,
+    ) -> None:
         self.settings = settings
         self.database = database
         self.providers = providers
+        self.limits = limits
 
     def routes(self) -> list[Route]:
         return [
@@ -112,6 +120,14 @@ class SignIn:
         provider = self.providers.get(request.path_params["provider"])
         if provider is None:
             return _problem(404, "unknown_provider", "No such sign-in provider.")
+        if self.limits is not None:  # each sign-in started writes a pending_login row
+            verdict = await self.limits.limiter.check(
+                self.limits.budgets.login, client_ip(request.scope)
+            )
+            if not verdict.allowed:
+                response = _problem(429, "rate_limited", "Too many sign-ins started: wait.")
+                response.headers["Retry-After"] = str(verdict.retry_after)
+                return response
         wanted = request.query_params.get("next", "/")
         return_to = wanted if _SAFE_RETURN.fullmatch(wanted) else "/"
         browser = read_cookie(self.settings, request, PRE_LOGIN) or new_secret()
@@ -124,6 +140,7 @@ class SignIn:
                 browser_secret=browser,
                 lifetime=timedelta(seconds=self.settings.login_state_seconds),
                 return_to=return_to,
+                keep_at_most=self.settings.pending_login_max_rows,
             )
             try:
                 url = await provider.authorization_url(
@@ -133,9 +150,9 @@ class SignIn:
                 logger.warning("sign-in not started: %s", error)
                 return _problem(502, "provider_unavailable", "The provider does not answer.")
             await session.commit()
-        response = RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
-        set_cookie(self.settings, response, PRE_LOGIN, browser, self.settings.login_state_seconds)
-        return response
+        redirect = RedirectResponse(url, status_code=302, headers={"Cache-Control": "no-store"})
+        set_cookie(self.settings, redirect, PRE_LOGIN, browser, self.settings.login_state_seconds)
+        return redirect
 
     async def callback(self, request: Request) -> Response:
         provider = self.providers.get(request.path_params["provider"])
@@ -247,6 +264,7 @@ class SignIn:
                 provider=provider.name,
                 browser_secret=browser,
                 lifetime=timedelta(seconds=self.settings.login_state_seconds),
+                keep_at_most=self.settings.pending_login_max_rows,
             )
             try:
                 url = await provider.end_session_url(

@@ -39,6 +39,7 @@ from core.models.memberships import Invitation, MembershipRequest, MembershipReq
 from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
 from core.models.photos import Photo
+from core.models.rate_limits import RateLimitCount
 from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
 from core.models.space_sources import SpaceMerge, SpaceSourceRecord
 from core.models.spaces import Space, Typology
@@ -85,6 +86,7 @@ __all__ = [
     "PendingPurpose",
     "Person",
     "Photo",
+    "RateLimitCount",
     "ReportReason",
     "ReportState",
     "Role",

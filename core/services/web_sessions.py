@@ -104,9 +104,16 @@ async def remember_state(
     browser_secret: str,
     lifetime: timedelta,
     return_to: str = "/",
+    keep_at_most: int | None = None,
 ) -> NewState:
+    """A new single-use state. Expired ones go; past `keep_at_most` rows the oldest go too: a
+    flood of sign-ins started from many addresses then ends the oldest ones in progress (a
+    person who waited longest at the provider starts again) rather than refusing every new one,
+    which would lock everyone out for the states' whole lifetime."""
     now = utcnow()
     await session.exec(delete(PendingLogin).where(col(PendingLogin.expires_at) < now))
+    if keep_at_most is not None:
+        await _drop_oldest(session, keep=keep_at_most - 1)
     issued = NewState(state=new_secret(), nonce=new_secret(), code_verifier=new_secret())
     session.add(
         PendingLogin(
@@ -123,6 +130,14 @@ async def remember_state(
     )
     await session.flush()
     return issued
+
+
+async def _drop_oldest(session: AsyncSession, keep: int) -> None:
+    """Delete every pending state but the `keep` newest."""
+    newest = select(PendingLogin.id).order_by(col(PendingLogin.id).desc()).offset(keep).limit(1)
+    oldest_dropped = (await session.exec(newest)).first()
+    if oldest_dropped is not None:
+        await session.exec(delete(PendingLogin).where(col(PendingLogin.id) <= oldest_dropped))
 
 
 async def consume_state(

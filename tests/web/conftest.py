@@ -107,6 +107,7 @@ def serving(
         "LOG_LEVEL": "warning",
         "MAP_TILE_URL": "",  # no tile server here: the maps draw their markers only
         "FRONTEND_DIR": str(folder / "dist"),
+        "RATE_LIMITS_ENABLED": "false",  # the whole browser suite is one address
         **settings,
     }
     for name in ("MEILI_URL", "OIDC_PROVIDERS", "PUBLIC_URL", "SMTP_HOST"):
