@@ -25,6 +25,7 @@ from api.mail_relay import MailRelay
 from api.media_route import media_routes
 from api.place_recheck import PlaceRecheck
 from api.search_runtime import SearchRuntime
+from api.security_headers import SecurityHeaders
 from api.territory_export import territory_export_routes
 from core.db import Database
 from core.media.backends import media_storage
@@ -100,6 +101,7 @@ def create_app(
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],
         middleware=[
+            Middleware(SecurityHeaders, settings=settings, providers=identity),
             Middleware(HeaderSizeLimit),
             *_cors(settings),
             Middleware(
