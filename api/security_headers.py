@@ -2,7 +2,8 @@
 /media/*, the exports, the errors.
 
     Content-Security-Policy     scripts only from the app's own files (the built app inlines
-                                none); images from the app, `data:`, the map's tile server
+                                none); images from the app, `data:` (small bundled icons),
+                                `blob:` (a photo's preview before upload), the map's tile server
                                 (MAP_TILE_URL, the setting the app's maps read) and the photos'
                                 host (MEDIA_URL); requests and the subscriptions' WebSocket to
                                 the app itself; forms posted to the app, whose sign-out may
@@ -63,7 +64,7 @@ def content_security_policy(settings: Settings, form_targets: Iterable[str] = ()
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", f"'{STYLE_HASH}'"],
-        "img-src": ["'self'", "data:", tiles, photos],
+        "img-src": ["'self'", "data:", "blob:", tiles, photos],
         "connect-src": ["'self'", socket],
         "object-src": ["'none'"],
         "frame-ancestors": ["'none'"],

@@ -130,6 +130,7 @@ async def test_the_tile_and_photo_hosts_come_from_the_settings_the_app_reads(
     assert policy["img-src"] == [
         "'self'",
         "data:",
+        "blob:",
         "https://*.tiles.example.org",
         "https://cdn.example.net",
     ]
