@@ -105,7 +105,9 @@ class SecurityHeaders:
             self.fixed["Strict-Transport-Security"] = f"max-age={settings.hsts_max_age_seconds}"
 
     def policy(self) -> str:
-        # The development provider joins the providers when the app starts: read them each time.
+        # A provider's sign-out page (its end_session_endpoint) is taken to be on the origin of
+        # its discovery URL, as at ProConnect and the development provider. The development
+        # provider joins the providers when the app starts: read them on each response.
         targets = tuple(sorted({_origin(p.config.discovery_url) for p in self.providers}))
         if targets not in self._policies:
             self._policies[targets] = content_security_policy(self.settings, targets)
