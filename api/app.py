@@ -29,6 +29,7 @@ from api.place_recheck import PlaceRecheck
 from api.rate_limit import RateLimits
 from api.request_id import RequestId
 from api.search_runtime import SearchRuntime
+from api.security_headers import SecurityHeaders
 from api.territory_export import territory_export_routes
 from core.db import Database
 from core.media.backends import media_storage
@@ -108,7 +109,9 @@ def create_app(
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],
         middleware=[
-            Middleware(RequestId),  # first: every response, even a refusal, says its id
+            # outermost: every response, a refusal or a 500 included, carries them
+            Middleware(SecurityHeaders, settings=settings, providers=identity),
+            Middleware(RequestId),  # then: every response, even a refusal, says its id
             Middleware(HttpMetrics),
             Middleware(HeaderSizeLimit),
             *_cors(settings),

@@ -193,12 +193,16 @@ def _import(settings: Settings, args: argparse.Namespace) -> int:
             await database.dispose()
 
     try:
-        return _print_report(asyncio.run(run()))
+        report = asyncio.run(run())
     except DBAPIError as error:
         print(
             f"database error: {error.orig}; is it migrated (entrelieux migrate)?", file=sys.stderr
         )
         return 2
+    if report.refused is not None:  # one line, nothing written
+        print(f"{args.file}:{report.refused.line}: {report.refused.reason}", file=sys.stderr)
+        return 2
+    return _print_report(report)
 
 
 def _print_report(report: ImportReport) -> int:

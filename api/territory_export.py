@@ -7,8 +7,6 @@ the forms, or of no territory, is a 404 whose text says which.
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 
 from starlette.requests import Request
@@ -19,11 +17,10 @@ from api.auth.bearer import InvalidCredentials
 from api.auth.jwt_bearer import JwtBearer
 from api.auth.routes import SignIn
 from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
+from core.csv_export import csv_text
 from core.db import Database
 from core.services.territories import CODE_FORMS, find_territory, parse_code
-from core.services.territory_report import HEADER, Row, territory_rows
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from core.services.territory_report import HEADER, territory_rows
 
 
 def territory_export_routes(
@@ -53,7 +50,7 @@ def territory_export_routes(
             rows = await territory_rows(session, principal, territory, datetime.now(UTC).date())
         filename = f"territoire-{area.canonical}.csv"
         return Response(
-            render(rows),
+            csv_text(HEADER, rows),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{filename}"',
@@ -62,19 +59,6 @@ def territory_export_routes(
         )
 
     return [Route("/export/territory/{code}.csv", export, methods=["GET"])]
-
-
-def render(rows: list[Row]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(tuple(_cell(value) for value in row) for row in rows)
-    return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet never reads a name as a formula."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
 
 
 def _text(message: str, status: int) -> Response:

@@ -230,6 +230,14 @@ class Settings(BaseSettings):
         description="The tiles' credit line, shown on every map.",
     )
 
+    # HTTP security headers (issue 13, hygiene): api/security_headers.py.
+    hsts_max_age_seconds: int = Field(
+        default=365 * 24 * 3600,
+        ge=0,
+        description="Strict-Transport-Security's max-age, sent only when PUBLIC_URL is https "
+        "(0: none).",
+    )
+
     # Photos: files in a folder under VAR_DIR (default) or an S3-compatible object store.
     media_storage: Literal["local", "s3"] = Field(
         default="local", description="Where photos are kept: a local folder or an S3 bucket."

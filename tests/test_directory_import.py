@@ -318,10 +318,10 @@ async def test_an_empty_file_and_one_that_is_not_text_are_refused_whole(
     latin.write_bytes("name,postcode,city\nTélécentre,09500,Mirepoix\n".encode("latin-1"))
 
     assert await _import(session, "occitanie_telecentres", empty) == [
-        "line 1: missing columns: city, name, postcode",
+        "line 1: the file is empty",
         "0 rows: 0 merged, 0 new, 0 updated, 1 rejected",
     ]
     [refused, summary] = await _import(session, "occitanie_telecentres", latin)
-    assert refused.startswith("line 1: not a readable UTF-8 CSV file")
+    assert refused == "line 2: not UTF-8 text: save the file as UTF-8"
     assert summary == "0 rows: 0 merged, 0 new, 0 updated, 1 rejected"
     assert await _count(session, Space) == 0

@@ -6,6 +6,8 @@ development provider are listed with their password, so anyone can try the excha
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from html import escape
 
@@ -15,6 +17,12 @@ from api.auth.oidc import Providers
 from core.settings import PROJECT_ROOT, Settings
 
 DEMO_ACCOUNTS = PROJECT_ROOT / "dev" / "oidc" / "accounts.json"
+STYLE = """body{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}
+a{color:#0645ad} a:focus{outline:3px solid #000;outline-offset:2px}
+.proconnect{display:inline-block;background:#000091;color:#fff;padding:.6rem 1rem}
+table{border-collapse:collapse} td,th{border:1px solid #999;padding:.3rem .6rem}"""
+STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+"""The page's one inline style, allowed by its hash in the Content-Security-Policy."""
 
 
 def signin_page(settings: Settings, providers: Providers) -> HTMLResponse:
@@ -35,10 +43,7 @@ def signin_page(settings: Settings, providers: Providers) -> HTMLResponse:
         f"""<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>Se connecter — Entrelieux</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<style>body{{font:1rem/1.5 system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem}}
-a{{color:#0645ad}} a:focus{{outline:3px solid #000;outline-offset:2px}}
-.proconnect{{display:inline-block;background:#000091;color:#fff;padding:.6rem 1rem}}
-table{{border-collapse:collapse}} td,th{{border:1px solid #999;padding:.3rem .6rem}}</style>
+<style>{STYLE}</style>
 </head><body><main><h1>Se connecter à Entrelieux</h1><ul>{body}</ul>
 {_demo_accounts() if settings.is_development else ""}</main></body></html>""",
         headers={"Cache-Control": "no-store"},

@@ -70,7 +70,7 @@ async def import_source(
     report = DirectoryReport()
     parsed = read_source(source, path)
     if parsed.refused is not None:
-        report.reject(parsed.refused.line, parsed.refused.reason)
+        report.refuse(parsed.refused.line, parsed.refused.reason)
         return report
     report.rows = len(parsed.rows) + len(parsed.rejected)
     for rejected in parsed.rejected:

@@ -6,13 +6,21 @@ read at all. `core.importers.listings` does the rest.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from core.importers.file_checks import (
+    MAX_CELL_CHARS,
+    MAX_COLUMNS,
+    FileRefused,
+    column_problem,
+    csv_records,
+    json_depth_problem,
+    read_text,
+)
 
 ORGANIZATION_FIELDS = ("organization", "organization_siret", "organization_kind")
 LISTING_FIELDS = (
@@ -36,6 +44,8 @@ LISTING_FIELDS = (
     "source",
 )
 FIELDS = frozenset(LISTING_FIELDS + ORGANIZATION_FIELDS)
+MAX_LINE_CHARS = 64 * MAX_CELL_CHARS
+"""A JSON Lines line holds every cell of a row: a few of them at their longest."""
 ENUM_FIELDS = frozenset({"direction", "kind", "visibility", "terms", "organization_kind", "origin"})
 
 
@@ -47,17 +57,12 @@ class Row:
 
 
 def read_rows(path: Path) -> Iterator[Row]:
+    """The file's rows; `FileRefused` (core/importers/file_checks.py) when it cannot be read
+    as a whole: not UTF-8, binary, empty, a cell too long, JSON nested too deep, a bad header."""
     suffix = path.suffix.lower()
     if suffix not in (".jsonl", ".csv"):
-        yield Row(1, problem=f"file: {path.suffix or 'no extension'} is not .jsonl or .csv")
-        return
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        yield Row(line, problem="not UTF-8 text: save the file as UTF-8")
-        return
+        raise FileRefused(1, f"{path.suffix or 'no extension'} is not .jsonl or .csv")
+    text = read_text(path)
     yield from (_jsonl_rows(text) if suffix == ".jsonl" else _csv_rows(text))
 
 
@@ -65,6 +70,10 @@ def _jsonl_rows(text: str) -> Iterator[Row]:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
+        if len(line) > MAX_LINE_CHARS:
+            raise FileRefused(number, f"a line longer than {MAX_LINE_CHARS} characters")
+        if problem := json_depth_problem(line):
+            raise FileRefused(number, problem)
         try:
             value = json.loads(line)
         except json.JSONDecodeError as error:
@@ -73,24 +82,29 @@ def _jsonl_rows(text: str) -> Iterator[Row]:
         if not isinstance(value, dict):
             yield Row(number, problem="malformed JSON: a line must hold one JSON object")
             continue
+        if problem := _object_problem(value):
+            raise FileRefused(number, problem)
         yield Row(number, {k: _clean(k, v) for k, v in value.items() if v is not None})
 
 
+def _object_problem(value: dict[str, Any]) -> str | None:
+    if len(value) > MAX_COLUMNS:
+        return f"{len(value)} fields: a line may have at most {MAX_COLUMNS}"
+    for key, item in value.items():
+        if len(key) > MAX_CELL_CHARS or (isinstance(item, str) and len(item) > MAX_CELL_CHARS):
+            return f"{key[:40]}: a value longer than {MAX_CELL_CHARS} characters"
+    return None
+
+
 def _csv_rows(text: str) -> Iterator[Row]:
-    lines = _Lines(io.StringIO(text, newline=""))
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    reader = csv.reader(lines, delimiter=delimiter)
-    header = [name.strip() for name in next(reader, [])]
+    records = csv_records(text, delimiter)
+    _, first = next(records, (1, []))
+    header = [name.strip() for name in first]
     if problem := _header_problem(header):
-        yield Row(1, problem=problem)
-        return
-    while True:
-        lines.first = None
-        cells = next(reader, None)
-        if cells is None:
-            return
-        line = lines.first or lines.number
+        raise FileRefused(1, problem)
+    for line, cells in records:
         if not any(cell.strip() for cell in cells):
             continue
         yield _csv_row(line, header, cells)
@@ -99,9 +113,9 @@ def _csv_rows(text: str) -> Iterator[Row]:
 def _header_problem(header: list[str]) -> str | None:
     named = [name for name in header if name]
     if not named:
-        return "the file is empty: the first line must name the columns"
-    if duplicates := sorted({name for name in named if named.count(name) > 1}):
-        return f"columns named twice: {', '.join(duplicates)}"
+        return "the first line must name the columns"
+    if problem := column_problem(header):
+        return problem
     if unknown := [name for name in named if name not in FIELDS]:
         return f"unknown columns: {', '.join(unknown)} (see docs/IMPORT.md)"
     if "ref" not in named:
@@ -122,6 +136,8 @@ def _csv_row(line: int, header: list[str], cells: list[str]) -> Row:
             data[name] = _clean(name, _from_cell(name, cell.strip()))
         except ValueError as error:
             return Row(line, problem=f"{name}: {error}")
+        except FileRefused as refusal:
+            raise FileRefused(line, refusal.reason) from None
     return Row(line, data)
 
 
@@ -129,6 +145,8 @@ def _from_cell(name: str, cell: str) -> Any:
     if name == "tags":
         return [tag.strip() for tag in cell.split("|") if tag.strip()]
     if name == "details":
+        if problem := json_depth_problem(cell):
+            raise FileRefused(0, f"details: {problem}")  # the caller knows the line
         try:
             details = json.loads(cell)
         except json.JSONDecodeError:
@@ -145,22 +163,3 @@ def _clean(name: str, value: Any) -> Any:
     if name in ENUM_FIELDS and isinstance(value, str):
         return value.strip().upper()
     return value
-
-
-class _Lines:
-    """Feeds the CSV reader line by line, noting where a record starts (a cell may span lines)."""
-
-    def __init__(self, handle: io.StringIO) -> None:
-        self.handle = handle
-        self.number = 0
-        self.first: int | None = None
-
-    def __iter__(self) -> _Lines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.handle)
-        self.number += 1
-        if self.first is None and line.strip():
-            self.first = self.number
-        return line

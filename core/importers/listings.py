@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.error_codes import ImportErrorCode, OrganizationErrorCode
 from core.errors import DomainError, FieldProblem, InvalidInput
+from core.importers.file_checks import FileRefused
 from core.importers.listing_files import FIELDS, LISTING_FIELDS, Row, read_rows
 from core.importers.report import ImportReport
 from core.models import Commune, Listing, Organization, OrganizationKind, Space
@@ -53,8 +54,15 @@ class _OrganizationKey:
 async def import_listings(
     session: AsyncSession, path: Path, organization: str | None = None
 ) -> ImportReport:
-    """Create or update a listing per valid row; every rejected row is reported with its line."""
-    return await import_rows(session, list(read_rows(path)), organization)
+    """Create or update a listing per valid row; every rejected row is reported with its line.
+    A file that cannot be read as a whole (`FileRefused`) writes nothing."""
+    try:
+        rows = list(read_rows(path))
+    except FileRefused as refusal:
+        report = ImportReport()
+        report.refuse(refusal.line, refusal.reason)
+        return report
+    return await import_rows(session, rows, organization)
 
 
 async def import_rows(

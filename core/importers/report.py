@@ -16,15 +16,22 @@ class ImportReport:
     imported: int = 0
     updated: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    refused: Rejection | None = None
+    """The whole file refused (unreadable, a bad header, over a limit): nothing was written."""
 
     def reject(self, line: int, reason: str) -> None:
         self.rejected.append(Rejection(line, reason))
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.refused = Rejection(line, reason)
+        self.reject(line, reason)
 
     def add(self, other: ImportReport) -> None:
         """Count another file's rows in this report."""
         self.imported += other.imported
         self.updated += other.updated
         self.rejected.extend(other.rejected)
+        self.refused = self.refused or other.refused
 
     @property
     def ok(self) -> bool:

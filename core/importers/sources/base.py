@@ -9,7 +9,6 @@ each line into a `SourceRow` (the source's own key, a name, typologies, where it
 
 from __future__ import annotations
 
-import csv
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -18,6 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from core.importers.file_checks import FileRefused, column_problem, csv_records, read_text
 from core.models import Typology
 
 
@@ -78,19 +78,13 @@ class SourceFile:
 def read_source(source: SpaceSource, path: Path) -> SourceFile:
     result = SourceFile()
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = source.required_columns - set(reader.fieldnames or [])
-            if missing:
-                result.refused = Rejected(1, f"missing columns: {', '.join(sorted(missing))}")
-                return result
-            # A short row gives None for its missing cells: read every cell as text.
-            lines = [
-                (number, {k: (v or "").strip() for k, v in row.items() if k is not None})
-                for number, row in enumerate(reader, start=2)
-            ]
-    except (UnicodeDecodeError, csv.Error) as error:
-        result.refused = Rejected(1, f"not a readable UTF-8 CSV file ({error})")
+        header, lines = _read_cells(path)
+    except FileRefused as refusal:
+        result.refused = Rejected(refusal.line, refusal.reason)
+        return result
+    missing = source.required_columns - set(header)
+    if missing:
+        result.refused = Rejected(1, f"missing columns: {', '.join(sorted(missing))}")
         return result
     seen: dict[str, int] = {}
     for number, cells in lines:
@@ -103,6 +97,22 @@ def read_source(source: SpaceSource, path: Path) -> SourceFile:
             seen[outcome.key] = number
             result.rows.append(outcome)
     return result
+
+
+def _read_cells(path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header and each record's cells by column name, read as text (a short row's missing
+    cells are empty); `FileRefused` when the file cannot be read as a whole."""
+    records = csv_records(read_text(path))
+    _, header = next(records, (1, []))
+    if problem := column_problem(header):
+        raise FileRefused(1, problem)
+    width = len(header)
+    lines = [
+        (number, dict(zip(header, [c.strip() for c in cells[:width]] + [""] * width, strict=False)))
+        for number, cells in records
+        if cells
+    ]
+    return header, lines
 
 
 class BadCell(ValueError):
