@@ -37,12 +37,16 @@ def fragment_bomb(levels: int) -> str:
 async def _cpu_and_errors(
     client: GraphQLClient, query: str, variables: dict[str, Any] | None = None
 ) -> tuple[float, list[dict[str, Any]]]:
+    """The least CPU of three sends (a garbage collection or a neighbour's burst on a shared
+    machine is not the refusal's cost), and the errors of the last."""
     await client.post("{ __typename }")  # the app's first request pays for nothing measured here
-    started = time.process_time()
-    response = await client.post(query, variables)
-    spent = time.process_time() - started
-    assert response.status_code == 200, response.text
-    return spent, response.json()["errors"]
+    spent = []
+    for _ in range(3):
+        started = time.process_time()
+        response = await client.post(query, variables)
+        spent.append(time.process_time() - started)
+        assert response.status_code == 200, response.text
+    return min(spent), response.json()["errors"]
 
 
 def _codes(errors: list[dict[str, Any]]) -> list[str]:
