@@ -3,7 +3,8 @@ app over HTTP on the real database, never get a 5xx, a body that is not JSON, or
 
 The documents come from `tests.security.graphql_fuzz` (hypothesis-graphql on the committed SDL),
 with ids of the objects made here. The run is derandomized (the same documents every run) and
-bounded (`EXAMPLES` per case, ~15 s each on the slow machine); `python -m bench.fuzz` runs longer.
+bounded (`EXAMPLES` per case: 160 documents, ~20 s of CPU in all); `python -m bench.fuzz` runs
+longer.
 Hypothesis runs in a worker thread; each request runs on the test's event loop.
 """
 
@@ -30,7 +31,7 @@ from tests.factories import (
 from tests.graphql import GraphQLClient
 from tests.security.graphql_fuzz import documents, verdict
 
-EXAMPLES = 60
+EXAMPLES = 40
 
 
 async def _world(session: AsyncSession) -> tuple[list[str], str]:
