@@ -33,8 +33,7 @@ from bench.seed import DEFAULT_SQLITE_URL, OUT, recreate
 from core.db import Database
 from core.settings import Settings
 from tests.graphql import GraphQLClient
-from tests.security.graphql_fuzz import documents, error_codes, verdict
-from tests.security.test_fuzz_graphql import _world
+from tests.security.graphql_fuzz import documents, error_codes, make_world, verdict
 
 FUZZ_SQLITE_URL = DEFAULT_SQLITE_URL.replace("bench.sqlite3", "fuzz.sqlite3")
 CASES = [("query", False), ("query", True), ("mutation", False), ("mutation", True)]
@@ -119,7 +118,7 @@ async def _run(url: str, examples: int, seed_value: int) -> dict[str, Any]:
     await migrate(configured)
     database = Database.from_settings(configured)
     async with database.session() as session:
-        ids, token = await _world(session)
+        ids, token = await make_world(session)
     app = create_app(configured, database)
     tally = Tally()
     loop = asyncio.get_running_loop()

@@ -5,6 +5,7 @@ with the custom scalars drawn here: ids are real global ids of existing objects 
 (out-of-range keys, wrong type names, not base64); dates and instants inside the product's years
 or at Python's limits; decimals, sane or absurd. Mutations that take an `Upload` are left out.
 
+`make_world(session)` makes the objects those ids name, and an admin's token.
 `verdict(status, body)` says what is wrong with an answer, or None: a 5xx, a body that is not a
 JSON object with `data` or `errors`, or an "Internal error." (an exception the schema did not
 expect). Used by tests/security/test_fuzz_graphql.py (a bounded run in `make test`) and by
@@ -25,8 +26,18 @@ from typing import Any
 import graphql
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.models import Role
 from schema.relay import MAX_PK, to_global_id
+from tests.factories import (
+    make_exchange,
+    make_listing,
+    make_member,
+    make_organization,
+    make_space,
+    make_token,
+)
 
 SDL = Path(__file__).resolve().parents[2] / "schema" / "schema.graphql"
 NODE_TYPE_NAMES = ("Listing", "Space", "Organization", "Alert", "Notification", "Exchange")
@@ -175,3 +186,25 @@ def error_codes(content: bytes) -> list[str]:
     return [
         str((error.get("extensions") or {}).get("code", "-")) for error in body.get("errors") or []
     ]
+
+
+async def make_world(session: AsyncSession) -> tuple[list[str], str]:
+    """A few objects of every kind the ids can name, and an admin's token of their organization."""
+    lab = await make_organization(session, "Fablab du fuzz")
+    other = await make_organization(session, "Recyclerie voisine")
+    space = await make_space(session, lab)
+    listing = await make_listing(session, lab, space_id=space.id)
+    theirs = await make_listing(session, other)
+    exchange = await make_exchange(session, theirs, lab)
+    await make_member(session, lab, Role.MEMBER)
+    token = await make_token(session, lab, Role.ADMIN)
+    await session.commit()
+    ids = [
+        to_global_id("Organization", lab.id or 0),
+        to_global_id("Organization", other.id or 0),
+        to_global_id("Space", space.id or 0),
+        to_global_id("Listing", listing.id or 0),
+        to_global_id("Listing", theirs.id or 0),
+        to_global_id("Exchange", exchange.id or 0),
+    ]
+    return ids, token

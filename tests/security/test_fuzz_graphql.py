@@ -18,42 +18,10 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import Role
-from schema.relay import to_global_id
-from tests.factories import (
-    make_exchange,
-    make_listing,
-    make_member,
-    make_organization,
-    make_space,
-    make_token,
-)
 from tests.graphql import GraphQLClient
-from tests.security.graphql_fuzz import documents, verdict
+from tests.security.graphql_fuzz import documents, make_world, verdict
 
 EXAMPLES = 40
-
-
-async def _world(session: AsyncSession) -> tuple[list[str], str]:
-    """A few objects of every kind the ids can name, and an admin's token of their organization."""
-    lab = await make_organization(session, "Fablab du fuzz")
-    other = await make_organization(session, "Recyclerie voisine")
-    space = await make_space(session, lab)
-    listing = await make_listing(session, lab, space_id=space.id)
-    theirs = await make_listing(session, other)
-    exchange = await make_exchange(session, theirs, lab)
-    await make_member(session, lab, Role.MEMBER)
-    token = await make_token(session, lab, Role.ADMIN)
-    await session.commit()
-    ids = [
-        to_global_id("Organization", lab.id or 0),
-        to_global_id("Organization", other.id or 0),
-        to_global_id("Space", space.id or 0),
-        to_global_id("Listing", listing.id or 0),
-        to_global_id("Listing", theirs.id or 0),
-        to_global_id("Exchange", exchange.id or 0),
-    ]
-    return ids, token
 
 
 def _fuzz(
@@ -87,5 +55,5 @@ def _fuzz(
 async def test_generated_documents_never_reach_an_internal_error(
     client: GraphQLClient, session: AsyncSession, kind: str, signed_in: bool
 ) -> None:
-    ids, token = await _world(session)
+    ids, token = await make_world(session)
     await asyncio.to_thread(_fuzz(client, ids, token if signed_in else None, kind))
