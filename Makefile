@@ -54,7 +54,8 @@ test: lint frontend
 
 # Benchmarks, never part of `make test`: ~11 minutes (listings, then search: indexing, GraphQL
 # against Meilisearch, publish→searchable; `--only listings|search`); figures in bench/out/, see
-# bench/RESULTS.md.
+# bench/RESULTS.md. Issue 13's attack load test and the fuzzer's long run too (`--only attacks`,
+# ~15 minutes at 30 s per attack on both databases; `--only fuzz`, ~4 minutes).
 # wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
 bench: install
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true

@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|territory|web]
+    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -19,6 +19,11 @@ For each backend: seed a fresh database with 100,000 listings, then
 
 Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
 listing's page of the web app served with the demo data, and its first-load JavaScript.
+
+Then, once, whatever the part before: **attacks** (`bench.attacks`, its own seeded database per
+backend: what each attack of issue 13 costs the server and does to a legitimate query's p99;
+`python -m bench.attacks --help` for its own flags) and **fuzz** (`bench.fuzz`: 5,000 generated
+GraphQL documents on SQLite, counts of answers by status and error code).
 
 Each figure quoted is the median of the repeats. The figures and the machine go to
 `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
@@ -46,7 +51,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
 from bench import (
+    attacks,
     exchanges_bench,
+    fuzz,
     load,
     machine,
     report,
@@ -69,7 +76,7 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web")
+PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
 BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
@@ -314,6 +321,12 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["web"] = {"skipped": str(error)}
             print(f"web: skipped: {error}", file=sys.stderr, flush=True)
+    if "attacks" in options.parts:  # its own figures: bench/out/attacks.md, attacks-<db>.json
+        print("attacks", flush=True)
+        failed |= attacks.main(["--backends", ",".join(options.backends)]) != 0
+    if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
+        print("fuzz", flush=True)
+        failed |= fuzz.main(["--examples", "5000"]) != 0
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
