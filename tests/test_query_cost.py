@@ -219,7 +219,8 @@ def test_every_web_app_document_passes_the_limits_with_room(schema: GraphQLSchem
 
 
 async def test_the_context_holds_the_cost_of_a_request_that_passes() -> None:
-    """What the caller's budget is charged (`Context.query_cost`); nothing for a refused one."""
+    """What the caller's budget is charged (`Context.query_cost`): a passing document's cost; a
+    refused one's, up to the maximum (`tests/security/test_rate_limits.py` spends it)."""
     app_schema = build_schema(DEFAULTS)
 
     def context() -> Context:
@@ -233,7 +234,7 @@ async def test_the_context_holds_the_cost_of_a_request_that_passes() -> None:
     assert answered.errors is None
     assert passed.query_cost == 2
     assert refusal.errors
-    assert refused.query_cost == 0
+    assert refused.query_cost == 16  # 16 aliases over the limit of 15, each field costing 1
 
 
 def _no_session() -> Any:

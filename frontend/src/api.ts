@@ -13,6 +13,7 @@
  */
 import type { TypedDocumentString } from './gql/graphql'
 import { errorText, translateErrors } from './i18n/apiErrors'
+import { i18n } from './i18n'
 
 export interface GraphQLErrorItem {
   message: string
@@ -30,9 +31,16 @@ export class NetworkError extends Error {
   }
 }
 
+/** The refusals of a whole request (a spent budget, a deadline, a document too heavy). */
+const REFUSALS = ['RATE_LIMITED', 'TIMEOUT', 'QUERY_TOO_COSTLY'] as const
+type Refusal = (typeof REFUSALS)[number]
+
 /** A top-level error's message, in the reader's language when it gives its `reason` code. */
 function worded(error: GraphQLErrorItem): string {
-  const reason = error.extensions?.reason
+  const { code, reason, retryAfter } = error.extensions ?? {}
+  if (REFUSALS.includes(code as Refusal)) {
+    return i18n.global.t(`refused.${code as Refusal}`, { seconds: Number(retryAfter ?? 1) })
+  }
   return typeof reason === 'string' ? errorText(reason, null, error.message) : error.message
 }
 
@@ -41,11 +49,14 @@ export class ApiError extends Error {
   readonly code: string | undefined
   /** The catalogue's code of the first error (`extensions.reason`: `NOT_A_MEMBER`…), if given. */
   readonly reason: string | undefined
+  /** The whole request was refused (RATE_LIMITED, TIMEOUT, QUERY_TOO_COSTLY): try again later. */
+  readonly refused: boolean
   constructor(readonly errors: readonly GraphQLErrorItem[]) {
     super(errors.map(worded).join('; ') || 'GraphQL error')
     const { code, reason } = errors[0]?.extensions ?? {}
     this.code = typeof code === 'string' ? code : undefined
     this.reason = typeof reason === 'string' ? reason : undefined
+    this.refused = REFUSALS.includes(this.code as Refusal)
   }
 }
 
@@ -85,7 +96,8 @@ export async function request<TResult, TVariables>(
     if (error instanceof DOMException && error.name === 'AbortError') throw error
     throw new NetworkError(error instanceof Error ? error.message : String(error))
   }
-  if (response.status >= 500) {
+  // A 504 past the operation's deadline says so in JSON (TIMEOUT); other 5xx are the network's.
+  if (response.status >= 500 && response.status !== 504) {
     throw new NetworkError(`The API answered ${response.status}`, response.status)
   }
   let body: { data?: TResult | null; errors?: GraphQLErrorItem[] }

@@ -31,7 +31,7 @@ from api.metrics import REGISTRY
 from api.rate_limit import RateLimits
 from core.db import Database
 from core.loopback import free_port
-from core.models import PendingLogin, RateLimitCount
+from core.models import OutboxEvent, PendingLogin, RateLimitCount
 from core.rate_limiter import RateLimiter
 from core.services.rate_limits import Budget, judge
 from core.settings import Settings
@@ -49,11 +49,15 @@ def limited(settings: Settings, **limits: Any) -> Settings:
 
 @pytest.fixture
 async def own_database(settings: Settings) -> AsyncIterator[Database]:
-    """Committed, apart from the rolled-back test connection; its rate-limit rows deleted."""
+    """Committed, apart from the rolled-back test connection; its rate-limit rows deleted, and
+    the outbox events its writes left (the suite's other tests find the index caught up)."""
     database = Database.from_settings(settings)
+    async with database.session() as session:
+        before = (await session.exec(select(func.max(OutboxEvent.id)))).one() or 0
     yield database
     async with database.session() as session:
         await session.exec(delete(RateLimitCount))
+        await session.exec(delete(OutboxEvent).where(col(OutboxEvent.id) > before))
         await session.commit()
     await database.dispose()
 

@@ -130,6 +130,36 @@ def test_search_unavailable_shows_a_message_and_retry(page: Page) -> None:
     )
 
 
+def test_a_spent_budget_says_when_to_try_again(page: Page) -> None:
+    """The API's 429 (RATE_LIMITED, tested against the running app in tests/security/) is worded
+    in the reader's language with its delay, not shown as a failure of the network or search."""
+    spent = {
+        "errors": [
+            {
+                "message": "Too many requests.",
+                "extensions": {"code": "RATE_LIMITED", "retryAfter": 12},
+            }
+        ]
+    }
+
+    def refused(route: Route) -> None:
+        if "search(" in (route.request.post_data or ""):
+            route.fulfill(
+                status=429,
+                content_type="application/json",
+                headers={"Retry-After": "12"},
+                body=json.dumps(spent),
+            )
+        else:
+            route.continue_()
+
+    page.route("**/graphql", refused)
+    page.goto("/?q=imprimante")
+    expect(page.get_by_role("alert")).to_contain_text("réessayez dans 12 s")
+    screenshot(page, "failure-rate-limited")
+    page.unroute("**/graphql", refused)
+
+
 def test_a_network_failure_on_a_listing_page(world: World, page: Page) -> None:
     page.route("**/graphql", abort)
     page.goto(f"/annonces/{world.demo_listing_id}")

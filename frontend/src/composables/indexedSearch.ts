@@ -6,7 +6,9 @@
 import { onBeforeUnmount, ref, shallowRef, watch, type Ref, type ShallowRef } from 'vue'
 import { ApiError, NetworkError, SEARCH_UNAVAILABLE } from '@/api'
 
-export type SearchFailure = { kind: 'unavailable' | 'network' } | { kind: 'invalid'; message: string }
+export type SearchFailure =
+  | { kind: 'unavailable' | 'network' }
+  | { kind: 'invalid' | 'refused'; message: string }
 
 /** What one run of the query gives: the page's result, and whether the index is catching up. */
 export interface SearchAnswer<T> {
@@ -66,6 +68,7 @@ export function useIndexedSearch<T>(options: {
   }
 
   function describe(error: unknown): SearchFailure {
+    if (error instanceof ApiError && error.refused) return { kind: 'refused', message: error.message }
     if (error instanceof ApiError && error.code !== SEARCH_UNAVAILABLE) {
       const message = options.invalidField(error.errors[0]?.extensions?.field as string | undefined)
       if (message) return { kind: 'invalid', message }
