@@ -51,9 +51,12 @@ class _RequestSession:
         self.session: AsyncSession | None = None
         self.request: Request | None = None
         self.context: Context | None = None
+        self.malformed_cost = 0
+        """Charged for a body refused before it is a GraphQL request (`_answer`)."""
 
     def query_cost(self) -> int:
-        return self.context.query_cost if self.context is not None else 0
+        measured = self.context.query_cost if self.context is not None else 0
+        return max(measured, self.malformed_cost)
 
     def open(self) -> AsyncSession:
         if self.session is None:
@@ -139,18 +142,25 @@ class GraphQLApp(GraphQL[Context, None]):
         seconds = self.settings.graphql_deadline_seconds
         ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
         try:
-            ending = await within_deadline(self._answer(scope), scope, receive, send, seconds)
+            ending = await within_deadline(
+                self._answer(scope, holder), scope, receive, send, seconds
+            )
         finally:
             await holder.close(cancelled=ending is not Ending.ANSWERED)
 
-    def _answer(self, scope: Scope) -> Callable[[Receive, Send], Coroutine[Any, Any, None]]:
+    def _answer(
+        self, scope: Scope, holder: _RequestSession
+    ) -> Callable[[Receive, Send], Coroutine[Any, Any, None]]:
         """The operation itself, reading and answering through what the deadline hands it; a
-        request Strawberry refuses (a malformed body) is answered in JSON."""
+        request Strawberry refuses (a malformed body) is answered in JSON, and charged to the
+        caller's budget as a document refused while parsing is (GRAPHQL_MAX_FIELDS), so a flood
+        of them is soon refused before its body is read."""
 
         async def answer(receive: Receive, send: Send) -> None:
             try:
                 response = await self.run(Request(scope, receive))
             except HTTPException as error:
+                holder.malformed_cost = self.settings.graphql_max_fields
                 response = _bad_request(error)
             await response(scope, receive, send)
 

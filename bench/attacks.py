@@ -30,6 +30,7 @@ import os
 import re
 import secrets
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -38,6 +39,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -205,12 +208,19 @@ def run_attackers(
     return asyncio.run(_attack(base, probes, seconds, connections, timeout))
 
 
-def _legitimate(base: str, seconds: float, timeout: float, listing_id: str) -> dict[str, Any]:
+def _legitimate(
+    base: str, seconds: float, timeout: float, listing_id: str, token: str
+) -> dict[str, Any]:
     """One connection: the two legitimate queries in turn; latencies in ms (a timeout counts as
-    `timeout`), and the answers that failed."""
+    `timeout`), and the answers that failed (a 429 included).
+
+    The legitimate client is an integration with a token of its own, whose budget is set high
+    (`RATE_LIMIT_GRAPHQL_TOKEN` in `bench_backend`): it asks as fast as it can, which no budget
+    for a person would allow; the attackers are anonymous, with the production budgets."""
+    bearer = {"Authorization": f"Bearer {token}"}
     queries = {
-        "spaces": _graphql(SPACES),
-        "listing_page": _graphql(listing_page_query(), {"id": listing_id}),
+        "spaces": _graphql(SPACES, **bearer),
+        "listing_page": _graphql(listing_page_query(), {"id": listing_id}, **bearer),
     }
     latencies: dict[str, list[float]] = {name: [] for name in queries}
     failed: collections.Counter[str] = collections.Counter()
@@ -299,12 +309,15 @@ def _under(
     engine: Server,
     options: Options,
     listing_id: str,
+    token: str,
     probes: list[Probe] | None,
 ) -> dict[str, Any]:
     """The legitimate figures, alone or while `probes` are sent; the server's CPU meanwhile."""
     cpu_before, engine_before = server.cpu_seconds(), engine.cpu_seconds()
     if probes is None:
-        legitimate = _legitimate(server.base_url, options.alone_s, options.timeout_s, listing_id)
+        legitimate = _legitimate(
+            server.base_url, options.alone_s, options.timeout_s, listing_id, token
+        )
         return {
             "legitimate": legitimate,
             "server_cpu_s": round(server.cpu_seconds() - cpu_before, 2),
@@ -319,7 +332,9 @@ def _under(
             options.timeout_s,
         )
         time.sleep(0.5)  # the attackers' connections open first
-        legitimate = _legitimate(server.base_url, options.duration_s, options.timeout_s, listing_id)
+        legitimate = _legitimate(
+            server.base_url, options.duration_s, options.timeout_s, listing_id, token
+        )
         attacked = attack.result(timeout=options.duration_s + options.timeout_s + 120)
     cpu = server.cpu_seconds() - cpu_before
     engine_cpu = engine.cpu_seconds() - engine_before
@@ -333,6 +348,23 @@ def _under(
         # The legitimate client's share is small; a timed-out request's work is still counted.
         "cpu_ms_per_attack_request": round(cpu * 1000 / answered, 2) if answered else None,
     }
+
+
+def _token(env: dict[str, str]) -> str:
+    """A token of a member of a new organization (`entrelieux token create`)."""
+    command = [sys.executable, "-m", "api.cli", "token", "create", "--email", "bench@bench.fr"]
+    command += ["--organization", f"Intégration {secrets.token_hex(3)}"]
+    done = subprocess.run(
+        command, env=os.environ | env, cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+async def _forget_budgets(url: str) -> None:
+    engine = create_async_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("DELETE FROM rate_limit"))
+    await engine.dispose()
 
 
 def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
@@ -357,17 +389,21 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         env = app_env(url, engine, SECRET, relay=False) | {
             "OIDC_PROVIDERS": json.dumps([provider]),
             "PUBLIC_URL": "https://entrelieux.bench.invalid",
+            "RATE_LIMIT_GRAPHQL_TOKEN": "1000000000",  # the legitimate integration's budget
         }
+        token = _token(env)
         chosen = attacks(options.bomb_levels, "bench")
         names = [n for n in chosen if not options.only or n in options.only]
+        asyncio.run(_forget_budgets(url))
         with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
             listing_id = _first_listing(app.base_url)
-            result["alone"] = _under(app, search, options, listing_id, None)
+            result["alone"] = _under(app, search, options, listing_id, token, None)
             print(f"  alone: {_legitimate_line(result['alone'])}", flush=True)
         for attack in names:
+            asyncio.run(_forget_budgets(url))  # each attack starts from spent-nothing budgets
             with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
-                _legitimate(app.base_url, 2, options.timeout_s, listing_id)  # warm-up
-                figures = _under(app, search, options, listing_id, chosen[attack])
+                _legitimate(app.base_url, 2, options.timeout_s, listing_id, token)  # warm-up
+                figures = _under(app, search, options, listing_id, token, chosen[attack])
             result["attacks"][attack] = figures
             print(f"  {attack}: {_attack_line(figures)}", flush=True)
     return result
@@ -375,10 +411,11 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
 
 def _legitimate_line(figures: dict[str, Any]) -> str:
     legit = figures["legitimate"]
-    return "; ".join(
+    line = "; ".join(
         f"{q} p50 {legit[q]['p50_ms']} ms p99 {legit[q]['p99_ms']} ms ({legit[q]['requests']})"
         for q in ("spaces", "listing_page")
     )
+    return line + (f"; failed {legit['failed']}" if legit["failed"] else "")
 
 
 def _attack_line(figures: dict[str, Any]) -> str:

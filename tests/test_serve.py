@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 
-from core.loopback import free_port
+from tests.serve_process import environment_for, prepare, start
 
-ROOT = Path(__file__).resolve().parent.parent
 PUBLISH = (
     "mutation { listingPublish(input: { direction: OFFER, kind: EQUIPMENT, "
     'title: "Découpeuse laser", commune: "Guéret" }) { __typename } }'
@@ -21,37 +17,11 @@ PUBLISH = (
 
 
 def test_serve_starts_search_and_a_published_listing_becomes_searchable(tmp_path: Path) -> None:
-    port = free_port()
-    environment = os.environ | {
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}",
-        "VAR_DIR": str(tmp_path),
-        "PORT": str(port),
-        "LOAD_DEMO_DATA": "false",
-        "ENVIRONMENT": "development",
-        "LOG_LEVEL": "warning",
-        "RATE_LIMITS_ENABLED": "false",
-    }
-    environment.pop("MEILI_URL", None)
-    command = [sys.executable, "-m", "api.cli"]
-    subprocess.run(
-        [*command, "migrate"], env=environment, cwd=ROOT, capture_output=True, check=True
-    )
-    secret = subprocess.run(
-        [*command, "token", "create", "--email", "a@b.fr", "--organization", "Atelier partagé"],
-        env=environment,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
-    log = tmp_path / "serve.log"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [*command, "serve"], env=environment, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}"
+    environment = environment_for(tmp_path, database_url, RATE_LIMITS_ENABLED="false")
+    secret = prepare(environment)
+    server, base = start(environment, tmp_path / "serve.log")
     try:
-        _wait_for(f"{base}/healthz", server, log)
         published = httpx.post(
             f"{base}/graphql",
             headers={"Authorization": f"Bearer {secret}"},
@@ -71,7 +41,9 @@ def test_serve_starts_search_and_a_published_listing_becomes_searchable(tmp_path
             ).json()
             if found.get("data") and found["data"]["search"]["totalHits"] == 1:
                 break
-            assert time.monotonic() - started < 10, found
+            # (behind the first start's 35,000 communes in Meilisearch's queue; freshness itself
+            # is measured by `make bench`)
+            assert time.monotonic() - started < 30, found
             time.sleep(0.1)
     finally:
         server.terminate()
@@ -93,16 +65,3 @@ async def _publish_many(base: str, secret: str, count: int) -> list[str]:
             )
 
         return list(await asyncio.gather(*(one(i) for i in range(count))))
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within 60 s:\n{log.read_text()}")

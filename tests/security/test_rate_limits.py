@@ -10,8 +10,6 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -37,8 +35,8 @@ from core.services.rate_limits import Budget, judge
 from core.settings import Settings
 from tests.auth.conftest import settings_for
 from tests.factories import make_organization, make_token
+from tests.serve_process import start
 
-ROOT = Path(__file__).resolve().parents[2]
 TYPENAME = {"query": "{ __typename }"}
 _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
@@ -377,41 +375,17 @@ def two_servers(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str]]
         "TRUSTED_PROXIES": '["127.0.0.1"]',
     }
     servers, bases = [], []
-    for index in range(2):
-        port = free_port()
-        log = tmp_path / f"serve-{index}.log"
-        with log.open("wb") as output:
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "api.cli", "serve", "--port", str(port)],
-                    env=environment,
-                    cwd=ROOT,
-                    stdout=output,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-        bases.append(f"http://127.0.0.1:{port}")
     try:
-        for index, (server, base) in enumerate(zip(servers, bases, strict=True)):
-            _wait_for(f"{base}/healthz", server, tmp_path / f"serve-{index}.log")
+        for index in range(2):
+            own = environment | {"PORT": str(free_port())}
+            server, base = start(own, tmp_path / f"serve-{index}.log")
+            servers.append(server)
+            bases.append(base)
         yield bases[0], bases[1]
     finally:
         for server in servers:
             server.terminate()
             server.wait(timeout=20)
-
-
-def _wait_for(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert server.poll() is None, log.read_text()
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer within 60 s:\n{log.read_text()}")
 
 
 def test_two_app_processes_on_one_database_share_a_budget(
@@ -441,6 +415,9 @@ def post_from(base: str, address: str) -> httpx.Response:
     return httpx.post(f"{base}/graphql", json=TYPENAME, headers=headers, timeout=10)
 
 
+JSON_TYPE = {"content-type": "application/json"}
+
+
 def _refusals_counted(limit: str) -> float:
     """What /metrics says of `entrelieux_rate_limited_total{limit=...}` in this process."""
     value = REGISTRY.get_sample_value("entrelieux_rate_limited_total", {"limit": limit})
@@ -468,6 +445,11 @@ async def test_a_refused_document_spends_the_budget_of_what_it_asked(
         fields = [(await http.post("/graphql", json=many_fields)) for _ in range(4)]
     async with client_of(app, next(_addresses)) as http:
         costly = [(await http.post("/graphql", json=too_costly)) for _ in range(2)]
+    deep = b"[" * 50_000 + b"]" * 50_000
+    async with client_of(app, next(_addresses)) as http:
+        malformed = [
+            (await http.post("/graphql", content=deep, headers=JSON_TYPE)) for _ in range(4)
+        ]
 
     # 100 points each: the third still finds some budget left (and overdraws it), not the fourth
     assert [r.status_code for r in fields] == [200, 200, 200, 429]
@@ -475,3 +457,5 @@ async def test_a_refused_document_spends_the_budget_of_what_it_asked(
     # asked far more than 300: charged 300 at once, over a budget of 250
     assert [r.status_code for r in costly] == [200, 429]
     assert costly[0].json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+    # a body that is not a GraphQL request at all: charged as one refused while parsing (100)
+    assert [r.status_code for r in malformed] == [400, 400, 400, 429]
