@@ -3,7 +3,8 @@
 `/graphql` charges each request to its caller's budget of points: a bearer token (by the SHA-256
 of its secret, never the secret), a signed-in browser (by person), or else the client's IP. An
 exhausted budget is refused before the document is even parsed; an admitted request is charged
-what it turned out to cost (`Context.query_cost`, at least 1) once it is answered, so one costly
+what it turned out to cost (`Context.query_cost`, at least RATE_LIMIT_GRAPHQL_REQUEST_POINTS:
+the HTTP request's own work) once it is answered, so one costly
 request may overdraw the budget and the next ones wait. `/auth/login` counts per IP, and refused
 bearer tokens per IP: past their budget, 429 before the token is looked at.
 
@@ -35,6 +36,7 @@ class RateLimits:
 
     def __init__(self, settings: Settings, database: Database) -> None:
         self.budgets = Budgets.from_settings(settings)
+        self.request_points = settings.rate_limit_graphql_request_points
         self.limiter = RateLimiter(
             database.sessionmaker, settings.rate_limit_sync_seconds, on_refused=count_refusal
         )
@@ -168,7 +170,7 @@ class ChargeAfter:
     async def __call__(self) -> Verdict:
         if not self.charged:
             self.charged = True
-            cost = max(1, self.cost())
+            cost = max(self.limits.request_points, self.cost())
             # `check` charged 1 when it admitted the request: the rest now.
             if cost > 1:
                 self.verdict = await self.limits.limiter.charge(self.budget, self.caller, cost - 1)

@@ -291,8 +291,9 @@ class Settings(BaseSettings):
 
     # Rate limits (issue 13, rate): budgets per caller over a sliding window, shared by every app
     # process through the `rate_limit` table (core/rate_limiter.py). Each budget is a number per
-    # window of `..._seconds`; GraphQL budgets are in points (a request costs its query cost, 1 at
-    # least). Off in the test environment unless RATE_LIMITS_ENABLED says otherwise.
+    # window of `..._seconds`; GraphQL budgets are in points (a request costs its query cost, at
+    # least RATE_LIMIT_GRAPHQL_REQUEST_POINTS). Off in the test environment unless
+    # RATE_LIMITS_ENABLED says otherwise.
     rate_limits_enabled: bool | None = Field(
         default=None, description="On or off; unset: on, except in the test environment."
     )
@@ -313,6 +314,13 @@ class Settings(BaseSettings):
         default=100_000, gt=0, description="GraphQL points per window for a signed-in browser."
     )
     rate_limit_graphql_seconds: int = Field(default=60, gt=0, le=86_400)
+    rate_limit_graphql_request_points: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        description="The least a GraphQL request costs its caller, whatever its document: the "
+        "HTTP request's own work (so a flood of cheap requests is limited too).",
+    )
     rate_limit_login: int = Field(
         default=30, gt=0, description="Sign-ins started (/auth/login) per window and client IP."
     )

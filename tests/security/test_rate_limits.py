@@ -42,7 +42,10 @@ _addresses = (f"198.51.100.{n}" for n in itertools.count(1))
 
 
 def limited(settings: Settings, **limits: Any) -> Settings:
-    return Settings.model_validate(settings.model_dump() | {"rate_limits_enabled": True, **limits})
+    """Limits on; a request costs its document's cost alone (1 for `__typename`) unless the
+    test names RATE_LIMIT_GRAPHQL_REQUEST_POINTS, so budgets count requests simply."""
+    chosen = {"rate_limits_enabled": True, "rate_limit_graphql_request_points": 1, **limits}
+    return Settings.model_validate(settings.model_dump() | chosen)
 
 
 @pytest.fixture
@@ -175,6 +178,22 @@ async def test_an_admitted_request_is_charged_its_query_cost(
     remaining = [dict(m["headers"])[b"ratelimit-remaining"] for m in sent]
     assert remaining == [b"60", b"59"]  # 40, then 1 at least
     assert (await limits.limiter.check(budget, caller)).remaining == 58
+
+
+async def test_every_request_costs_at_least_its_own_work(
+    settings: Settings, own_database: Database
+) -> None:
+    """A flood of cheap documents (an out-of-range id costs 1) is limited too: each request
+    pays at least RATE_LIMIT_GRAPHQL_REQUEST_POINTS."""
+    app = create_app(
+        limited(settings, rate_limit_graphql_anonymous=25, rate_limit_graphql_request_points=10),
+        own_database,
+    )
+    async with client_of(app, next(_addresses)) as http:
+        answers = [await http.post("/graphql", json=TYPENAME) for _ in range(4)]
+
+    assert [a.status_code for a in answers] == [200, 200, 200, 429]
+    assert [a.headers["RateLimit-Remaining"] for a in answers[:3]] == ["15", "5", "0"]
 
 
 async def test_each_caller_has_its_own_budget(settings: Settings, own_database: Database) -> None:
@@ -371,6 +390,7 @@ def two_servers(settings: Settings, tmp_path: Path) -> Iterator[tuple[str, str]]
         "LOG_LEVEL": "warning",
         "RATE_LIMITS_ENABLED": "true",
         "RATE_LIMIT_GRAPHQL_ANONYMOUS": "6",
+        "RATE_LIMIT_GRAPHQL_REQUEST_POINTS": "1",
         "RATE_LIMIT_SYNC_SECONDS": "0.2",
         "TRUSTED_PROXIES": '["127.0.0.1"]',
     }
