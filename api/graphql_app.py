@@ -37,6 +37,7 @@ from core.media.storage import LocalMediaStorage, MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.context import Context
+from schema.request_limits import unparsed_cost
 
 logger = logging.getLogger("entrelieux.auth")
 _PLAIN_ACK: UnsetType = UNSET  # `connection_ack` without a payload
@@ -153,14 +154,14 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Callable[[Receive, Send], Coroutine[Any, Any, None]]:
         """The operation itself, reading and answering through what the deadline hands it; a
         request Strawberry refuses (a malformed body) is answered in JSON, and charged to the
-        caller's budget as a document refused while parsing is (GRAPHQL_MAX_FIELDS), so a flood
-        of them is soon refused before its body is read."""
+        caller's budget (`unparsed_cost`), so a flood of them is soon refused before its body is
+        read."""
 
         async def answer(receive: Receive, send: Send) -> None:
             try:
                 response = await self.run(Request(scope, receive))
             except HTTPException as error:
-                holder.malformed_cost = self.settings.graphql_max_fields
+                holder.malformed_cost = unparsed_cost(self.settings)
                 response = _bad_request(error)
             await response(scope, receive, send)
 

@@ -61,7 +61,7 @@ class RequestLimits(SchemaExtension):
                     run.query, settings.graphql_max_tokens, settings.graphql_max_fields
                 )
             except GraphQLError:
-                _charge(run.context, settings.graphql_max_fields)  # refused while parsing
+                _charge(run.context, unparsed_cost(settings))
                 raise
         yield
 
@@ -104,6 +104,12 @@ class RequestLimits(SchemaExtension):
         return {
             "cost": {"requested": self.measured.cost, "maximum": self.settings.graphql_max_cost}
         }
+
+
+def unparsed_cost(settings: Settings) -> int:
+    """What a request refused before it is a document (while parsing, or a body that is not a
+    GraphQL request at all) costs its caller: as much as the most fields a document may hold."""
+    return settings.graphql_max_fields
 
 
 def _charge(context: object, cost: int) -> None:

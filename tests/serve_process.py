@@ -1,4 +1,5 @@
-"""`entrelieux serve` as a real subprocess, with its own database, var folder and port."""
+"""The command line as a real subprocess: `entrelieux serve` with its own database, var folder
+and port, and any other command (`run_cli`)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,20 @@ async def _administer(test_url: str, *statements: str) -> None:
         for statement in statements:
             await connection.execute(text(statement))
     await admin.dispose()
+
+
+def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`entrelieux ARGS` on `database_url`, search off; its exit code, stdout and stderr."""
+    environment = {**os.environ, "DATABASE_URL": database_url, "SEARCH_ENABLED": "false"}
+    return subprocess.run(
+        [*COMMAND, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 def environment_for(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:

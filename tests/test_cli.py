@@ -8,9 +8,6 @@ databases. One migrated file is shared by the module: `migrate` loads 35,000 com
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,8 +15,9 @@ import httpx
 import pytest
 
 from api.app import create_app
-from core.settings import DEFAULT_DATA_DIR, PROJECT_ROOT, Settings
+from core.settings import DEFAULT_DATA_DIR, Settings
 from tests.directory_rows import cut, needs_shared_data
+from tests.serve_process import run_cli
 
 EXAMPLES = DEFAULT_DATA_DIR / "examples"
 
@@ -33,24 +31,11 @@ mutation($input: ListingPublishInput!) {
 """
 
 
-def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": database_url, "SEARCH_ENABLED": "false"}
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("cli")
     url = f"sqlite+aiosqlite:///{folder / 'cli.sqlite3'}"
-    migrated = _run(url, "migrate")
+    migrated = run_cli(url, "migrate")
     assert migrated.returncode == 0, migrated.stderr
     assert "35014 communes" in migrated.stderr
     return url
@@ -61,7 +46,7 @@ def test_import_spaces_prints_the_summary_and_exits_0(database_url: str, tmp_pat
     path = tmp_path / "census.csv"  # the first 20 places: the whole file is tested elsewhere
     path.write_text("\n".join(census.splitlines()[:21]) + "\n", encoding="utf-8")
 
-    result = _run(database_url, "import", "spaces", str(path))
+    result = run_cli(database_url, "import", "spaces", str(path))
 
     assert (result.returncode, result.stdout) == (
         0,
@@ -78,8 +63,8 @@ def test_import_spaces_from_another_source_merges_and_names_its_bad_rows(
     with idf.open("a", encoding="utf-8") as handle:
         handle.write('Sans position,"1 rue, 75011 Paris",75011,Paris,,48.86,\n')
 
-    first = _run(database_url, "import", "spaces", str(census))
-    second = _run(
+    first = run_cli(database_url, "import", "spaces", str(census))
+    second = run_cli(
         database_url,
         "import",
         "spaces",
@@ -89,7 +74,7 @@ def test_import_spaces_from_another_source_merges_and_names_its_bad_rows(
         "2025-05-23",
         str(idf),
     )
-    unknown = _run(database_url, "import", "spaces", "--source", "nowhere", str(idf))
+    unknown = run_cli(database_url, "import", "spaces", "--source", "nowhere", str(idf))
 
     assert first.returncode == 0, first.stderr
     assert (second.returncode, second.stdout) == (
@@ -102,7 +87,9 @@ def test_import_spaces_from_another_source_merges_and_names_its_bad_rows(
 
 
 def test_import_listings_of_a_clean_file_exits_0(database_url: str) -> None:
-    result = _run(database_url, "import", "listings", str(EXAMPLES / "premises_cartofriches.csv"))
+    result = run_cli(
+        database_url, "import", "listings", str(EXAMPLES / "premises_cartofriches.csv")
+    )
 
     assert result.returncode == 0, result.stderr
     assert result.stdout == "15 imported, 0 updated, 0 rejected\n"
@@ -126,7 +113,7 @@ def test_import_listings_with_rejected_rows_exits_1_and_names_them(
     path = tmp_path / "rows.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
 
-    result = _run(
+    result = run_cli(
         database_url, "import", "listings", str(path), "--organization", "Atelier de la CLI"
     )
 
@@ -136,7 +123,7 @@ def test_import_listings_with_rejected_rows_exits_1_and_names_them(
 
 
 def test_import_of_a_missing_file_exits_2(database_url: str, tmp_path: Path) -> None:
-    result = _run(database_url, "import", "listings", str(tmp_path / "absent.jsonl"))
+    result = run_cli(database_url, "import", "listings", str(tmp_path / "absent.jsonl"))
 
     assert result.returncode == 2
     assert "no such file" in result.stderr
@@ -155,8 +142,8 @@ def token(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
         "commune": "Guéret",
     }
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    assert _run(database_url, "import", "listings", str(path)).returncode == 0
-    result = _run(
+    assert run_cli(database_url, "import", "listings", str(path)).returncode == 0
+    result = run_cli(
         database_url,
         "token",
         "create",
@@ -213,7 +200,7 @@ async def test_token_create_prints_only_a_token_that_acts_for_the_organization(
 
 
 def test_token_create_for_an_unknown_siret_exits_1_and_prints_no_token(database_url: str) -> None:
-    result = _run(
+    result = run_cli(
         database_url,
         "token",
         "create",
@@ -234,7 +221,7 @@ NETWORK = "Réseau de la CLI (test)"
 @pytest.fixture(scope="module")
 def network(database_url: str) -> str:
     """A RESEAU organization `token create` brings in."""
-    result = _run(
+    result = run_cli(
         database_url,
         "token",
         "create",
@@ -251,15 +238,15 @@ def network(database_url: str) -> str:
 
 def test_network_area_add_is_idempotent_lists_and_removes(database_url: str, network: str) -> None:
     area = ("--network", network, "--level", "REGION", "--code", "52")
-    added = _run(database_url, "network", "area", "add", *area)
-    again = _run(database_url, "network", "area", "add", *area)
-    epci = _run(
+    added = run_cli(database_url, "network", "area", "add", *area)
+    again = run_cli(database_url, "network", "area", "add", *area)
+    epci = run_cli(
         database_url, "network", "area", "add", "--network", network, "--level", "EPCI",
         "--code", "244400404",
     )  # fmt: skip
-    listed = _run(database_url, "network", "area", "list", "--network", network)
-    removed = _run(database_url, "network", "area", "remove", *area)
-    after = _run(database_url, "network", "area", "list")
+    listed = run_cli(database_url, "network", "area", "list", "--network", network)
+    removed = run_cli(database_url, "network", "area", "remove", *area)
+    after = run_cli(database_url, "network", "area", "list")
 
     assert (added.returncode, again.returncode, epci.returncode) == (0, 0, 0), epci.stderr
     assert "REGION 52 added" in added.stdout
@@ -289,7 +276,7 @@ def test_network_area_add_is_idempotent_lists_and_removes(database_url: str, net
 def test_network_area_add_refuses_a_bad_argument_with_exit_2(
     database_url: str, network: str, token: str, arguments: tuple[str, ...], named: str
 ) -> None:
-    result = _run(database_url, "network", "area", "add", *arguments)
+    result = run_cli(database_url, "network", "area", "add", *arguments)
 
     assert result.returncode == 2, result.stdout
     assert named in result.stderr

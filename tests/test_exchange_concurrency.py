@@ -17,18 +17,12 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import bindparam, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import create_async_engine
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.app import create_app
-from api.setup import migrate
 from core.db import Database
-from core.loopback import free_port
 from core.models import (
     Booking,
     Exchange,
@@ -43,6 +37,8 @@ from core.models.base import UtcDateTime
 from core.settings import Settings
 from schema.relay import to_global_id
 from tests.factories import make_listing, make_member, make_organization
+from tests.served_app import Served, own_database
+from tests.served_app import served as serve_in_this_loop
 
 CLIENTS = 50
 RESULT = """
@@ -57,60 +53,17 @@ ACCEPT = f"mutation($id: ID!) {{ exchangeAccept(id: $id) {{ {RESULT} }} }}"
 DAY = datetime(2030, 3, 1, 9, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Served:
-    database: Database
-    base_url: str
-
-
 @pytest.fixture(scope="module")
 async def own_settings(settings: Settings, tmp_folder: Path) -> AsyncIterator[Settings]:
     """A freshly migrated database for this module only, on the backend under test."""
-    changes: dict[str, Any] = {"search_enabled": False, "run_relay": False}
-    admin = None
-    if settings.database_url.startswith("postgresql"):
-        url = make_url(settings.database_url)
-        name = f"{url.database}_exchange_race"
-        admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        changes["database_url"] = url.set(database=name).render_as_string(False)
-    else:
-        path = tmp_folder / "exchange_race.sqlite3"
-        path.unlink(missing_ok=True)
-        changes["database_url"] = f"sqlite+aiosqlite:///{path}"
-    own = settings.model_copy(update=changes)
-    await migrate(own)
-    yield own
-    if admin is not None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        await admin.dispose()
+    async with own_database(settings, tmp_folder, "exchange_race") as own:
+        yield own
 
 
 @pytest.fixture(scope="module")
 async def served(own_settings: Settings) -> AsyncIterator[Served]:
-    """The app under uvicorn on a loopback port, in this event loop, with a pool of its own."""
-    database = Database.from_settings(own_settings)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(own_settings, database),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn stopped before it started"
-        await asyncio.sleep(0.02)
-    yield Served(database, f"http://127.0.0.1:{port}")
-    server.should_exit = True
-    await task
-    await database.dispose()
+    async with serve_in_this_loop(own_settings) as app:
+        yield app
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.services.audit import record
+from core.services.claim_evidence import email_domain
 from core.services.membership_notices import notify_accepted, notify_admins
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_admin, require_member, require_principal
@@ -389,17 +390,13 @@ async def _addressed_to(session: AsyncSession, person_id: int, invitation: Invit
         logger.warning(
             "invitation %s refused: sent to an address at %s, used by person %s (address at %s)",
             invitation.id,
-            _domain(invitation.email),
+            email_domain(invitation.email),
             person_id,
-            _domain(email) or "none",
+            email_domain(email) or "none",
         )
         raise InvalidInput.one(
             "invitation_token", MembershipErrorCode.INVITATION_FOR_ANOTHER_ADDRESS
         )
-
-
-def _domain(email: str) -> str:
-    return email.rpartition("@")[2].lower()
 
 
 async def _not_yet_member(session: AsyncSession, person_id: int, organization_id: int) -> None:

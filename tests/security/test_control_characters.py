@@ -11,9 +11,7 @@ import json
 import time
 
 import pytest
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
 from tests.security.schema_walk import graphql_schema, request, slots
 
@@ -21,14 +19,6 @@ SCHEMA = graphql_schema()
 STRING_SLOTS = slots(SCHEMA, {"String", "ID"})
 REFUSED = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x1b", "\x1f", "\x7f", "\x80", "\x85", "\x9f"]
 KEPT = ["\t", "\n", "\r", "\xa0", "é", "\u2028"]
-
-
-@pytest.fixture
-async def token(session: AsyncSession) -> str:
-    organization = await make_organization(session, "Lab")
-    secret = await make_token(session, organization)
-    await session.commit()
-    return secret
 
 
 def test_the_walk_reaches_the_strings_the_issue_named() -> None:

@@ -19,18 +19,15 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from api.app import create_app
-from api.setup import migrate
-from core.db import Database
-from core.loopback import free_port
 from core.services import listings as listing_service
 from core.settings import Settings
+from tests.served_app import Served, own_database
+from tests.served_app import served as serve_in_this_loop
 
 DEADLINE = 1.5
 POOL = 3
@@ -42,65 +39,22 @@ SQLITE_COUNT = (
 )
 
 
-@dataclass
-class Served:
-    database: Database
-    base_url: str
-    settings: Settings
-
-
 @pytest.fixture(scope="module")
 async def own_settings(settings: Settings, tmp_folder: Path) -> AsyncIterator[Settings]:
-    """A freshly migrated database for this module, with a small pool and a short deadline."""
-    changes: dict[str, Any] = {
-        "search_enabled": False,
-        "run_relay": False,
-        "graphql_deadline_seconds": DEADLINE,
-        "database_pool_size": POOL,
-    }
-    admin = None
-    if settings.database_url.startswith("postgresql"):
-        url = make_url(settings.database_url)
-        name = f"{url.database}_deadlines"
-        admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        changes["database_url"] = url.set(database=name).render_as_string(False)
-    else:
-        path = tmp_folder / "deadlines.sqlite3"
-        path.unlink(missing_ok=True)
-        changes["database_url"] = f"sqlite+aiosqlite:///{path}"
-    own = settings.model_copy(update=changes)
-    await migrate(own)
-    yield own
-    if admin is not None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
+    async with own_database(
+        settings,
+        tmp_folder,
+        "deadlines",
+        graphql_deadline_seconds=DEADLINE,
+        database_pool_size=POOL,
+    ) as own:
+        yield own
 
 
 @pytest.fixture(scope="module")
 async def served(own_settings: Settings) -> AsyncIterator[Served]:
-    database = Database.from_settings(own_settings)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(own_settings, database),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not task.done(), "uvicorn stopped before it started"
-        await asyncio.sleep(0.02)
-    yield Served(database, f"http://127.0.0.1:{port}", own_settings)
-    server.should_exit = True
-    await task
-    await database.dispose()
+    async with serve_in_this_loop(own_settings) as app:
+        yield app
 
 
 @dataclass

@@ -9,11 +9,8 @@ command line; the readers they go through are the same on both databases.
 from __future__ import annotations
 
 import json
-import os
 import random
 import sqlite3
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +21,7 @@ from core.importers.file_checks import FileRefused
 from core.importers.listing_files import read_rows
 from core.importers.sources import SOURCES
 from core.importers.sources.base import read_source
-from core.settings import PROJECT_ROOT
+from tests.serve_process import run_cli
 
 SPACES_HEADER = "ID,NOM_TL,ADRESSE,CP,INSEECOM,WEB,TYPO,LAT,LONG"
 GOOD_SPACE = "9001,Fablab des Pentes,1 rue Burdeau,69001,69381,,Fablab,45.7701,4.8264"
@@ -35,23 +32,10 @@ TEN_MB = "x" * (10 * 1024 * 1024)
 WIDE = ",".join(f"c{i % 25_000}" for i in range(50_000))  # every name twice, too
 
 
-def _run(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    environment = {**os.environ, "DATABASE_URL": database_url, "SEARCH_ENABLED": "false"}
-    return subprocess.run(
-        [sys.executable, "-m", "api.cli", *args],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("attacks") / "attacks.sqlite3"
-    migrated = _run(f"sqlite+aiosqlite:///{path}", "migrate")
+    migrated = run_cli(f"sqlite+aiosqlite:///{path}", "migrate")
     assert migrated.returncode == 0, migrated.stderr
     return path
 
@@ -136,7 +120,7 @@ def test_a_hostile_file_is_one_line_and_writes_nothing(
     path.write_bytes(content)
     args = ("--organization", "Atelier des attaques") if what == "listings" else ()
 
-    result = _run(f"sqlite+aiosqlite:///{database}", "import", what, str(path), *args)
+    result = run_cli(f"sqlite+aiosqlite:///{database}", "import", what, str(path), *args)
 
     assert (result.returncode, result.stdout) == (2, ""), result.stderr[-2000:]
     assert result.stderr == f"{path}:{line}: {reason}\n"
@@ -148,7 +132,7 @@ def test_a_file_with_a_utf8_bom_still_imports(database: Path, tmp_path: Path) ->
     path.write_bytes(b"\xef\xbb\xbf" + _text(LISTINGS_HEADER, GOOD_LISTING))
     url = f"sqlite+aiosqlite:///{database}"
 
-    result = _run(url, "import", "listings", str(path), "--organization", "Atelier BOM")
+    result = run_cli(url, "import", "listings", str(path), "--organization", "Atelier BOM")
 
     assert (result.returncode, result.stdout) == (0, "1 imported, 0 updated, 0 rejected\n")
     assert _rows(database)[0] == 1

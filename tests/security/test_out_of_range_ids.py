@@ -14,9 +14,7 @@ import base64
 from typing import Any
 
 import pytest
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
 from tests.security.schema_walk import Slot, graphql_schema, node_type_names, request, slots
 
@@ -54,14 +52,6 @@ def test_the_walk_finds_the_entry_points_the_issue_counted() -> None:
     assert {"Listing", "MembershipRequest", "Photo", "SpaceMerge"} <= NODE_TYPES, NODE_TYPES
     assert CURSOR_SLOTS
     assert all(NUMBER_SLOTS.values())
-
-
-@pytest.fixture
-async def token(session: AsyncSession) -> str:
-    organization = await make_organization(session, "Lab")
-    secret = await make_token(session, organization)
-    await session.commit()
-    return secret
 
 
 def _problems(slot: Slot, status: int, body: dict[str, Any]) -> list[str]:
