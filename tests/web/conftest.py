@@ -443,9 +443,11 @@ def graphql(page: Page, query: str, variables: dict[str, Any] | None = None) -> 
 
 
 def axe_violations(page: Page) -> list[dict[str, object]]:
-    """Serious and critical axe-core violations of the page as it is now, once its finite
+    """Serious and critical axe-core violations of the page as it is now, once nothing on it
+    is still loading (`aria-busy`: a calendar fetching its month is drawn faded) and its finite
     animations and transitions (a map fading its tiles in, zooming) have ended: colours are
     measured as they stay, not halfway."""
+    page.wait_for_function("() => !document.querySelector('[aria-busy=\"true\"]')")
     page.evaluate(
         """() => Promise.all(document.getAnimations()
             .filter((a) => a.effect?.getComputedTiming().iterations !== Infinity)
