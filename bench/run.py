@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz]
+    python -m bench.run [--only listings|peer|search|exchanges|territory|web|attacks|fuzz]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -8,6 +8,8 @@ For each backend: seed a fresh database with 100,000 listings, then
   with `core.db.attach_counter`), then serve the real app and the bare app with uvicorn on
   loopback ports and load each in turn with the same tool, connections and duration, after a
   warm-up;
+- **peer** (`bench.peer`, PostgreSQL only): the same pages from our app and from PostGraphile V5
+  (`bench/postgraphile/`), one core each, in turn; both must return the same rows first;
 - **search** (`bench.search_bench`): index the database into a fresh Meilisearch, timed; load
   the same searches through GraphQL and straight to Meilisearch in turn; then time
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
@@ -25,7 +27,8 @@ backend: what each attack of issue 13 costs the server and does to a legitimate 
 `python -m bench.attacks --help` for its own flags) and **fuzz** (`bench.fuzz`: 5,000 generated
 GraphQL documents on SQLite, counts of answers by status and error code).
 
-Each figure quoted is the median of the repeats. The figures and the machine go to
+Each figure quoted is the median of the repeats; `bench.targets` marks issue 14's targets met,
+missed or not measured from the figures of the run. The figures and the machine go to
 `bench/out/results.json` and `bench/out/report.md` (copy them into RESULTS.md).
 """
 
@@ -56,13 +59,16 @@ from bench import (
     fuzz,
     load,
     machine,
+    peer,
     report,
     search_bench,
     search_queries,
+    targets,
     territory_bench,
     web_bench,
 )
 from bench.exchanges_bench import ExchangeOptions
+from bench.peer import PeerOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
 from bench.servers import Server, serve
@@ -76,8 +82,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
-BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
+PARTS = ("listings", "peer", "search", "exchanges", "territory", "web", "attacks", "fuzz")
+BACKEND_PARTS = ("listings", "peer", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -92,6 +98,7 @@ class Options:
     listings: int
     search: SearchOptions
     exchanges: ExchangeOptions
+    peer: PeerOptions
 
 
 def _settings(url: str) -> Settings:
@@ -201,7 +208,10 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    if {"listings", "search", "territory"} & set(options.parts):
+    seeded_parts = {"listings", "search", "territory"} | (
+        {"peer"} if name == "postgresql" else set()
+    )
+    if seeded_parts & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
         seeded = asyncio.run(seed(url, options.listings))
         result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
@@ -213,6 +223,13 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         result["statements"] = asyncio.run(count_statements(url))
         print(f"  {result['statements']['count']} SQL statements per request", flush=True)
         result |= measure(url, options)
+    if "peer" in options.parts and name == "postgresql":  # before search publishes listings
+        print(f"{name}: beside PostGraphile", flush=True)
+        try:
+            result["peer"] = peer.bench_peer(url, SECRET, options.peer)
+        except FAILURES as error:  # a mismatch of rows included: loud, the others' figures kept
+            result["peer"] = {"skipped": str(error)}
+            print(f"{name}: PostGraphile comparison failed: {error}", file=sys.stderr, flush=True)
     if "search" in options.parts:
         print(f"{name}: search", flush=True)
         try:
@@ -241,6 +258,9 @@ def parse(argv: list[str]) -> Options:
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up per target")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--listings", type=int, default=100_000)
+    parser.add_argument(
+        "--peer-duration", type=int, default=10, help="seconds per run beside PostGraphile"
+    )
     parser.add_argument(
         "--search-duration", type=int, default=10, help="seconds per search run (both targets)"
     )
@@ -274,6 +294,11 @@ def parse(argv: list[str]) -> Options:
             machines=args.exchange_machines,
             duration_s=args.exchange_duration,
             repeats=args.repeats,
+        ),
+        peer=PeerOptions(
+            plan=load.LoadPlan(args.connections, args.threads, args.peer_duration),
+            repeats=args.repeats,
+            warmup_s=args.warmup,
         ),
     )
 
@@ -309,6 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results["backends"][name] = bench_backend(name, urls[name], options)
             failed |= "skipped" in results["backends"][name].get("search", {})
+            if "peer" in results["backends"][name]:
+                results["peer"] = results["backends"][name].pop("peer")
+                failed |= "skipped" in results["peer"]
         except FAILURES as error:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
@@ -335,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         + exchanges_bench.render(results)
         + territory_bench.render(results)
         + web_bench.render(results)
+        + peer.render(results)
+        + targets.render(results)
     )
     (OUT / "report.md").write_text(markdown)
     print(markdown)

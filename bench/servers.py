@@ -39,19 +39,43 @@ def free_port() -> int:
 
 @contextmanager
 def serve(
-    target: str, ready_path: str, env: dict[str, str] | None = None, *, factory: bool = False
+    target: str,
+    ready_path: str,
+    env: dict[str, str] | None = None,
+    *,
+    factory: bool = False,
+    cpus: str | None = None,
 ) -> Iterator[Server]:
-    """Run `uvicorn target` until the block ends; yields it once `ready_path` answers."""
+    """Run `uvicorn target` until the block ends; yields it once `ready_path` answers.
+    `cpus` pins it (`taskset -c`), e.g. "0"."""
     port = free_port()
     command = [sys.executable, "-m", "uvicorn", target, "--host", HOST, "--port", str(port)]
     command += ["--log-level", "warning", "--no-access-log"]
     if factory:
         command.append("--factory")
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env={**os.environ, **(env or {})})
-    base = f"http://{HOST}:{port}"
+    if cpus is not None:
+        command = ["taskset", "-c", cpus, *command]
+    with run_server(command, f"http://{HOST}:{port}", ready_path, env) as server:
+        yield server
+
+
+@contextmanager
+def run_server(
+    command: list[str],
+    base_url: str,
+    ready_path: str,
+    env: dict[str, str] | None = None,
+    *,
+    cwd: Path = PROJECT_ROOT,
+    ready_body: str | None = None,
+) -> Iterator[Server]:
+    """Run any server `command` until the block ends; yields it once `ready_path` answers 200
+    (to a GET, or to a JSON POST of `ready_body`). The command must exec the server itself
+    (`taskset` does), so that the pid whose CPU time is read is the server's."""
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **(env or {})})
     try:
-        _wait_ready(process, base + ready_path)
-        yield Server(base, process.pid)
+        _wait_ready(process, base_url + ready_path, ready_body)
+        yield Server(base_url, process.pid)
     finally:
         process.terminate()
         try:
@@ -61,13 +85,20 @@ def serve(
             process.wait(timeout=5)
 
 
-def _wait_ready(process: subprocess.Popen[bytes], url: str, attempts: int = 300) -> None:
-    """Poll `url` every 0.1 s (30 s at most); fail early if the server process dies."""
+def _wait_ready(
+    process: subprocess.Popen[bytes], url: str, body: str | None = None, attempts: int = 600
+) -> None:
+    """Poll `url` every 0.1 s (60 s at most); fail early if the server process dies."""
+    headers = {"Content-Type": "application/json"}
     for _ in range(attempts):
         if process.poll() is not None:
             raise RuntimeError(f"the server exited with code {process.returncode} before {url}")
         try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
+            if body is None:
+                response = httpx.get(url, timeout=1.0)
+            else:
+                response = httpx.post(url, content=body, headers=headers, timeout=1.0)
+            if response.status_code == 200:
                 return
         except httpx.HTTPError:
             pass
