@@ -63,6 +63,8 @@ test: lint frontend
 # against Meilisearch, publish→searchable; `--only listings|search`); figures in bench/out/, see
 # bench/RESULTS.md. Issue 13's attack load test and the fuzzer's long run too (`--only attacks`,
 # ~15 minutes at 30 s per attack on both databases; `--only fuzz`, ~4 minutes).
+# Issue 14's side by side with PostGraphile V5 (`--only peer`, PostgreSQL, ~5 minutes with the
+# seeding; bench/postgraphile/ is installed here only), then the targets table (bench/targets.py).
 # wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
 bench: install $(PEER_INSTALLED)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true

@@ -343,7 +343,8 @@ def render(results: dict[str, Any]) -> str:
         "",
         f"One process each on core 0, the load tool on core 1; {plan['connections']} connections, "
         f"{plan['duration_s']} s per run after {plan['warmup_s']} s of warm-up, the two in turn, "
-        f"median of {plan['repeats']}. Ratio: our req/s over PostGraphile's.",
+        f"median of {plan['repeats']}. Ratio: our req/s over PostGraphile's; CPU: its server "
+        "CPU per request over ours.",
         "",
         "| shape | server | req/s | p50 ms | p99 ms | CPU ms/req | errors | ratio |",
         "|---|---|---|---|---|---|---|---|",
@@ -357,7 +358,11 @@ def render(results: dict[str, Any]) -> str:
             continue
         for side in SIDES:
             f = figures[side]
-            ratio = f"**{figures['ratio']}×**" if side == "entrelieux" else ""
+            ratio = (
+                f"**{figures['ratio']}×** (CPU {figures['cpu_ratio']}×)"
+                if side == "entrelieux"
+                else ""
+            )
             lines.append(
                 f"| {shape.name} | {side} | {f['rps']} | {f['p50_ms']} | {f['p99_ms']} | "
                 f"{f['cpu_ms']} | {f['errors']:.0f} | {ratio} |"
