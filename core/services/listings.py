@@ -45,6 +45,8 @@ class ListingFilter:
     organization_id: int | None = None
     space_id: int | None = None
     visibility: Visibility | None = None
+    department: str | None = None
+    """A department's code (`69`, `2A`, `971`): `Listing.department_code`."""
 
 
 async def publish_listing(
@@ -207,6 +209,7 @@ async def browse_listings(
         (Listing.organization_id, where.organization_id),
         (Listing.space_id, where.space_id),
         (Listing.visibility, where.visibility),
+        (Listing.department_code, where.department),
     ):
         if value is not None:
             statement = statement.where(column == value)
