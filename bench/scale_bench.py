@@ -113,6 +113,7 @@ def _env(url: str, secret: str) -> dict[str, str]:
         "LOAD_DEMO_DATA": "false",
         "LOG_LEVEL": "warning",
         "SEARCH_ENABLED": "false",
+        "RATE_LIMITS_ENABLED": "false",  # one client asking as fast as it can, on purpose
     }
 
 
@@ -141,6 +142,7 @@ def bench_size(url: str, secret: str, size: int, requests: int, search: bool) ->
             figures["index_s"] = indexing["reindex_s"]
             print(f"scale {size:>9,}: indexed in {indexing['reindex_s']} s", flush=True)
             env = search_bench.app_env(url, server, secret, relay=False)
+            env["RATE_LIMITS_ENABLED"] = "false"
             with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
                 _pin(app)
                 body = search_queries.graphql_body(SEARCH_CASE)

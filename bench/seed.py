@@ -27,6 +27,7 @@ from api.setup import migrate
 from bench import population
 from bench.population import Where
 from core.db import create_engine
+from core.listing_counts import rebuild_listing_counts
 from core.models import Commune, Listing, Organization, Space
 from core.settings import PROJECT_ROOT, Settings
 
@@ -107,6 +108,8 @@ async def _fill(connection: AsyncConnection, rng: random.Random, listings: int) 
     if connection.dialect.name == "postgresql":
         for statement in _RESET_SEQUENCES:
             await connection.exec_driver_sql(statement)
+    # Written around the session: count what anyone sees, as the flush hook would have.
+    await connection.run_sync(rebuild_listing_counts)
     return SeedReport(organizations=len(orgs), spaces=len(spaces), listings=listings)
 
 
