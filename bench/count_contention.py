@@ -3,7 +3,8 @@
     python -m bench.count_contention POSTGRES_URL [--writers 16] [--seconds 10]
 
 Seeds an empty database (organizations and places, no listings), then `writers` tasks publish
-listings of one department, kind and direction as fast as they can, each in its own transaction
+listings of one department, kind and direction (`--spread`: of departments drawn at random)
+as fast as they can, each in its own transaction
 that holds its row locks a further 5 ms after the flush (a mutation's remaining work before its
 commit). Three runs: no count hook, the hook with one row per key, the hook with `SLOTS` rows per
 key (the shipped setting). Prints publishes/s and the p50/p95 of a transaction.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import time
 from typing import Any
@@ -30,8 +32,10 @@ from core.settings import Settings
 HOLD_S = 0.005
 
 
-async def _writer(database: Database, until: float, times: list[float]) -> None:
+async def _writer(database: Database, until: float, times: list[float], spread: bool) -> None:
+    draw = random.Random()  # which department: nothing to guess
     while time.perf_counter() < until:
+        department = f"{draw.randrange(1, 96):02d}" if spread else "69"
         started = time.perf_counter()
         async with database.session() as session:
             session.add(
@@ -42,7 +46,7 @@ async def _writer(database: Database, until: float, times: list[float]) -> None:
                     title="Découpeuse laser",
                     status=ListingStatus.PUBLISHED,
                     visibility=Visibility.PUBLIC,
-                    department_code="69",
+                    department_code=department,
                 )
             )
             await session.flush()
@@ -51,12 +55,12 @@ async def _writer(database: Database, until: float, times: list[float]) -> None:
         times.append((time.perf_counter() - started) * 1000)
 
 
-async def run(url: str, writers: int, seconds: float) -> dict[str, Any]:
+async def run(url: str, writers: int, seconds: float, spread: bool) -> dict[str, Any]:
     database = Database.from_settings(Settings(database_url=url, load_demo_data=False))
     times: list[float] = []
     try:
         until = time.perf_counter() + seconds
-        await asyncio.gather(*(_writer(database, until, times) for _ in range(writers)))
+        await asyncio.gather(*(_writer(database, until, times, spread) for _ in range(writers)))
     finally:
         await database.dispose()
     times.sort()
@@ -72,15 +76,19 @@ def main() -> None:
     parser.add_argument("url")
     parser.add_argument("--writers", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument(
+        "--spread", action="store_true", help="each publish in a department drawn from 95"
+    )
     args = parser.parse_args()
     asyncio.run(seed(args.url, 0))
     hook: Any = listing_counts._count_listings  # switched off for one run
     event.remove(OutboxSession, "before_flush", hook)
-    print("no count hook ", asyncio.run(run(args.url, args.writers, args.seconds)), flush=True)
+    figures = asyncio.run(run(args.url, args.writers, args.seconds, args.spread))
+    print("no count hook ", figures, flush=True)
     listing_counts.listen(OutboxSession)
     for slots in (1, SLOTS):
         vars(listing_counts)["SLOTS"] = slots  # the hook reads its module's global
-        result = asyncio.run(run(args.url, args.writers, args.seconds))
+        result = asyncio.run(run(args.url, args.writers, args.seconds, args.spread))
         print(f"hook, {slots} slot(s)", result, flush=True)
 
 
