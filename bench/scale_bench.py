@@ -165,7 +165,8 @@ def bench_scale(
     search_sizes: tuple[int, ...] = SEARCH_SIZES,
     requests: int = 200,
 ) -> dict[str, Any]:
-    """results["scale"]: {shape: {str(size): figures}}, plus each size's seeding and indexing."""
+    """results["scale"]: {shape: {str(size): figures}}; "sizes": seeding and indexing times;
+    "growth": {shape: p50 at the largest size / p50 at the smallest}."""
     by_size = {
         size: bench_size(url, secret, size, requests, size in search_sizes) for size in sizes
     }
@@ -176,11 +177,12 @@ def bench_scale(
             if shape in figures:
                 result[shape][str(size)] = figures[shape]
         result["sizes"][str(size)] = {k: figures[k] for k in ("seed_s", "index_s") if k in figures}
+    result["growth"] = {}  # p50 at the largest size over p50 at the smallest, by shape
+    smallest, largest = str(min(sizes)), str(max(sizes))
     for shape in SHAPES:
         runs = result[shape]
-        smallest, largest = str(min(sizes)), str(max(sizes))
         if smallest in runs and largest in runs and smallest != largest:
-            runs["growth"] = round(runs[largest]["p50_ms"] / runs[smallest]["p50_ms"], 2)
+            result["growth"][shape] = round(runs[largest]["p50_ms"] / runs[smallest]["p50_ms"], 2)
     return result
 
 
@@ -201,7 +203,7 @@ def render(results: dict[str, Any]) -> str:
     for shape in SHAPES:
         runs = scale.get(shape, {})
         cells = [f"{runs[s]['p50_ms']:.2f}" if s in runs else "–" for s in sizes]
-        growth = runs.get("growth")
+        growth = scale.get("growth", {}).get(shape)
         lines.append(f"| {shape} | " + " | ".join(cells) + f" | {growth if growth else '–'} |")
     lines.append("")
     lines.append(
