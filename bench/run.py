@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|peer|search|exchanges|territory|web|attacks|fuzz]
+    python -m bench.run [--only listings|peer|search|exchanges|territory|scale|web|attacks|fuzz]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -18,6 +18,9 @@ For each backend: seed a fresh database with 100,000 listings, then
 - **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
   a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
   statements.
+
+Then on PostgreSQL: **scale** (`bench.scale_bench`): the page, a department's page with its
+`totalCount` and a search at 10,000, 100,000 and 1,000,000 listings (search at the first two).
 
 Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
 listing's page of the web app served with the demo data, and its first-load JavaScript.
@@ -61,6 +64,7 @@ from bench import (
     machine,
     peer,
     report,
+    scale_bench,
     search_bench,
     search_queries,
     targets,
@@ -82,7 +86,17 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "peer", "search", "exchanges", "territory", "web", "attacks", "fuzz")
+PARTS = (
+    "listings",
+    "peer",
+    "search",
+    "exchanges",
+    "territory",
+    "scale",
+    "web",
+    "attacks",
+    "fuzz",
+)
 BACKEND_PARTS = ("listings", "peer", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
@@ -341,6 +355,14 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
             print(f"{name}: skipped: {error}", file=sys.stderr, flush=True)
+    if "scale" in options.parts and "postgresql" in options.backends:  # reseeds the database
+        print("scale: 10,000 to 1,000,000 listings", flush=True)
+        try:
+            results["scale"] = scale_bench.bench_scale(options.postgres_url, SECRET)
+        except FAILURES as error:
+            failed = True
+            results["scale"] = {"skipped": str(error)}
+            print(f"scale: skipped: {error}", file=sys.stderr, flush=True)
     if "web" in options.parts:
         print("web: Lighthouse", flush=True)
         try:
@@ -362,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
         report.render(results)
         + exchanges_bench.render(results)
         + territory_bench.render(results)
+        + scale_bench.render(results)
         + web_bench.render(results)
         + peer.render(results)
         + targets.render(results)

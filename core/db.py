@@ -17,9 +17,12 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core import listing_counts
 from core.outbox import OutboxSession
 from core.settings import Settings
 from core.transactions import WRITE_OPTION
+
+listing_counts.listen(OutboxSession)
 
 _TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
 

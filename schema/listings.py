@@ -263,6 +263,9 @@ class ListingFilter:
         default=None, description="Published by this organization."
     )
     space_id: strawberry.ID | None = strawberry.field(default=None, description="At this place.")
+    department: str | None = strawberry.field(
+        default=None, description="In this department, by its code: `69`, `2A`, `971`."
+    )
 
 
 @strawberry.input(description="A new listing, published at once unless `draft` is true.")
@@ -383,6 +386,7 @@ class ListingQuery:
             if f.organization_id
             else None,
             space_id=expect_id(f.space_id, "Space") if f.space_id else None,
+            department=f.department,
         )
         page = await service.browse_listings(
             info.context.session, info.context.principal, where, request

@@ -25,6 +25,7 @@ from core.models.identities import (
     Sector,
     VerificationMethod,
 )
+from core.models.listing_counts import ListingCount
 from core.models.listing_reports import ListingReport, ReportReason, ReportState
 from core.models.listings import (
     Direction,
@@ -68,6 +69,7 @@ __all__ = [
     "Identity",
     "Invitation",
     "Listing",
+    "ListingCount",
     "ListingKind",
     "ListingOrigin",
     "ListingReport",

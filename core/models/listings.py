@@ -66,6 +66,10 @@ TERRITORY_FIGURE_COLUMNS = (
 )
 
 
+PUBLIC_CONDITION = "status = 'PUBLISHED' AND visibility = 'PUBLIC' AND hidden_at IS NULL"
+"""What anyone sees, as the partial index says it (`visibility.visible_listings` is the rule)."""
+
+
 class Listing(SQLModel, table=True):
     """One offer or request. `details` holds the kind's typed fields, validated by the service."""
 
@@ -80,6 +84,14 @@ class Listing(SQLModel, table=True):
                 ("department", "department_code"),
                 ("commune", "commune_insee"),
             )
+        ),
+        # A department's page of what anyone sees, newest first, whatever its size (0019).
+        sa.Index(
+            "ix_listing_public_department",
+            "department_code",
+            "id",
+            postgresql_where=sa.text(PUBLIC_CONDITION),
+            sqlite_where=sa.text(PUBLIC_CONDITION),
         ),
         sa.CheckConstraint(
             "available_until IS NULL OR available_from IS NULL"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,10 +31,11 @@ from core.services.listing_commands import (
     date_problems,
     past_problems,
 )
+from core.services.listing_counts import public_total
 from core.services.locations import Location, locate
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_member, require_principal
-from core.services.visibility import visible_listings
+from core.services.visibility import sees_only_public, visible_listings
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class ListingFilter:
     organization_id: int | None = None
     space_id: int | None = None
     visibility: Visibility | None = None
+    department: str | None = None
+    """A department's code (`69`, `2A`, `971`): `Listing.department_code`."""
 
 
 async def publish_listing(
@@ -207,10 +210,31 @@ async def browse_listings(
         (Listing.organization_id, where.organization_id),
         (Listing.space_id, where.space_id),
         (Listing.visibility, where.visibility),
+        (Listing.department_code, where.department),
     ):
         if value is not None:
             statement = statement.where(column == value)
-    return await paginate(session, statement, Listing.id, page, descending=True)
+    count = _counted_total(session, principal, where)
+    return await paginate(session, statement, Listing.id, page, descending=True, count=count)
+
+
+def _counted_total(
+    session: AsyncSession, principal: Principal | None, where: ListingFilter
+) -> Callable[[], Awaitable[int]] | None:
+    """`totalCount` from the count table when it knows it (`core/services/listing_counts.py`):
+    a viewer who sees only what anyone sees, filtering on department, kind or direction only.
+    None otherwise: the page counts its own statement, exactly."""
+    if not sees_only_public(principal):
+        return None
+    if where.organization_id is not None or where.space_id is not None:
+        return None
+    if where.status not in (None, ListingStatus.PUBLISHED):
+        return None
+    if where.visibility not in (None, Visibility.PUBLIC):
+        return None
+    return public_total(
+        session, department=where.department, kind=where.kind, direction=where.direction
+    )
 
 
 async def listings_by_ids(

@@ -38,8 +38,13 @@ async def paginate(
     request: PageRequest,
     *,
     descending: bool = False,
+    count: Callable[[], Awaitable[int]] | None = None,
 ) -> Page[Any]:
-    """Return one page of `statement` ordered by `key`, plus a lazy total count."""
+    """Return one page of `statement` ordered by `key`, plus a lazy total count.
+
+    The count is `COUNT(*)` over `statement` (without the cursor) unless the caller gives its own
+    `count`, one that knows the same figure without reading every row (a maintained count).
+    """
     page = statement
     if request.after is not None:
         page = page.where(key < request.after if descending else key > request.after)
@@ -48,8 +53,12 @@ async def paginate(
         page = page.offset(request.offset)
     rows = list((await session.exec(page)).all())
 
-    async def count() -> int:
+    async def count_rows() -> int:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
         return int((await session.exec(counted)).one())
 
-    return Page(items=rows[: request.first], has_next_page=len(rows) > request.first, count=count)
+    return Page(
+        items=rows[: request.first],
+        has_next_page=len(rows) > request.first,
+        count=count or count_rows,
+    )

@@ -9,6 +9,11 @@ from core.models import Listing, ListingStatus, Organization, Visibility
 from core.services.principal import Principal
 
 
+def sees_only_public(principal: Principal | None) -> bool:
+    """The viewer sees what anyone sees, no more: anonymous, or a member of no organization."""
+    return principal is None or not principal.organization_ids
+
+
 def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
     """A SQL condition on `Listing`: what `principal` (None when anonymous) may see.
 
@@ -21,7 +26,7 @@ def visible_listings(principal: Principal | None) -> ColumnElement[bool]:
         col(Listing.status) == ListingStatus.PUBLISHED, col(Listing.hidden_at).is_(None)
     )
     published_public = and_(published, col(Listing.visibility) == Visibility.PUBLIC)
-    if principal is None or not principal.organization_ids:
+    if principal is None or sees_only_public(principal):
         return published_public
     network: ColumnElement[bool] = false()
     if principal.network_ids:
