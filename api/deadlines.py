@@ -7,7 +7,9 @@ the deadline (`Settings.graphql_deadline_seconds`, counted from when the body is
 client's leaving ends the others; the operation is cancelled where it stands (a statement in
 flight included: SQLAlchemy then drops that connection from the pool instead of reusing it, and
 on SQLite `core/db.py` interrupts its statement), and the caller settles the request's late work
-and closes its session only after (`api/graphql_app.py` `_RequestSession.close`).
+and closes its session only after (`api/graphql_app.py` `_RequestSession.close`). A client that
+leaves, while its body is read or while its operation runs, is a normal event: one INFO line
+with the request's id, no answer attempted, counted in /metrics (`note_client_left`).
 
 Past the deadline the client gets HTTP 504 and one error with `extensions.code: "TIMEOUT"`: a
 5xx because no part of the answer is valid and the fault is not in what was sent (the same

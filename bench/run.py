@@ -170,7 +170,7 @@ def measure(url: str, options: Options) -> dict[str, Any]:
                 print(f"  run {repeat + 1} {name:8} {_line(result)}", flush=True)
                 if result.errors:  # a 429 or a 5xx (wrk: status > 399), a timeout, a reset
                     raise RuntimeError(
-                        f"listings: {result.errors} failed requests in run {repeat + 1} of "
+                        f"{result.errors} failed requests in run {repeat + 1} of "
                         f"{name}: its figures would measure refusals, not answers"
                     )
     medians = {name: _median(runs) for name, runs in targets.items()}
