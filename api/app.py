@@ -17,6 +17,7 @@ from api.auth.cookies import UPLOAD_HEADER
 from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
+from api.deadlines import quiet_abandoned_connects
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
 from api.health import announce_when_caught_up, health_routes
@@ -79,7 +80,8 @@ def create_app(
         if providers is None and dev_provider.wanted(settings):
             demo = await dev_provider.start_for_development(settings, identity)
         try:
-            yield
+            with quiet_abandoned_connects(asyncio.get_running_loop()):
+                yield
         finally:
             if watch is not None:
                 watch.cancel()

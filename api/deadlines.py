@@ -7,7 +7,9 @@ the deadline (`Settings.graphql_deadline_seconds`, counted from when the body is
 client's leaving ends the others; the operation is cancelled where it stands (a statement in
 flight included: SQLAlchemy then drops that connection from the pool instead of reusing it, and
 on SQLite `core/db.py` interrupts its statement), and the caller settles the request's late work
-and closes its session only after (`api/graphql_app.py` `_RequestSession.close`).
+and closes its session only after (`api/graphql_app.py` `_RequestSession.close`). A client that
+leaves, while its body is read or while its operation runs, is a normal event: one INFO line
+with the request's id, no answer attempted, counted in /metrics (`note_client_left`).
 
 Past the deadline the client gets HTTP 504 and one error with `extensions.code: "TIMEOUT"`: a
 5xx because no part of the answer is valid and the fault is not in what was sent (the same
@@ -22,11 +24,14 @@ import asyncio
 import contextlib
 import enum
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from typing import Any
 
+from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
+
+from api.metrics import note_client_left
 
 logger = logging.getLogger("entrelieux.deadlines")
 
@@ -80,10 +85,14 @@ async def within_deadline(
         done, _ = await asyncio.wait(
             {work, watch}, timeout=seconds, return_when=asyncio.FIRST_COMPLETED
         )
-        if work in done:
+        if work in done and _left_while_read(work):
+            logger.info("the client left before its request was read: no answer sent")
+            note_client_left(scope, "body")
+        elif work in done:
             ending = Ending.ANSWERED
         elif watch in done:
             logger.info("GraphQL operation cancelled: the client left")
+            note_client_left(scope, "operation")
         else:
             logger.warning("GraphQL operation cancelled after its %g s deadline", seconds)
             work.cancel()
@@ -97,9 +106,46 @@ async def within_deadline(
             # cancels the statement on the server before it closes the connection).
             if not task.done() and not task.cancelling():
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task  # the operation's own error, if any, goes on up
+            # The operation's own error, if any, goes on up; not its client's leaving.
+            with contextlib.suppress(asyncio.CancelledError, ClientDisconnect):
+                await task
     return ending
+
+
+def _left_while_read(work: asyncio.Task[None]) -> bool:
+    """The operation ended because its client left while its body was read (Starlette's
+    `ClientDisconnect`: a closed tab, a load tool ending its run), not by answering."""
+    return not work.cancelled() and isinstance(work.exception(), ClientDisconnect)
+
+
+_ABANDONED_CONNECT = "unexpected connection_lost() call"
+
+
+@contextlib.contextmanager
+def quiet_abandoned_connects(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
+    """While the app runs, one known wart of asyncpg (MagicStack/asyncpg#1211, #1310) is not
+    logged as an asyncio ERROR: when a cancelled operation's connection is closed
+    while asyncpg is still opening a connection to send the server its cancel request, that
+    connection's SSL negotiation future keeps a `ConnectionError("unexpected connection_lost()
+    call")` that no one awaits, and asyncio reports "Future exception was never retrieved". It
+    follows a client's leaving (`within_deadline`), already logged once, and is no error;
+    every other unhandled exception is reported as before."""
+    previous = loop.get_exception_handler()
+
+    def handle(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        error = context.get("exception")
+        if isinstance(error, ConnectionError) and str(error) == _ABANDONED_CONNECT:
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handle)
+    try:
+        yield
+    finally:
+        loop.set_exception_handler(previous)
 
 
 def timeout_response(seconds: float) -> Response:

@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette import status
 from starlette.requests import Request
@@ -70,7 +71,22 @@ class _RequestSession:
         if self.request is not None:
             await self.request.close()
         if self.session is not None:
-            await self.session.close()
+            await _close(self.session, cancelled)
+
+
+async def _close(session: AsyncSession, cancelled: bool) -> None:
+    """Roll back and give the connection back to the pool. A cancelled operation may have
+    left its connection closed under the session (asyncpg closes it when the cancellation
+    reaches it mid-exchange, SQLAlchemy still holds its transaction): rolling back then fails
+    with "the underlying connection is closed", which is no error of the request's; the
+    connection is then discarded from the pool instead (`invalidate`), nothing having been
+    committed. Any other failure, or one after an answered operation, goes on up."""
+    try:
+        await session.close()
+    except DBAPIError:
+        if not cancelled:
+            raise
+        await session.invalidate()
 
 
 class GraphQLApp(GraphQL[Context, None]):

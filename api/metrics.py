@@ -24,7 +24,7 @@ from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import generate_latest
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -61,6 +61,13 @@ OPERATION_SECONDS = Histogram(
     "Time to run a GraphQL operation, by operation name.",
     ["operation"],
     buckets=LATENCY_BUCKETS,
+    registry=REGISTRY,
+)
+CLIENTS_LEFT = Counter(
+    "entrelieux_http_clients_left",
+    "Requests whose client closed its connection before the answer (counted as status 499 "
+    "in entrelieux_http_requests), by when: reading its body, or running its operation.",
+    ["stage"],
     registry=REGISTRY,
 )
 RATE_LIMITED = Counter(
@@ -100,6 +107,16 @@ def count_refusal(limit: str) -> None:
     RATE_LIMITED.labels(limit=limit).inc()
 
 
+def note_client_left(scope: Scope, stage: str) -> None:
+    """The client closed its connection before the answer (`stage`: "body" or "operation"): a
+    normal event, counted once per request; `HttpMetrics` then counts the request as 499 (the
+    status proxies log for it) rather than a 500 no one sent."""
+    state = scope.setdefault("state", {})
+    if not state.get("client_left"):
+        state["client_left"] = True
+        CLIENTS_LEFT.labels(stage=stage).inc()
+
+
 def operation_label(given: str | None, document: str | None, most: int) -> str:
     """The label of an operation: its name if sane and among the first `most` seen."""
     name = given
@@ -132,7 +149,7 @@ class HttpMetrics:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started, status = time.perf_counter(), 500
+        started, status = time.perf_counter(), 0
 
         async def noting_status(message: Message) -> None:
             nonlocal status
@@ -142,7 +159,12 @@ class HttpMetrics:
 
         try:
             await self.app(scope, receive, noting_status)
+        except ClientDisconnect:  # logged by `RequestId`, around this
+            note_client_left(scope, "body")
+            raise
         finally:
+            if not status:  # nothing sent: the client left, or a crash the caller answers 500
+                status = 499 if scope.get("state", {}).get("client_left") else 500
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             HTTP_REQUESTS.labels(route=route, method=scope["method"], status=str(status)).inc()
             HTTP_SECONDS.labels(route=route).observe(time.perf_counter() - started)

@@ -10,6 +10,7 @@ import secrets
 from contextvars import ContextVar
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "X-Request-Id"
@@ -48,6 +49,11 @@ class RequestId:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except ClientDisconnect:
+            # The client closed its connection while its body was read (a closed tab, a load
+            # tool ending its run): a normal event, with no one left to answer (counted by
+            # `HttpMetrics`).
+            logger.info("the client left before its request was read: no answer sent")
         except Exception:
             if started:
                 raise

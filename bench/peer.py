@@ -38,7 +38,7 @@ import httpx
 from sqlalchemy import make_url
 
 from bench import load
-from bench.servers import HOST, Server, free_port, run_server, serve
+from bench.servers import HOST, Server, app_environment, free_port, run_server, serve
 from core.settings import PROJECT_ROOT
 
 PROJECT = PROJECT_ROOT / "bench" / "postgraphile"
@@ -260,20 +260,6 @@ def measure_shape(
     return figures
 
 
-def _app_env(url: str, secret: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secret,
-        "LOAD_DEMO_DATA": "false",
-        # wrk drops its connections mid-request when a run ends, which our app logs with a
-        # traceback each time; failures are caught by the check and by wrk's error count.
-        "LOG_LEVEL": "critical",
-        "SEARCH_ENABLED": "false",
-        "RATE_LIMIT_GRAPHQL_ANONYMOUS": "1000000000",
-    }
-
-
 @contextmanager
 def postgraphile(url: str) -> Iterator[Server]:
     """PostGraphile's own CLI with our config, pinned like our app, until the block ends."""
@@ -304,7 +290,7 @@ def bench_peer(url: str, secret: str, options: PeerOptions) -> dict[str, Any]:
     app = serve(
         "api.app:app_from_environment",
         "/healthz",
-        _app_env(url, secret),
+        app_environment(url, secret),
         factory=True,
         cpus=SERVER_CPUS,
     )

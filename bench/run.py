@@ -75,7 +75,7 @@ from bench.exchanges_bench import ExchangeOptions
 from bench.peer import PeerOptions
 from bench.search_bench import SearchOptions
 from bench.seed import DEFAULT_SQLITE_URL, OUT, seed
-from bench.servers import Server, serve
+from bench.servers import Server, app_environment, serve
 from core.db import attach_counter
 from core.settings import PROJECT_ROOT, Settings
 
@@ -164,15 +164,8 @@ async def postgres_facts(url: str) -> dict[str, str]:
 
 def measure(url: str, options: Options) -> dict[str, Any]:
     """Serve the app on `url` and the bare app; load each, alternating, `repeats` times."""
-    env = {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": SECRET,
-        "LOAD_DEMO_DATA": "false",
-        "LOG_LEVEL": "warning",
-        # Browsing never touches Meilisearch: no search server, no outbox relay polling.
-        "SEARCH_ENABLED": "false",
-    }
+    # Browsing never touches Meilisearch: no search server, no outbox relay polling.
+    env = app_environment(url, SECRET)
     targets: dict[str, list[load.LoadResult]] = {"graphql": [], "bare": []}
     with (
         serve("api.app:app_from_environment", "/healthz", env, factory=True) as app,
@@ -189,6 +182,11 @@ def measure(url: str, options: Options) -> dict[str, Any]:
                 result = _run(server, path, options.plan)
                 targets[name].append(result)
                 print(f"  run {repeat + 1} {name:8} {_line(result)}", flush=True)
+                if result.errors:  # a 429 or a 5xx (wrk: status > 399), a timeout, a reset
+                    raise RuntimeError(
+                        f"{result.errors} failed requests in run {repeat + 1} of "
+                        f"{name}: its figures would measure refusals, not answers"
+                    )
     medians = {name: _median(runs) for name, runs in targets.items()}
     return {
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
@@ -236,7 +234,11 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     if "listings" in options.parts:
         result["statements"] = asyncio.run(count_statements(url))
         print(f"  {result['statements']['count']} SQL statements per request", flush=True)
-        result |= measure(url, options)
+        try:
+            result |= measure(url, options)
+        except FAILURES as error:  # loud (the run fails), the other parts still measured
+            result["listings_skipped"] = str(error)
+            print(f"{name}: listings: {error}", file=sys.stderr, flush=True)
     if "peer" in options.parts and name == "postgresql":  # before search publishes listings
         print(f"{name}: beside PostGraphile", flush=True)
         try:
@@ -348,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results["backends"][name] = bench_backend(name, urls[name], options)
             failed |= "skipped" in results["backends"][name].get("search", {})
+            failed |= "listings_skipped" in results["backends"][name]
             if "peer" in results["backends"][name]:
                 results["peer"] = results["backends"][name].pop("peer")
                 failed |= "skipped" in results["peer"]
