@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz]
+    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz|cache]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -52,6 +52,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.app import create_app
 from bench import (
     attacks,
+    cache_bench,
     exchanges_bench,
     fuzz,
     load,
@@ -76,8 +77,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
-BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
+PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz", "cache")
+BACKEND_PARTS = ("listings", "search", "exchanges", "territory", "cache")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -201,7 +202,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    if {"listings", "search", "territory"} & set(options.parts):
+    if {"listings", "search", "territory", "cache"} & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
         seeded = asyncio.run(seed(url, options.listings))
         result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
@@ -213,6 +214,9 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         result["statements"] = asyncio.run(count_statements(url))
         print(f"  {result['statements']['count']} SQL statements per request", flush=True)
         result |= measure(url, options)
+    if "cache" in options.parts:  # the response cache on a mix of 1,000 reads and writes
+        print(f"{name}: response cache", flush=True)
+        result["cache"] = cache_bench.bench_cache(url, SECRET, options.plan, options.repeats)
     if "search" in options.parts:
         print(f"{name}: search", flush=True)
         try:
@@ -327,6 +331,9 @@ def main(argv: list[str] | None = None) -> int:
     if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
         print("fuzz", flush=True)
         failed |= fuzz.main(["--examples", "5000"]) != 0
+    cached = results["backends"].get("postgresql", {}).get("cache")
+    if cached is not None:  # the agreed key: PostgreSQL's figures
+        results["cache"] = cached
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -334,6 +341,9 @@ def main(argv: list[str] | None = None) -> int:
         report.render(results)
         + exchanges_bench.render(results)
         + territory_bench.render(results)
+        + "\n\n"
+        + cache_bench.render(results.get("cache", {"skipped": "not run on PostgreSQL"}))
+        + "\n"
         + web_bench.render(results)
     )
     (OUT / "report.md").write_text(markdown)
