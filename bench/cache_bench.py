@@ -103,8 +103,8 @@ def distinct_reads(base_url: str) -> list[str]:
         filters: list[dict[str, Any]] = [{}]
         filters += [{"kind": k} for k in KINDS] + [{"direction": d} for d in DIRECTIONS]
         filters += [{"kind": k, "direction": d} for k in KINDS for d in DIRECTIONS]
-        for filter_ in filters:  # 15 filters × 36 pages
-            bodies += _walk(client, LISTINGS, "listings", filter_, 36)
+        for filter_ in filters:  # 15 filters × 48 pages
+            bodies += _walk(client, LISTINGS, "listings", filter_, 48)
         departments = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
         for department in departments:  # 96 × 2 pages
             bodies += _walk(client, SPACES, "spaces", {"department": department}, 2)

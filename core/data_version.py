@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 WRITTEN = "entrelieux_data_written"
@@ -82,7 +83,11 @@ def _note_write(connection: Connection, _cursor: Any, statement: str, *_args: An
 
 
 def _forget(connection: Connection) -> None:
-    connection.info.pop(WRITTEN, None)
+    try:
+        flags = connection.info
+    except SQLAlchemyError:  # invalidated (a cancelled statement): dropped with its flag
+        return
+    flags.pop(WRITTEN, None)
 
 
 def _bump(connection: Connection) -> None:
