@@ -23,10 +23,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import col
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.models import DataVersion
 
 WRITTEN = "entrelieux_data_written"
 """The key in a connection's `info` saying its transaction wrote something a read may show."""
@@ -116,3 +120,11 @@ async def read_version(engine: AsyncEngine) -> int | None:
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         value = (await connection.exec_driver_sql(READ)).scalar()
     return None if value is None else int(value)
+
+
+async def advance(session: AsyncSession) -> None:
+    """Advance the version and commit, with no write of ours: after something outside the
+    database that cached answers show changed (the search index rebuilt by `reindex`)."""
+    row = col(DataVersion.id) == 1
+    await session.exec(update(DataVersion).where(row).values(version=col(DataVersion.version) + 1))
+    await session.commit()
