@@ -131,6 +131,9 @@ class ResponseCache:
         self._entries: OrderedDict[bytes, _Entry] = OrderedDict()
         self._bytes = 0
         self._documents: OrderedDict[tuple[str, str | None], bool] = OrderedDict()
+        self._passed: OrderedDict[bytes, None] = OrderedDict()
+        """Keys whose document is not cacheable (a bearer-less `searchStatus`, `me`, ...):
+        answered without reading the version."""
 
     def wrap(self, answer: Answer, scope: Scope, holder: Holder) -> Answer:
         """`answer` (an anonymous request's), served from the cache when it may be."""
@@ -144,6 +147,9 @@ class ResponseCache:
                 await answer(receive, send)
                 return
             key = _key(scope, body)
+            if key in self._passed:
+                await answer(receive, send)
+                return
             version = await read_version(self.engine)
             entry = self._entries.get(key)
             if version is not None and entry is not None and self._valid(entry, version):
@@ -157,7 +163,12 @@ class ResponseCache:
             LOOKUPS.labels("miss").inc()
             capture = _Capture(send)
             await answer(receive, capture)
-            if version is not None and capture.cacheable() and self._cacheable(holder.executed):
+            executed = holder.executed
+            if executed is None:  # refused before it ran (a malformed body)
+                return
+            if not self._cacheable(executed):
+                self._pass(key)
+            elif version is not None and executed.ok and capture.cacheable():
                 self._store(
                     key,
                     _Entry(
@@ -174,8 +185,14 @@ class ResponseCache:
     def _valid(self, entry: _Entry, version: int) -> bool:
         return entry.version == version and time.monotonic() - entry.stored_at < self.max_age
 
+    def _pass(self, key: bytes) -> None:
+        self._passed[key] = None
+        if len(self._passed) > DOCUMENTS_KEPT:
+            self._passed.popitem(last=False)
+
     def _cacheable(self, executed: Executed | None) -> bool:
-        if executed is None or not executed.ok or executed.query is None:
+        """Whether the document run may be cached (its answer still has to be free of errors)."""
+        if executed is None or executed.query is None:
             return False
         name = (hashlib.sha256(executed.query.encode()).hexdigest(), executed.operation_name)
         known = self._documents.get(name)

@@ -102,6 +102,7 @@ def _settings(url: str) -> Settings:
         secret_key=SECRET,
         load_demo_data=False,
         search_enabled=False,
+        response_cache_enabled=False,  # the uncached path; bench.cache_bench measures the cache
     )
 
 
@@ -152,6 +153,7 @@ def measure(url: str, options: Options) -> dict[str, Any]:
         "LOG_LEVEL": "warning",
         # Browsing never touches Meilisearch: no search server, no outbox relay polling.
         "SEARCH_ENABLED": "false",
+        "RESPONSE_CACHE_ENABLED": "false",  # the same page again would be a cache hit
     }
     targets: dict[str, list[load.LoadResult]] = {"graphql": [], "bare": []}
     with (

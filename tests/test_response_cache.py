@@ -36,8 +36,9 @@ mutation($id: ID!, $title: String!) {
 """
 
 
-def hits() -> float:
-    return REGISTRY.get_sample_value("entrelieux_response_cache_total", {"outcome": "hit"}) or 0.0
+def hits(outcome: str = "hit") -> float:
+    found = REGISTRY.get_sample_value("entrelieux_response_cache_total", {"outcome": outcome})
+    return found or 0.0
 
 
 @pytest.fixture(scope="module")
@@ -170,6 +171,11 @@ async def test_what_is_never_cached(app: Served, http: httpx.AsyncClient) -> Non
         status = await http.post("/graphql", json={"query": "{ searchStatus { pending } }"})
         assert status.status_code == 200
     assert hits() == before
+    # A document that is never cached is known by its body: not even the version is read again.
+    misses = hits("miss")
+    for _ in range(3):
+        await http.post("/graphql", json={"query": "{ searchStatus { lagSeconds: pending } }"})
+    assert hits("miss") == misses + 1
 
 
 def test_which_statements_advance_the_version() -> None:
