@@ -106,8 +106,8 @@ def distinct_reads(base_url: str) -> list[str]:
         for filter_ in filters:  # 15 filters × 48 pages
             bodies += _walk(client, LISTINGS, "listings", filter_, 48)
         departments = [f"{n:02d}" for n in range(1, 96) if n != 20] + ["2A", "2B"]
-        for department in departments:  # 96 × 2 pages
-            bodies += _walk(client, SPACES, "spaces", {"department": department}, 2)
+        for department in departments:  # 96 × 3 pages at most
+            bodies += _walk(client, SPACES, "spaces", {"department": department}, 3)
         for region in REGIONS:
             bodies += _walk(client, SPACES, "spaces", {"region": region}, 5)
         for typology in TYPOLOGIES:
