@@ -113,7 +113,10 @@ def distinct_reads(base_url: str) -> list[str]:
         for typology in TYPOLOGIES:
             bodies += _walk(client, SPACES, "spaces", {"typology": typology}, 10)
         bodies += [_body(TERRITORY, code=f"dep-{d}") for d in departments]
-    unique = list(dict.fromkeys(bodies))
+        unique = list(dict.fromkeys(bodies))
+        if len(unique) < DISTINCT:  # a smaller seed: deeper pages of the whole list
+            deeper = _walk(client, LISTINGS, "listings", {}, 48 + DISTINCT - len(unique))
+            unique = list(dict.fromkeys(unique + deeper))
     if len(unique) < DISTINCT:
         raise RuntimeError(f"only {len(unique)} distinct reads: is the database seeded?")
     random.Random(14).shuffle(unique)

@@ -13,6 +13,8 @@ For each backend: seed a fresh database with 100,000 listings, then
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
 - **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
   under contention, through the API and with the driver directly, in turn;
+- **cache** (`bench.cache_bench`): the response cache off and on, on a Zipf mix of 1,000 distinct
+  anonymous reads and 1 write per 100 (results["cache"]: PostgreSQL's);
 - **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
   a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
   statements.
