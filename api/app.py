@@ -29,6 +29,7 @@ from api.metrics import HttpMetrics, metrics_route
 from api.place_recheck import PlaceRecheck
 from api.rate_limit import RateLimits
 from api.request_id import RequestId
+from api.response_cache import ResponseCache
 from api.search_runtime import SearchRuntime
 from api.security_headers import SecurityHeaders
 from api.territory_export import territory_export_routes
@@ -62,8 +63,11 @@ def create_app(
     commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
     mail = MailRelay(db, settings, wakeup=commits)
     recheck = PlaceRecheck(db)
+    # Not over a test's one connection: its writes never commit, so the version never moves.
+    cached = settings.response_cache_on and db.bind is db.engine
+    cache = ResponseCache(settings, db.engine) if cached else None
     graphql = GraphQLApp(
-        build_schema(settings), settings, db, runtime, sign_in, commits, files, limits
+        build_schema(settings), settings, db, runtime, sign_in, commits, files, limits, cache
     )
 
     @asynccontextmanager

@@ -32,6 +32,7 @@ from api.deadlines import Ending, within_deadline
 from api.json_body import BodyRefused, decode
 from api.metrics import observe_operation, operation_label
 from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
+from api.response_cache import Executed, ResponseCache
 from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
@@ -55,10 +56,14 @@ class _RequestSession:
         self.context: Context | None = None
         self.malformed_cost = 0
         """Charged for a body refused before it is a GraphQL request (`_answer`)."""
+        self.cached_cost = 0
+        """Charged for an answer served from the response cache: what it cost when computed."""
+        self.executed: Executed | None = None
+        """The operation run (`execute_single`), for the response cache."""
 
     def query_cost(self) -> int:
         measured = self.context.query_cost if self.context is not None else 0
-        return max(measured, self.malformed_cost)
+        return max(measured, self.malformed_cost, self.cached_cost)
 
     def open(self) -> AsyncSession:
         if self.session is None:
@@ -100,6 +105,7 @@ class GraphQLApp(GraphQL[Context, None]):
         commits: Wakeup | None = None,
         media: MediaStorage | None = None,
         rate_limits: RateLimits | None = None,
+        cache: ResponseCache | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -122,6 +128,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.media = media or LocalMediaStorage(settings.media_folder)
         self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
         self.rate_limits = rate_limits
+        self.cache = cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -158,10 +165,11 @@ class GraphQLApp(GraphQL[Context, None]):
         scope.setdefault("state", {})["graphql"] = (principal, holder)
         seconds = self.settings.graphql_deadline_seconds
         ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
+        answer = self._answer(scope, holder)
+        if self.cache is not None and principal is None and header is None:
+            answer = self.cache.wrap(answer, scope, holder)  # anonymous reads only
         try:
-            ending = await within_deadline(
-                self._answer(scope, holder), scope, receive, send, seconds
-            )
+            ending = await within_deadline(answer, scope, receive, send, seconds)
         finally:
             await holder.close(cancelled=ending is not Ending.ANSWERED)
 
@@ -255,6 +263,9 @@ class GraphQLApp(GraphQL[Context, None]):
                 request, request_adapter, sub_response, context, root_value, request_data
             )
             outcome = "errors" if result.errors else "ok"
+            request.state.graphql[1].executed = Executed(
+                request_data.query, request_data.operation_name, not result.errors
+            )
             return result
         finally:
             observe_operation(label, outcome, time.perf_counter() - started)

@@ -1,7 +1,8 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|peer|search|exchanges|territory|scale|web|attacks|fuzz]
-                        [--backends sqlite,postgresql] [--repeats 3]
+    python -m bench.run [--only PART] [--backends sqlite,postgresql] [--repeats 3]
+
+    PART: listings|peer|cache|search|exchanges|territory|scale|web|attacks|fuzz
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
@@ -15,6 +16,8 @@ For each backend: seed a fresh database with 100,000 listings, then
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
 - **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
   under contention, through the API and with the driver directly, in turn;
+- **cache** (`bench.cache_bench`): the response cache off and on, on a Zipf mix of 1,000 distinct
+  anonymous reads and 1 write per 100 (results["cache"]: PostgreSQL's);
 - **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
   a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
   statements.
@@ -58,6 +61,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from api.app import create_app
 from bench import (
     attacks,
+    cache_bench,
     exchanges_bench,
     fuzz,
     load,
@@ -89,6 +93,7 @@ SECRET = secrets.token_urlsafe(32)
 PARTS = (
     "listings",
     "peer",
+    "cache",
     "search",
     "exchanges",
     "territory",
@@ -97,7 +102,7 @@ PARTS = (
     "attacks",
     "fuzz",
 )
-BACKEND_PARTS = ("listings", "peer", "search", "exchanges", "territory")
+BACKEND_PARTS = ("listings", "peer", "cache", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -122,6 +127,7 @@ def _settings(url: str) -> Settings:
         secret_key=SECRET,
         load_demo_data=False,
         search_enabled=False,
+        response_cache_enabled=False,  # the uncached path; bench.cache_bench measures the cache
     )
 
 
@@ -221,7 +227,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
     seeded_parts = {"listings", "search", "territory"} | (
-        {"peer"} if name == "postgresql" else set()
+        {"peer", "cache"} if name == "postgresql" else set()
     )
     if seeded_parts & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
@@ -246,6 +252,13 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         except FAILURES as error:  # a mismatch of rows included: loud, the others' figures kept
             result["peer"] = {"skipped": str(error)}
             print(f"{name}: PostGraphile comparison failed: {error}", file=sys.stderr, flush=True)
+    if "cache" in options.parts and name == "postgresql":  # 1,000 reads, 1 write per 100
+        print(f"{name}: response cache", flush=True)
+        try:
+            result["cache"] = cache_bench.bench_cache(url, SECRET, options.plan, options.repeats)
+        except FAILURES as error:  # keep the other figures of this backend
+            result["cache"] = {"skipped": str(error)}
+            print(f"{name}: response cache skipped: {error}", file=sys.stderr, flush=True)
     if "search" in options.parts:
         print(f"{name}: search", flush=True)
         try:
@@ -380,6 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
         print("fuzz", flush=True)
         failed |= fuzz.main(["--examples", "5000"]) != 0
+    cached = results["backends"].get("postgresql", {}).get("cache")
+    if cached is not None:  # the agreed key: PostgreSQL's figures
+        results["cache"] = cached
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
@@ -388,6 +404,9 @@ def main(argv: list[str] | None = None) -> int:
         + exchanges_bench.render(results)
         + territory_bench.render(results)
         + scale_bench.render(results)
+        + "\n\n"
+        + cache_bench.render(results.get("cache", {"skipped": "not run on PostgreSQL"}))
+        + "\n"
         + web_bench.render(results)
         + peer.render(results)
         + targets.render(results)

@@ -75,6 +75,7 @@ def app_env(url: str, server: MeilisearchServer, secret: str, *, relay: bool) ->
         "MEILI_URL": server.url,
         "MEILI_MASTER_KEY": server.master_key,
         "RUN_RELAY": "true" if relay else "false",
+        "RESPONSE_CACHE_ENABLED": "false",  # the uncached path (bench.cache_bench: the cache)
     }
 
 

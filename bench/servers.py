@@ -38,8 +38,9 @@ UNREACHABLE_BUDGET = "1000000000"
 
 def app_environment(url: str, secret: str, **extra: str) -> dict[str, str]:
     """Our app as the bench serves it: production mode on `url`, no demo data, no search (a
-    part that needs it says so in `extra`), and its rate limiter on (a production request pays
-    for it) with GraphQL budgets no run reaches, so a run measures answers, never 429s."""
+    part that needs it says so in `extra`), its rate limiter on (a production request pays
+    for it) with GraphQL budgets no run reaches, so a run measures answers, never 429s, and no
+    response cache (the same page asked again would be a hit; `bench.cache_bench` turns it on)."""
     return {
         "DATABASE_URL": url,
         "ENVIRONMENT": "production",
@@ -47,6 +48,7 @@ def app_environment(url: str, secret: str, **extra: str) -> dict[str, str]:
         "LOAD_DEMO_DATA": "false",
         "LOG_LEVEL": "warning",
         "SEARCH_ENABLED": "false",
+        "RESPONSE_CACHE_ENABLED": "false",
         "RATE_LIMIT_GRAPHQL_ANONYMOUS": UNREACHABLE_BUDGET,
         "RATE_LIMIT_GRAPHQL_TOKEN": UNREACHABLE_BUDGET,
         "RATE_LIMIT_GRAPHQL_PERSON": UNREACHABLE_BUDGET,

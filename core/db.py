@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import listing_counts
+from core.data_version import track_writes
 from core.outbox import OutboxSession
 from core.settings import Settings
 from core.transactions import WRITE_OPTION
@@ -40,16 +41,21 @@ class StatementCounter:
             self.last = [*self.last[-49:], statement]
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
+def create_engine(settings: Settings, versioned: bool = True) -> AsyncEngine:
+    """The app's engine; `versioned`: each transaction that writes advances the data version
+    (`core/data_version.py`; migrations advance it once at the end instead)."""
     url = settings.database_url
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
         _make_sqlite_transactional(engine)
         _interrupt_when_dropped(engine)
-        return engine
-    return create_async_engine(
-        url, pool_size=settings.database_pool_size, max_overflow=5, pool_pre_ping=True
-    )
+    else:
+        engine = create_async_engine(
+            url, pool_size=settings.database_pool_size, max_overflow=5, pool_pre_ping=True
+        )
+    if versioned:
+        track_writes(engine.sync_engine)
+    return engine
 
 
 def _make_sqlite_transactional(engine: AsyncEngine) -> None:

@@ -342,6 +342,24 @@ class Settings(BaseSettings):
         gt=0,
         description="Sign-ins in progress kept at most; past it the oldest are dropped.",
     )
+    # The response cache (issue 14, cache): anonymous reads answered from memory while the data
+    # version they were computed at is still the database's (api/response_cache.py).
+    response_cache_enabled: bool | None = Field(
+        default=None, description="On or off; unset: on, except in the test environment."
+    )
+    response_cache_max_bytes: int = Field(
+        default=64 * 1024 * 1024,
+        ge=0,
+        description="Memory for cached answers per process (their bodies); least recently used "
+        "first out.",
+    )
+    response_cache_max_age_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=86_400,
+        description="The longest an answer is kept even when nothing was written: a place's "
+        "verification turns 'to recheck' with time alone (dates are in the key).",
+    )
     trusted_proxies: list[str] = Field(
         default_factory=list,
         description="Addresses (JSON list; CIDR allowed) of reverse proxies whose "
@@ -381,6 +399,12 @@ class Settings(BaseSettings):
         if self.rate_limits_enabled is None:
             return self.environment != "test"
         return self.rate_limits_enabled
+
+    @property
+    def response_cache_on(self) -> bool:
+        if self.response_cache_enabled is None:
+            return self.environment != "test"
+        return self.response_cache_enabled
 
     @property
     def is_sqlite(self) -> bool:

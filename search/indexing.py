@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlmodel import col, func, select
 
+from core.data_version import advance
 from core.db import Database
 from core.models import Commune, Listing, ListingStatus, OutboxEvent, Space
 from search.client import SearchClient, SearchUnavailable
@@ -58,6 +59,8 @@ async def reindex(database: Database, client: SearchClient, *, retry_for: float 
             await _rebuild(client, SPACES, await _space_ids(database), _spaces(database))
             await _replay_since(database, client, mark)
             await load_communes(database, client)
+            async with database.session() as session:  # cached answers were the old index's
+                await advance(session)
             return count
         except SearchUnavailable as error:
             if time.monotonic() > deadline:

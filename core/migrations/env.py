@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (registers every table)
+from core.data_version import bump_after_migrations
 from core.db import create_engine
 from core.settings import Settings
 
@@ -30,10 +31,11 @@ def _run(connection: Connection) -> None:
     )
     with context.begin_transaction():
         context.run_migrations()
+        bump_after_migrations(connection)
 
 
 async def _run_online() -> None:
-    engine = create_engine(_settings())
+    engine = create_engine(_settings(), versioned=False)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
         await connection.commit()

@@ -3,6 +3,7 @@
 from core.models.alerts import Alert, Notification, NotificationKind
 from core.models.audit import AuditAction, AuditEvent
 from core.models.communes import Commune, Epci
+from core.models.data_version import DataVersion
 from core.models.exchanges import (
     Booking,
     CalendarFeed,
@@ -57,6 +58,7 @@ __all__ = [
     "ClaimEvidence",
     "ClaimState",
     "Commune",
+    "DataVersion",
     "Direction",
     "Epci",
     "Exchange",
