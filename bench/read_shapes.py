@@ -102,6 +102,7 @@ async def run(url: str, requests: int, profile: str | None, shapes: list[str]) -
                         profiler.disable()
                 figures[name] = {"cpu_ms": round(statistics.median(samples), 3)}
                 if profiler:
+                    OUT.mkdir(parents=True, exist_ok=True)
                     profiler.dump_stats(OUT / f"read_shapes_{name}.prof")
                     stats = pstats.Stats(profiler, stream=sys.stdout)
                     stats.sort_stats("tottime").print_stats(35)

@@ -21,12 +21,19 @@ from collections.abc import Callable, Mapping
 from operator import attrgetter
 from typing import Any, ClassVar
 
-from graphql import GraphQLObjectType, GraphQLSchema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
 Resolver = Callable[[Any, Any], Any]
+Coercion = Callable[[Any], Any]
 BACKREF = GraphQLCoreConverter.DEFINITION_BACKREF
 
 _REGISTERED: dict[str, dict[str, Resolver]] = {}
@@ -37,12 +44,19 @@ def register(type_name: str, resolvers: Mapping[str, Resolver]) -> None:
     _REGISTERED.setdefault(type_name, {}).update(resolvers)
 
 
+PLAIN_LEAVES = "entrelieux_plain_leaves"
+"""The key, in a GraphQL object type's `extensions`, of its fields that `execute_fields`
+(`schema/execution.py`) may complete without graphql-core's machinery: name → (resolver,
+coercion of its scalar or enum, non-null)."""
+
+
 def attribute(name: str) -> Resolver:
     """Reads `source.<name>`."""
 
     def resolve(source: Any, _info: Any) -> Any:
         return getattr(source, name)
 
+    resolve.plain = True  # type: ignore[attr-defined]
     return resolve
 
 
@@ -72,6 +86,21 @@ def install(schema: GraphQLSchema) -> None:
             plain = getattr(field.resolve, "__name__", "") == "_get_basic_result"
             if name not in registered and plain and isinstance(definition, StrawberryField):
                 field.resolve = attribute(definition.python_name)
+        graphql_type.extensions = {**graphql_type.extensions, PLAIN_LEAVES: _leaves(graphql_type)}
+
+
+def _leaves(graphql_type: GraphQLObjectType) -> dict[str, tuple[Resolver, Coercion, bool]]:
+    """The fields of a type that read a value without `info` (`plain`), take no argument and
+    are a scalar or an enum (null or not): what `execute_fields` completes itself."""
+    leaves: dict[str, tuple[Resolver, Coercion, bool]] = {}
+    for name, field in graphql_type.fields.items():
+        non_null = isinstance(field.type, GraphQLNonNull)
+        named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
+        plain = getattr(field.resolve, "plain", False)
+        if plain and not field.args and isinstance(named, GraphQLScalarType | GraphQLEnumType):
+            assert field.resolve is not None
+            leaves[name] = (field.resolve, named.coerce_output_value, non_null)
+    return leaves
 
 
 class RowBacked:
@@ -114,4 +143,5 @@ def _of_row(read: Callable[[Any], Any]) -> Resolver:
     def resolve(source: Any, _info: Any) -> Any:
         return read(source.row)
 
+    resolve.plain = True  # type: ignore[attr-defined]
     return resolve
