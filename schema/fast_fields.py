@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Any
 
 from graphql import (
     GraphQLEnumType,
@@ -107,19 +107,13 @@ class RowBacked:
     """A GraphQL object over a database row, whose fields are read from the row when a query
     selects them (`rows`), not copied when the object is made.
 
-    A subclass (a `strawberry.type` with a `row: strawberry.Private[Any]`) lists how each of its
-    fields reads the row in `_reads` (Python names) and registers them with `rows`; its
-    `from_row` sets `row` and the private keys its resolvers use, with `new`. Python code
-    reading a field (a test, another resolver) gets the same value through `__getattr__`.
+    A subclass (a `strawberry.type` with a `row: strawberry.Private[Any]`) registers how each
+    of its fields reads the row with `rows`; its `from_row` sets `row` and the private keys its
+    resolvers use, with `new`. Python code reading a field (a test, another resolver) reads the
+    same value through a property `rows` sets on the class once Strawberry has made it (no
+    `__getattr__`: graphql-core and Strawberry probe objects for attributes they do not have,
+    and a Python `__getattr__` would make each probe raise).
     """
-
-    _reads: ClassVar[dict[str, Callable[[Any], Any]]] = {}
-
-    def __getattr__(self, name: str) -> Any:
-        read = type(self)._reads.get(name)
-        if read is None or name.startswith("__"):
-            raise AttributeError(name)
-        return read(self.__dict__["row"])
 
     @classmethod
     def new(cls, row: Any, **private: Any) -> Any:
@@ -128,10 +122,20 @@ class RowBacked:
         return made
 
 
-def rows(type_name: str, reads: Mapping[str, Callable[[Any], Any]]) -> None:
+def rows(cls: type[RowBacked], type_name: str, reads: Mapping[str, Callable[[Any], Any]]) -> None:
     """Register `reads` (Python field names, each a function of the row) as the direct resolvers
-    of the row-backed GraphQL type `type_name`."""
+    of the row-backed GraphQL type `type_name` (the Strawberry type `cls`), and as properties of
+    `cls`."""
     register(type_name, {to_camel_case(name): _of_row(read) for name, read in reads.items()})
+    for name, read in reads.items():
+        setattr(cls, name, property(_reader(read)))
+
+
+def _reader(read: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def get(self: Any) -> Any:
+        return read(self.row)
+
+    return get
 
 
 def column(name: str) -> Callable[[Any], Any]:

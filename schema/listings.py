@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Annotated, Any, cast
 
@@ -215,7 +215,7 @@ def _remaining(row: Any) -> float | None:
     return None if left is None else float(left)
 
 
-Listing._reads = {
+_LISTING_READS: dict[str, Callable[[Any], Any]] = {
     "id": lambda row: to_global_id("Listing", row.id),
     **{
         name: column(name)
@@ -244,7 +244,7 @@ Listing._reads = {
     "details": lambda row: details_of(row.kind, row.details),
     "remaining_quantity": _remaining,
 }
-fast_fields.rows("Listing", Listing._reads)
+fast_fields.rows(Listing, "Listing", _LISTING_READS)
 
 
 def _space_of(listing: Listing, info: Any) -> Any:

@@ -9,6 +9,7 @@ they live in one module.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -225,7 +226,7 @@ class Organization(RowBacked, OrganizationAccess, Node):
         return await organization_photo(info, self.pk)
 
 
-Organization._reads = {
+_ORGANIZATION_READS: dict[str, Callable[[Any], Any]] = {
     "id": lambda row: to_global_id("Organization", row.id),
     **{
         name: column(name)
@@ -244,7 +245,7 @@ Organization._reads = {
         )
     },
 }
-rows("Organization", Organization._reads)
+rows(Organization, "Organization", _ORGANIZATION_READS)
 
 
 async def load_organization(info: Info, pk: int | None) -> Organization | None:

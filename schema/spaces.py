@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import strawberry
@@ -118,7 +119,7 @@ class Space(RowBacked, Node):
         return await space_merges(info, self.pk)
 
 
-Space._reads = {
+_SPACE_READS: dict[str, Callable[[Any], Any]] = {
     "id": lambda row: to_global_id("Space", row.id),
     **{
         name: column(name) for name in ("ref", "name", "address", "postcode", "website", "fabrique")
@@ -132,7 +133,7 @@ Space._reads = {
         region=row.region_code,
     ),
 }
-rows("Space", Space._reads)
+rows(Space, "Space", _SPACE_READS)
 
 
 @strawberry.type(description="How many places have one typology (a place may have several).")
