@@ -17,6 +17,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from core.settings import Settings
+from schema import fast_fields
 from schema.control_characters import RefuseControlCharacters
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
@@ -56,7 +57,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     if not settings.is_development:
         extensions.append(DisableIntrospection)
     settle_siblings()
-    return _Schema(
+    schema = _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -68,6 +69,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             SettlingExecutionContext if settings.is_development else QuietExecutionContext
         ),
     )
+    fast_fields.install(schema._schema)
+    return schema
 
 
 def print_sdl(settings: Settings) -> str:

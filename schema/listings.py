@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import Annotated, cast
+from typing import Annotated, Any, cast
 
 import strawberry
 
 from core import models
 from core.services import listings as service
 from core.services.listing_commands import ListingDraft, ListingPatch
+from core.services.listings import ListingRow
 from core.services.stock import remaining
 from core.services.validation import parse
-from schema import limits
+from schema import fast_fields, limits
 from schema.availability import (
     AvailabilitySlot,
     CalendarEntry,
@@ -34,6 +36,7 @@ from schema.errors import (
     run_mutation,
     without_key,
 )
+from schema.fast_fields import RowBacked, column
 from schema.inputs import given
 from schema.limits import page_request
 from schema.listing_details import ListingDetails, ListingDetailsInput, details_input, details_of
@@ -69,7 +72,9 @@ class Match:
 
 
 @strawberry.type(description="An offer or a request of equipment, premises, a skill or material.")
-class Listing(Node):
+class Listing(RowBacked, Node):
+    row: strawberry.Private[Any]
+    """Its row (`ListingRow`, or the `Listing` model a mutation returns)."""
     pk: strawberry.Private[int]
     organization_pk: strawberry.Private[int]
     space_pk: strawberry.Private[int | None]
@@ -104,42 +109,16 @@ class Listing(Node):
     )
 
     @classmethod
-    def from_row(cls, row: models.Listing) -> Listing:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Listing", row.id),
+    def from_row(cls, row: ListingRow | models.Listing) -> Listing:
+        """The listing over its row: fields are read from it when a query selects them."""
+        listing: Listing = cls.new(
+            row,
             pk=row.id,
             organization_pk=row.organization_id,
             space_pk=row.space_id,
-            hidden_facts=hidden_facts(row),
-            ref=row.ref,
-            direction=row.direction,
-            kind=row.kind,
-            category=row.category,
-            title=row.title,
-            description=row.description,
-            tags=list(row.tags),
-            address=row.address,
-            location=Location(
-                lat=row.latitude,
-                lon=row.longitude,
-                commune_insee=row.commune_insee,
-                department=row.department_code,
-                region=row.region_code,
-            ),
-            available_from=row.available_from,
-            available_until=row.available_until,
-            terms=row.terms,
-            price_eur=row.price_eur,
-            status=row.status,
-            visibility=row.visibility,
-            origin=row.origin,
-            source=row.source or None,
-            details=details_of(row.kind, row.details),
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            remaining_quantity=_remaining(row),
+            hidden_facts=hidden_facts(cast("models.Listing", row)),
         )
+        return listing
 
     @strawberry.field(
         description="When it is free within a window: periods with at least one unit free, "
@@ -221,30 +200,113 @@ class Listing(Node):
         return cast("Organization", load_organization(info, self.organization_pk))
 
 
-async def prefetch_relations(info: Info, rows: Sequence[models.Listing]) -> None:
-    """Load and convert the places and organizations of a page once, if the query asks for them.
-
-    Same statements as the loaders (one per relationship), but no coroutine per edge.
-    """
-    wanted = selected_names(info, ("edges", "node"))
-    prefetched = info.context.prefetched
-    if "space" in wanted:
-        space_ids = sorted({r.space_id for r in rows if r.space_id is not None})
-        spaces = await info.context.loaders.space_by_id.load_many(space_ids)
-        for pk, space_row in zip(space_ids, spaces, strict=True):
-            prefetched["Space", pk] = Space.from_row(space_row) if space_row else None
-    if "organization" in wanted:
-        organization_ids = sorted({r.organization_id for r in rows})
-        organizations = await info.context.loaders.organization_by_id.load_many(organization_ids)
-        for pk, organization_row in zip(organization_ids, organizations, strict=True):
-            prefetched["Organization", pk] = (
-                Organization.from_row(organization_row) if organization_row else None
-            )
+def _location(row: Any) -> Location:
+    return Location(
+        lat=row.latitude,
+        lon=row.longitude,
+        commune_insee=row.commune_insee,
+        department=row.department_code,
+        region=row.region_code,
+    )
 
 
-def _remaining(row: models.Listing) -> float | None:
+def _remaining(row: Any) -> float | None:
     left = remaining(row)
     return None if left is None else float(left)
+
+
+_LISTING_READS: dict[str, Callable[[Any], Any]] = {
+    "id": lambda row: to_global_id("Listing", row.id),
+    **{
+        name: column(name)
+        for name in (
+            "ref",
+            "direction",
+            "kind",
+            "category",
+            "title",
+            "description",
+            "tags",
+            "address",
+            "available_from",
+            "available_until",
+            "terms",
+            "price_eur",
+            "status",
+            "visibility",
+            "origin",
+            "created_at",
+            "updated_at",
+        )
+    },
+    "source": lambda row: row.source or None,
+    "location": _location,
+    "details": lambda row: details_of(row.kind, row.details),
+    "remaining_quantity": _remaining,
+}
+fast_fields.rows(Listing, "Listing", _LISTING_READS)
+
+
+def _space_of(listing: Listing, info: Any) -> Any:
+    """`Listing.space` for graphql-core: the page's prefetched place, else its loader."""
+    if listing.space_pk is None:
+        return None
+    prefetched = info.context.prefetched
+    key = ("Space", listing.space_pk)
+    return prefetched[key] if key in prefetched else load_space(info, listing.space_pk)
+
+
+def _organization_of(listing: Listing, info: Any) -> Any:
+    """`Listing.organization` for graphql-core: the page's prefetched one, else its loader."""
+    prefetched = info.context.prefetched
+    key = ("Organization", listing.organization_pk)
+    if key in prefetched:
+        return prefetched[key]
+    return load_organization(info, listing.organization_pk)
+
+
+fast_fields.register("Listing", {"space": _space_of, "organization": _organization_of})
+
+
+async def prefetch_relations(info: Info, rows: Sequence[ListingRow]) -> None:
+    """Read the places and organizations of a page once, if the query asks for them: one
+    statement per relationship, as rows (no ORM object), and no coroutine per edge."""
+    wanted = selected_names(info, ("edges", "node"))
+    prefetched = info.context.prefetched
+    session = info.context.session
+    if "space" in wanted:
+        space_ids = {r.space_id for r in rows if r.space_id is not None} - _known(info, "Space")
+        for space_id in space_ids:
+            prefetched["Space", space_id] = None
+        if space_ids:
+            for space_row in await service.space_rows(session, sorted(space_ids)):
+                prefetched["Space", space_row.id] = Space.from_row(space_row)
+    if "organization" in wanted:
+        organization_ids = {r.organization_id for r in rows} - _known(info, "Organization")
+        for organization_id in organization_ids:
+            prefetched["Organization", organization_id] = None
+        if organization_ids:
+            for row in await service.organization_rows(session, sorted(organization_ids)):
+                prefetched["Organization", row.id] = Organization.from_row(row)
+
+
+def _known(info: Info, type_name: str) -> set[int]:
+    return {pk for (name, pk) in info.context.prefetched if name == type_name}
+
+
+_DEPARTMENT = re.compile(r"0[1-9]|1[0-9]|2[1-9AB]|[3-8][0-9]|9[0-5]|97[1-6]")
+
+
+def department_code(code: str | None) -> str | None:
+    """A department's code as the listings store it; a code that names none is a bad argument
+    naming `filter.department`."""
+    if code is None:
+        return None
+    if not _DEPARTMENT.fullmatch(code.upper()):
+        raise bad_argument(
+            "filter.department", "a department's code: 01 to 95, 2A, 2B, or 971 to 976"
+        )
+    return code.upper()
 
 
 async def load_listings(info: Info, ids: list[int]) -> list[Listing | None]:
@@ -264,7 +326,8 @@ class ListingFilter:
     )
     space_id: strawberry.ID | None = strawberry.field(default=None, description="At this place.")
     department: str | None = strawberry.field(
-        default=None, description="In this department, by its code: `69`, `2A`, `971`."
+        default=None,
+        description="Located in this department, by its code: `69`, `2A`, `971`.",
     )
 
 
@@ -386,7 +449,7 @@ class ListingQuery:
             if f.organization_id
             else None,
             space_id=expect_id(f.space_id, "Space") if f.space_id else None,
-            department=f.department,
+            department=department_code(f.department),
         )
         page = await service.browse_listings(
             info.context.session, info.context.principal, where, request
@@ -409,7 +472,7 @@ class ListingQuery:
         pk = expect_id(id, "Listing") if id is not None else None
         if id is not None and pk is None:
             return None
-        row = await service.get_listing(
+        row = await service.read_listing(
             info.context.session, info.context.principal, listing_id=pk, ref=ref
         )
         return Listing.from_row(row) if row else None

@@ -9,9 +9,11 @@ they live in one module.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import Row
 
 from core import models
 from core.errors import DomainError
@@ -22,6 +24,7 @@ from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
+from schema.fast_fields import RowBacked, column, rows
 from schema.limits import page_request
 from schema.people import AuditEvent, Person, person_of
 from schema.photos import Photo, organization_photo
@@ -188,7 +191,9 @@ class OrganizationAccess:
 
 
 @strawberry.type(description="A tiers-lieu, a public or private partner, or a network.")
-class Organization(OrganizationAccess, Node):
+class Organization(RowBacked, OrganizationAccess, Node):
+    row: strawberry.Private[Any]
+    """Its row (an `Organization` model or a row of its columns)."""
     pk: strawberry.Private[int]
     parent_pk: strawberry.Private[int | None]
     name: str = strawberry.field(description="The organization's name.")
@@ -207,24 +212,10 @@ class Organization(OrganizationAccess, Node):
     )
 
     @classmethod
-    def from_row(cls, row: models.Organization) -> Organization:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Organization", row.id),
-            pk=row.id,
-            parent_pk=row.parent_id,
-            name=row.name,
-            kind=row.kind,
-            sector=row.sector,
-            siret=row.siret,
-            siren=row.siren,
-            insee_code=row.insee_code,
-            website=row.website,
-            description=row.description,
-            verified=row.verified,
-            verified_by=row.verified_by,
-            name_confirmed=row.name_confirmed,
-        )
+    def from_row(cls, row: models.Organization | Row[Any]) -> Organization:
+        """The organization over its row: fields are read from it when a query selects them."""
+        organization: Organization = cls.new(row, pk=row.id, parent_pk=row.parent_id)
+        return organization
 
     @strawberry.field(description="The network this organization belongs to.")
     async def parent(self, info: Info) -> Organization | None:
@@ -233,6 +224,28 @@ class Organization(OrganizationAccess, Node):
     @strawberry.field(description="Its photo or logo, if it has one.")
     async def photo(self, info: Info) -> Photo | None:
         return await organization_photo(info, self.pk)
+
+
+_ORGANIZATION_READS: dict[str, Callable[[Any], Any]] = {
+    "id": lambda row: to_global_id("Organization", row.id),
+    **{
+        name: column(name)
+        for name in (
+            "name",
+            "kind",
+            "sector",
+            "siret",
+            "siren",
+            "insee_code",
+            "website",
+            "description",
+            "verified",
+            "verified_by",
+            "name_confirmed",
+        )
+    },
+}
+rows(Organization, "Organization", _ORGANIZATION_READS)
 
 
 async def load_organization(info: Info, pk: int | None) -> Organization | None:

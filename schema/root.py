@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from core.services.listings import get_listing
+from core.services.listings import read_listing
 from schema.alerts import (
     Alert,
     AlertMutation,
@@ -52,7 +52,7 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return None
     type_name, pk = decoded
     if type_name == "Listing":
-        row = await get_listing(info.context.session, info.context.principal, listing_id=pk)
+        row = await read_listing(info.context.session, info.context.principal, listing_id=pk)
         return Listing.from_row(row) if row else None
     if type_name == "Space":
         return await load_space(info, pk)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 import strawberry
+from sqlalchemy import Row
 
 from core import models
 from core.services import spaces as service
@@ -22,6 +24,7 @@ from schema.errors import (
     run_mutation,
     without_key,
 )
+from schema.fast_fields import RowBacked, column, rows
 from schema.geo import GeoInput
 from schema.inputs import given
 from schema.locations import Location
@@ -50,7 +53,9 @@ strawberry.enum(
 
 
 @strawberry.type(description="A physical place: a coworking, a fablab, a vacant building...")
-class Space(Node):
+class Space(RowBacked, Node):
+    row: strawberry.Private[Any]
+    """Its row (a `Space` model or a row of its columns)."""
     pk: strawberry.Private[int]
     organization_pk: strawberry.Private[int | None]
     ref: str | None = strawberry.field(
@@ -66,27 +71,10 @@ class Space(Node):
     fabrique: bool = strawberry.field(description="Labelled Fabrique des territoires.")
 
     @classmethod
-    def from_row(cls, row: models.Space) -> Space:
-        assert row.id is not None
-        return cls(
-            id=to_global_id("Space", row.id),
-            pk=row.id,
-            organization_pk=row.organization_id,
-            ref=row.ref,
-            name=row.name,
-            typologies=[models.Typology(t) for t in row.typologies],
-            address=row.address,
-            postcode=row.postcode,
-            location=Location(
-                lat=row.latitude,
-                lon=row.longitude,
-                commune_insee=row.commune_insee,
-                department=row.department_code,
-                region=row.region_code,
-            ),
-            website=row.website,
-            fabrique=row.fabrique,
-        )
+    def from_row(cls, row: models.Space | Row[Any]) -> Space:
+        """The place over its row: fields are read from it when a query selects them."""
+        space: Space = cls.new(row, pk=row.id, organization_pk=row.organization_id)
+        return space
 
     @strawberry.field(description="The organization that runs it; none until one claims it.")
     async def organization(self, info: Info) -> Organization | None:
@@ -129,6 +117,23 @@ class Space(Node):
     )
     async def merges(self, info: Info) -> list[SpaceMerge]:
         return await space_merges(info, self.pk)
+
+
+_SPACE_READS: dict[str, Callable[[Any], Any]] = {
+    "id": lambda row: to_global_id("Space", row.id),
+    **{
+        name: column(name) for name in ("ref", "name", "address", "postcode", "website", "fabrique")
+    },
+    "typologies": lambda row: [models.Typology(t) for t in row.typologies],
+    "location": lambda row: Location(
+        lat=row.latitude,
+        lon=row.longitude,
+        commune_insee=row.commune_insee,
+        department=row.department_code,
+        region=row.region_code,
+    ),
+}
+rows(Space, "Space", _SPACE_READS)
 
 
 @strawberry.type(description="How many places have one typology (a place may have several).")

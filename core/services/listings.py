@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, cast
 
-from sqlmodel import select
+from sqlalchemy import ColumnElement, Row
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import time_zones
@@ -19,6 +21,7 @@ from core.models import (
     ListingKind,
     ListingOrigin,
     ListingStatus,
+    Organization,
     Space,
     Visibility,
 )
@@ -48,6 +51,12 @@ class ListingFilter:
     visibility: Visibility | None = None
     department: str | None = None
     """A department's code (`69`, `2A`, `971`): `Listing.department_code`."""
+
+
+ListingRow = Row[Any]
+"""A listing's columns as read for display (`Row`, attribute access by column name): no ORM
+object, no identity map, for reads that change nothing. A service that changes a listing reads
+the `Listing` model instead."""
 
 
 async def publish_listing(
@@ -190,7 +199,7 @@ async def get_listing(
     ref: str | None = None,
 ) -> Listing | None:
     """A listing the viewer may see, by id or ref; None when absent or not visible."""
-    statement = select(Listing).where(visible_listings(principal))
+    statement = select(Listing).where(_visible(principal))
     if listing_id is not None:
         statement = statement.where(Listing.id == listing_id)
     if ref is not None:
@@ -198,11 +207,27 @@ async def get_listing(
     return (await session.exec(statement.limit(1))).first()
 
 
+async def read_listing(
+    session: AsyncSession,
+    principal: Principal | None,
+    *,
+    listing_id: int | None = None,
+    ref: str | None = None,
+) -> ListingRow | None:
+    """`get_listing`, as a row for display (`ListingRow`)."""
+    statement = select(*_COLUMNS).where(_visible(principal))
+    if listing_id is not None:
+        statement = statement.where(col(Listing.id) == listing_id)
+    if ref is not None:
+        statement = statement.where(col(Listing.ref) == ref)
+    return cast("ListingRow | None", (await session.exec(statement.limit(1))).first())
+
+
 async def browse_listings(
     session: AsyncSession, principal: Principal | None, where: ListingFilter, page: PageRequest
-) -> Page[Listing]:
-    """Newest first, filtered, among what the viewer may see."""
-    statement = select(Listing).where(visible_listings(principal))
+) -> Page[ListingRow]:
+    """Newest first, filtered, among what the viewer may see; rows for display (`ListingRow`)."""
+    statement = select(*_COLUMNS).where(_visible(principal))
     for column, value in (
         (Listing.kind, where.kind),
         (Listing.direction, where.direction),
@@ -213,9 +238,11 @@ async def browse_listings(
         (Listing.department_code, where.department),
     ):
         if value is not None:
-            statement = statement.where(column == value)
+            statement = statement.where(col(column) == value)
     count = _counted_total(session, principal, where)
-    return await paginate(session, statement, Listing.id, page, descending=True, count=count)
+    return await paginate(
+        session, cast("Any", statement), Listing.id, page, descending=True, count=count
+    )
 
 
 def _counted_total(
@@ -240,8 +267,35 @@ def _counted_total(
 async def listings_by_ids(
     session: AsyncSession, principal: Principal | None, ids: Sequence[int]
 ) -> list[Listing]:
-    statement = select(Listing).where(Listing.id.in_(ids), visible_listings(principal))  # type: ignore[union-attr]
+    statement = select(Listing).where(col(Listing.id).in_(ids), _visible(principal))
     return list((await session.exec(statement)).all())
+
+
+async def space_rows(session: AsyncSession, ids: Sequence[int]) -> list[Row[Any]]:
+    """The places of a page of listings, as rows for display (one statement)."""
+    statement = select(*_SPACE_COLUMNS).where(col(Space.id).in_(ids))
+    return list((await session.exec(statement)).all())
+
+
+async def organization_rows(session: AsyncSession, ids: Sequence[int]) -> list[Row[Any]]:
+    """The organizations of a page of listings, as rows for display (one statement)."""
+    statement = select(*_ORGANIZATION_COLUMNS).where(col(Organization.id).in_(ids))
+    return list((await session.exec(statement)).all())
+
+
+_COLUMNS = tuple(Listing.__table__.columns)  # type: ignore[attr-defined]
+_SPACE_COLUMNS = tuple(Space.__table__.columns)  # type: ignore[attr-defined]
+_ORGANIZATION_COLUMNS = tuple(Organization.__table__.columns)  # type: ignore[attr-defined]
+
+
+@cache
+def _anonymous() -> ColumnElement[bool]:
+    return visible_listings(None)
+
+
+def _visible(principal: Principal | None) -> ColumnElement[bool]:
+    """`visible_listings`; an anonymous viewer's condition is built once (it never changes)."""
+    return _anonymous() if principal is None else visible_listings(principal)
 
 
 # Status changes an owner may make by hand; FULFILLED comes from exchanges as well.
