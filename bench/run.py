@@ -76,8 +76,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
-BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
+PARTS = ("listings", "search", "freshness", "exchanges", "territory", "web", "attacks", "fuzz")
+BACKEND_PARTS = ("listings", "search", "freshness", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -201,7 +201,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    if {"listings", "search", "territory"} & set(options.parts):
+    if {"listings", "search", "freshness", "territory"} & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
         seeded = asyncio.run(seed(url, options.listings))
         result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
@@ -213,10 +213,12 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         result["statements"] = asyncio.run(count_statements(url))
         print(f"  {result['statements']['count']} SQL statements per request", flush=True)
         result |= measure(url, options)
-    if "search" in options.parts:
+    if {"search", "freshness"} & set(options.parts):  # freshness alone: no search load runs
         print(f"{name}: search", flush=True)
         try:
-            result["search"] = search_bench.bench_search(name, url, SECRET, options.search)
+            result["search"] = search_bench.bench_search(
+                name, url, SECRET, options.search, load_runs="search" in options.parts
+            )
         except FAILURES as error:  # keep the listings figures of this backend
             result["search"] = {"skipped": str(error)}
             print(f"{name}: search skipped: {error}", file=sys.stderr, flush=True)
@@ -278,6 +280,17 @@ def parse(argv: list[str]) -> Options:
     )
 
 
+def headline(backends: dict[str, Any]) -> dict[str, Any]:
+    """The agreed keys for bench/targets.py: exchanges' ratio and freshness' p95 per backend."""
+    figures: dict[str, Any] = {"exchanges": {}, "freshness": {}}
+    for name, backend in backends.items():
+        if ratio := backend.get("exchanges", {}).get("ratio"):
+            figures["exchanges"][name] = {"ratio": ratio["successes_per_s"]} | ratio
+        if fresh := backend.get("search", {}).get("freshness"):
+            figures["freshness"][name] = {"p95_s": fresh["from_send"]["p95_ms"] / 1000}
+    return {key: value for key, value in figures.items() if value}
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
@@ -327,6 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
         print("fuzz", flush=True)
         failed |= fuzz.main(["--examples", "5000"]) != 0
+    results |= headline(results["backends"])
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
