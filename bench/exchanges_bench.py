@@ -123,10 +123,13 @@ class Tally:
     cycles_ms: list[float] = field(default_factory=list)
     seconds: float = 0.0
     first_error: str = ""
+    cpu_s: float = 0.0
+    """CPU the writing process spent: the app's server process, or the driver's own process."""
 
     def summary(self) -> dict[str, float]:
         ordered = sorted(self.cycles_ms) or [0.0]
         return {
+            "cpu_ms_per_booked": round(self.cpu_s * 1000 / max(self.successes, 1), 2),
             "successes_per_s": round(self.successes / self.seconds, 1),
             "conflicts_per_s": round(self.conflicts / self.seconds, 1),
             "refused_requests_per_s": round(self.refused_requests / self.seconds, 1),
@@ -336,9 +339,12 @@ def bench_exchanges(
         }
         for target in targets.values():
             asyncio.run(target(options.warmup_s))
+        cpu = {"api": app.cpu_seconds, "direct": time.process_time}
         for repeat in range(options.repeats):
             for target_name, target in targets.items():
+                before = cpu[target_name]()
                 tally = asyncio.run(target(options.duration_s))
+                tally.cpu_s = cpu[target_name]() - before
                 summary = tally.summary()
                 runs[target_name].append(summary)
                 if tally.first_error:
@@ -357,6 +363,13 @@ def bench_exchanges(
             "cycle_p50_ms": round(
                 medians["api"]["cycle_p50_ms"] / max(medians["direct"]["cycle_p50_ms"], 0.01), 2
             ),
+            # CPU per booked cycle, driver / API: what one process can book per core-second,
+            # read from the processes' own CPU (robust on a shared machine, unlike booked/s).
+            "cpu_per_booked": round(
+                medians["direct"]["cpu_ms_per_booked"]
+                / max(medians["api"]["cpu_ms_per_booked"], 0.01),
+                3,
+            ),
         },
         "errors": first_errors,
     }
@@ -370,7 +383,8 @@ def _line(s: dict[str, float]) -> str:
     return (
         f"{s['successes_per_s']:7.1f} booked/s  {s['conflicts_per_s']:7.1f} conflicts/s "
         f"(refused at request {s['refused_requests_per_s']:6.1f}/s)  cycle p50 "
-        f"{s['cycle_p50_ms']:7.1f} ms  p99 {s['cycle_p99_ms']:7.1f} ms  errors {s['errors']:.0f}"
+        f"{s['cycle_p50_ms']:7.1f} ms  p99 {s['cycle_p99_ms']:7.1f} ms  "
+        f"CPU {s['cpu_ms_per_booked']:6.2f} ms/booked  errors {s['errors']:.0f}"
     )
 
 
@@ -404,20 +418,21 @@ def render(results: dict[str, Any]) -> str:
             f"pool of {plan['pool']} connections for both targets.",
             "",
             "| target | booked/s | conflicts/s | of which refused at request | cycle p50 ms "
-            "| cycle p99 ms | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| cycle p99 ms | CPU ms per booked | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for target in ("api", "direct"):
             m = median[target]
             lines.append(
                 f"| {target} | {m['successes_per_s']} | {m['conflicts_per_s']} "
                 f"| {m['refused_requests_per_s']} | {m['cycle_p50_ms']} | {m['cycle_p99_ms']} "
-                f"| {m['errors']:g} |"
+                f"| {m.get('cpu_ms_per_booked', '–')} | {m['errors']:g} |"
             )
         lines += [
             "",
             f"Ratio API / driver: booked/s {ratio['successes_per_s']}, "
-            f"cycle p50 {ratio['cycle_p50_ms']}×.",
+            f"cycle p50 {ratio['cycle_p50_ms']}×; CPU per booked cycle, driver / API: "
+            f"{ratio.get('cpu_per_booked', '–')}.",
         ]
         lines += [f"- first error, {error}" for error in figures["errors"]]
     return "\n".join(lines) + "\n" if lines else ""

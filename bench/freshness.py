@@ -31,7 +31,7 @@ from core.db import Database
 from core.models import OutboxEvent
 from core.settings import PROJECT_ROOT, Settings
 from schema.relay import expect_id
-from search.client import SearchClient
+from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS
 from search.server import MeilisearchServer
 
@@ -108,7 +108,7 @@ async def drive(
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     app = httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30, limits=limits)
-    meilisearch = SearchClient(server.url, server.master_key, timeout=10)
+    meilisearch = SearchClient(server.url, server.master_key, timeout=10, search_timeout=10)
 
     async def publish(number: int) -> None:
         sent = loop.time()
@@ -142,7 +142,10 @@ async def drive(
                     "limit": len(pending),
                     "attributesToRetrieve": ["id"],
                 }
-                hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                try:
+                    hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                except SearchUnavailable:  # a loaded machine: ask again at the next poll
+                    hits = []
                 now = loop.time()
                 for hit in hits:
                     found.setdefault(int(hit["id"]), now)

@@ -19,6 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.outbox import OutboxSession
 from core.settings import Settings
+from core.sqlite_driver import one_hop_dbapi
 from core.transactions import WRITE_OPTION
 
 _TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "PRAGMA")
@@ -40,7 +41,8 @@ class StatementCounter:
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One trip to aiosqlite's thread per statement (core/sqlite_driver.py).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=one_hop_dbapi())
         _make_sqlite_transactional(engine)
         _interrupt_when_dropped(engine)
         return engine
