@@ -36,6 +36,8 @@ from search.listings_index import LISTINGS
 from search.server import MeilisearchServer
 
 POLL_S = 0.02
+BUDGET = 10_000_000
+"""Creations and GraphQL points the bench's callers may spend: throughput, not rate limits."""
 TAIL_S = 30.0
 ORGANIZATION = "Fablab du banc d'essai"
 PUBLISH = (
@@ -86,6 +88,9 @@ def measure(
 ) -> dict[str, Any]:
     token = create_token(url)
     mark = asyncio.run(_last_event(url))
+    # One organization publishes 1,000 listings a run: far past the creations' budget (300 an
+    # hour), which is not what is measured here. The limiter still runs and keeps its books.
+    env = {**env, "RATE_LIMIT_CREATIONS": str(BUDGET)}
     with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
         since = datetime.now(UTC)
         result = asyncio.run(drive(app.base_url, token, server, rate, seconds))
