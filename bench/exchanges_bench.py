@@ -181,7 +181,10 @@ def api_cycle(http: httpx.AsyncClient, scene: Scene) -> Cycle:
             json={"query": query, "variables": variables},
             headers={"Authorization": f"Bearer {token}"},
         )
-        body = answer.json()
+        try:
+            body = answer.json()
+        except ValueError:  # not JSON: a crash's plain 500, counted as an error
+            return {"__typename": f"HTTP {answer.status_code} {answer.text[:200]!r}"}
         if answer.status_code != 200 or body.get("errors"):
             return {"__typename": f"HTTP {answer.status_code} {body.get('errors')}"}
         result: dict[str, Any] = next(iter(body["data"].values()))
