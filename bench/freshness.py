@@ -31,11 +31,13 @@ from core.db import Database
 from core.models import OutboxEvent
 from core.settings import PROJECT_ROOT, Settings
 from schema.relay import expect_id
-from search.client import SearchClient
+from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS
 from search.server import MeilisearchServer
 
 POLL_S = 0.02
+BUDGET = 10_000_000
+"""Creations and GraphQL points the bench's callers may spend: throughput, not rate limits."""
 TAIL_S = 30.0
 ORGANIZATION = "Fablab du banc d'essai"
 PUBLISH = (
@@ -86,6 +88,9 @@ def measure(
 ) -> dict[str, Any]:
     token = create_token(url)
     mark = asyncio.run(_last_event(url))
+    # One organization publishes 1,000 listings a run: far past the creations' budget (300 an
+    # hour), which is not what is measured here. The limiter still runs and keeps its books.
+    env = {**env, "RATE_LIMIT_CREATIONS": str(BUDGET)}
     with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
         since = datetime.now(UTC)
         result = asyncio.run(drive(app.base_url, token, server, rate, seconds))
@@ -108,7 +113,7 @@ async def drive(
     limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     app = httpx.AsyncClient(base_url=app_url, headers=headers, timeout=30, limits=limits)
-    meilisearch = SearchClient(server.url, server.master_key, timeout=10)
+    meilisearch = SearchClient(server.url, server.master_key, timeout=10, search_timeout=10)
 
     async def publish(number: int) -> None:
         sent = loop.time()
@@ -142,7 +147,10 @@ async def drive(
                     "limit": len(pending),
                     "attributesToRetrieve": ["id"],
                 }
-                hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                try:
+                    hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                except SearchUnavailable:  # a loaded machine: ask again at the next poll
+                    hits = []
                 now = loop.time()
                 for hit in hits:
                     found.setdefault(int(hit["id"]), now)

@@ -110,7 +110,7 @@ def _search(name: str, s: dict[str, Any]) -> list[str]:
     lines = [f"### {name}: search", ""]
     if "skipped" in s:
         return [*lines, f"Skipped: {s['skipped']}", ""]
-    indexing, measured, fresh = s["indexing"], s["load"], s["freshness"]
+    indexing, measured, fresh = s["indexing"], s.get("load"), s["freshness"]
     lines += [
         f"**Indexing**: `reindex` put {indexing['listings']:,} published listings (and the places "
         f"and communes) into a fresh Meilisearch in **{indexing['reindex_s']} s**, "
@@ -127,8 +127,15 @@ def _search(name: str, s: dict[str, Any]) -> list[str]:
             f"| {task['index'] or '–'} | {task['type']} | {task['tasks']} | "
             f"{task['documents']:,} | {task['seconds']} | {task['max_s']} |"
         )
+    if measured:  # not with `--only freshness`
+        lines += _search_load(measured)
+    lines += _freshness(fresh)
+    return lines
+
+
+def _search_load(measured: dict[str, Any]) -> list[str]:
     added, alone = measured["added"], measured["added_alone"]
-    lines += [
+    return [
         "",
         "**Search**, 10 connections (median of the runs):",
         "",
@@ -157,6 +164,9 @@ def _search(name: str, s: dict[str, Any]) -> list[str]:
         + "; ".join(f"{c['case']} {c['hits']}/{c['total_hits']:,}" for c in measured["checked"]),
         "",
     ]
+
+
+def _freshness(fresh: dict[str, Any]) -> list[str]:
     sent, answered, mutation = fresh["from_send"], fresh["from_answer"], fresh["mutation"]
     relay, tasks = fresh["relay"], fresh["meilisearch_tasks"]
     fresh_enough = (
@@ -164,7 +174,7 @@ def _search(name: str, s: dict[str, Any]) -> list[str]:
         and fresh["missing"] == 0
         and sent["p95_ms"] <= GOALS["publish_p95_ms"]
     )
-    lines += [
+    lines = [
         f"**Publish→searchable**: {fresh['published']:,} of {fresh['planned']:,} listings "
         f"published at {fresh['achieved_rate']}/s (planned {fresh['rate']:g}/s; "
         f"{fresh['failures']} failed), {fresh['found']:,} found, {fresh['missing']} never found. "

@@ -95,6 +95,7 @@ PARTS = (
     "peer",
     "cache",
     "search",
+    "freshness",
     "exchanges",
     "territory",
     "scale",
@@ -102,7 +103,7 @@ PARTS = (
     "attacks",
     "fuzz",
 )
-BACKEND_PARTS = ("listings", "peer", "cache", "search", "exchanges", "territory")
+BACKEND_PARTS = ("listings", "peer", "cache", "search", "freshness", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -226,7 +227,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    seeded_parts = {"listings", "search", "territory"} | (
+    seeded_parts = {"listings", "search", "freshness", "territory"} | (
         {"peer", "cache"} if name == "postgresql" else set()
     )
     if seeded_parts & set(options.parts):
@@ -259,10 +260,12 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         except FAILURES as error:  # keep the other figures of this backend
             result["cache"] = {"skipped": str(error)}
             print(f"{name}: response cache skipped: {error}", file=sys.stderr, flush=True)
-    if "search" in options.parts:
+    if {"search", "freshness"} & set(options.parts):  # freshness alone: no search load runs
         print(f"{name}: search", flush=True)
         try:
-            result["search"] = search_bench.bench_search(name, url, SECRET, options.search)
+            result["search"] = search_bench.bench_search(
+                name, url, SECRET, options.search, load_runs="search" in options.parts
+            )
         except FAILURES as error:  # keep the listings figures of this backend
             result["search"] = {"skipped": str(error)}
             print(f"{name}: search skipped: {error}", file=sys.stderr, flush=True)
@@ -332,6 +335,20 @@ def parse(argv: list[str]) -> Options:
     )
 
 
+def headline(backends: dict[str, Any]) -> dict[str, Any]:
+    """The agreed keys for bench/targets.py: exchanges' ratio and freshness' p95 per backend, and
+    the response cache's figures (PostgreSQL's)."""
+    figures: dict[str, Any] = {"exchanges": {}, "freshness": {}}
+    for name, backend in backends.items():
+        if ratio := backend.get("exchanges", {}).get("ratio"):
+            figures["exchanges"][name] = {"ratio": ratio["successes_per_s"]} | ratio
+        if fresh := backend.get("search", {}).get("freshness"):
+            figures["freshness"][name] = {"p95_s": fresh["from_send"]["p95_ms"] / 1000}
+        if name == "postgresql" and "cache" in backend:
+            figures["cache"] = backend["cache"]
+    return {key: value for key, value in figures.items() if value}
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
@@ -393,9 +410,7 @@ def main(argv: list[str] | None = None) -> int:
     if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
         print("fuzz", flush=True)
         failed |= fuzz.main(["--examples", "5000"]) != 0
-    cached = results["backends"].get("postgresql", {}).get("cache")
-    if cached is not None:  # the agreed key: PostgreSQL's figures
-        results["cache"] = cached
+    results |= headline(results["backends"])
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")

@@ -79,7 +79,11 @@ def app_env(url: str, server: MeilisearchServer, secret: str, *, relay: bool) ->
     }
 
 
-def bench_search(name: str, url: str, secret: str, options: SearchOptions) -> dict[str, Any]:
+def bench_search(
+    name: str, url: str, secret: str, options: SearchOptions, *, load_runs: bool = True
+) -> dict[str, Any]:
+    """Indexing, then (unless `load_runs` is false: `--only freshness`) the search load runs,
+    then publish→searchable."""
     result: dict[str, Any] = {}
     with meilisearch(name) as server:
         print(f"  indexing into Meilisearch at {server.url}", flush=True)
@@ -90,7 +94,8 @@ def bench_search(name: str, url: str, secret: str, options: SearchOptions) -> di
             f"({indexing['listings_per_s']:,.0f}/s)",
             flush=True,
         )
-        result["load"] = measure(url, server, secret, options)
+        if load_runs:
+            result["load"] = measure(url, server, secret, options)
         print(f"  publishing {options.publish_rate:g} listings/s", flush=True)
         result["freshness"] = freshness.measure(
             url,

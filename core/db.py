@@ -21,6 +21,7 @@ from core import listing_counts
 from core.data_version import track_writes
 from core.outbox import OutboxSession
 from core.settings import Settings
+from core.sqlite_driver import one_hop_dbapi
 from core.transactions import WRITE_OPTION
 
 listing_counts.listen(OutboxSession)
@@ -46,7 +47,8 @@ def create_engine(settings: Settings, versioned: bool = True) -> AsyncEngine:
     (`core/data_version.py`; migrations advance it once at the end instead)."""
     url = settings.database_url
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # One trip to aiosqlite's thread per statement (core/sqlite_driver.py).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, module=one_hop_dbapi())
         _make_sqlite_transactional(engine)
         _interrupt_when_dropped(engine)
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,14 +35,52 @@ from search.places_index import SPACES, space_document
 
 logger = logging.getLogger("entrelieux.relay")
 MAX_BACKOFF = timedelta(seconds=5)  # short: a restarted Meilisearch must catch up in seconds
+COALESCE_SECONDS = 0.02
+"""After a commit woke a growing wave, how long the commits of the same instant may join it."""
+FIRST = asyncio.FIRST_COMPLETED
 
 
 async def drain_once(database: Database, client: SearchClient, batch: int = 200) -> int:
     """Push one batch of pending events; returns how many were done (0 when none or failed)."""
     async with database.session() as session:
-        events = await _claim(session, batch)
-        if not events:
+        wave = Wave(session, client, set())
+        if not await wave.claim_and_send(batch):
             return 0
+        return await wave.finish()
+
+
+class Wave:
+    """Events claimed and pushed, marked done together once every task of theirs succeeded.
+
+    `claim_and_send` may run several times before `finish`: what is committed while Meilisearch
+    applies the previous wave joins this one and is sent at once, so the engine's next batch
+    takes it (Meilisearch batches the tasks queued behind the one it is applying). On PostgreSQL
+    the claimed rows stay locked (`FOR UPDATE SKIP LOCKED`) until `finish` commits; `in_flight`,
+    the ids this process claimed and has not finished, keeps a wave from claiming them again
+    (its own locks do not skip them, and SQLite has no locks).
+    """
+
+    def __init__(self, session: AsyncSession, client: SearchClient, in_flight: set[int]) -> None:
+        self.session = session
+        self.client = client
+        self.in_flight = in_flight
+        self.events: list[OutboxEvent] = []
+        self.tasks: list[int] = []
+        self.alerting: list[dict[str, Any]] = []
+        """Documents of listings that changed: alerts follow them, not an organization's re-push."""
+        self.error: str | None = None
+        """Why Meilisearch refused a push: the wave takes no more, and `finish` postpones it."""
+
+    async def claim_and_send(self, batch: int) -> int:
+        """Claim up to `batch` pending events and send their documents; how many were claimed."""
+        session = self.session
+        events = await _claim(session, batch, self.in_flight)
+        if not events:
+            if not is_postgresql(session):
+                await session.commit()
+            return 0
+        self.in_flight.update(event.id or 0 for event in events)
+        self.events += events
         changes = await read_changes(
             session, await listing_ids_of(session, events), await space_ids_of(session, events)
         )
@@ -49,34 +88,51 @@ async def drain_once(database: Database, client: SearchClient, batch: int = 200)
             # End SQLite's read snapshot before the slow part: a write after another connection's
             # commit would fail on a stale snapshot. SQLite runs one relay, so nothing is lost.
             await session.commit()
+        edited = {event.entity_id for event in events if event.topic == OutboxTopic.LISTING}
+        self.alerting += [d for d in changes.documents if d["id"] in edited]
         try:
-            await apply_changes(client, changes)
-            await begin_writing(session)
-            # Alerts follow listings that changed, not a re-push for their organization's sake.
-            edited = {event.entity_id for event in events if event.topic == OutboxTopic.LISTING}
-            await notify_alerts(
-                session, client, [d for d in changes.documents if d["id"] in edited]
-            )
+            self.tasks += await send_changes(self.client, changes)
         except SearchUnavailable as error:
-            await begin_writing(session)
-            await _postpone(session, events, str(error))
-            await session.commit()
-            logger.warning("search unavailable, %d events postponed: %s", len(events), error)
-            return 0
-        ids = [event.id for event in events]
-        now = utcnow()
-        await session.exec(
-            update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(processed_at=now)
-        )
-        if any(event.attempts for event in events) or await _has_postponed(session, now):
-            # Meilisearch is back: what waited for it need not wait out its backoff.
-            await session.exec(
-                update(OutboxEvent)
-                .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) > now)
-                .values(available_at=now)
-            )
-        await session.commit()
+            self.error = str(error)
         return len(events)
+
+    async def finish(self) -> int:
+        """Wait for the tasks, run the alerts, mark the events done and commit; how many were
+        done (0 when Meilisearch failed: the events are postponed with a backoff)."""
+        session = self.session
+        try:
+            try:
+                if self.error is not None:
+                    raise SearchUnavailable(self.error)
+                for task in self.tasks:
+                    await self.client.wait_for_task(task)
+                await begin_writing(session)
+                await notify_alerts(session, self.client, self.alerting)
+            except SearchUnavailable as error:
+                await begin_writing(session)
+                await _postpone(session, self.events, str(error))
+                await session.commit()
+                count = len(self.events)
+                logger.warning("search unavailable, %d events postponed: %s", count, error)
+                return 0
+            ids = [event.id for event in self.events]
+            now = utcnow()
+            await session.exec(
+                update(OutboxEvent).where(col(OutboxEvent.id).in_(ids)).values(processed_at=now)
+            )
+            if any(event.attempts for event in self.events) or await _has_postponed(session, now):
+                # Meilisearch is back: what waited for it need not wait out its backoff.
+                await session.exec(
+                    update(OutboxEvent)
+                    .where(
+                        col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) > now
+                    )
+                    .values(available_at=now)
+                )
+            await session.commit()
+            return len(self.events)
+        finally:
+            self.in_flight.difference_update(event.id or 0 for event in self.events)
 
 
 async def _has_postponed(session: AsyncSession, now: datetime) -> bool:
@@ -142,6 +198,14 @@ async def _space_documents(session: AsyncSession, space_ids: Sequence[int]) -> l
 
 async def apply_changes(client: SearchClient, changes: IndexChanges, index: str = LISTINGS) -> None:
     """Send the changes and wait until Meilisearch has applied them."""
+    for task in await send_changes(client, changes, index):
+        await client.wait_for_task(task)
+
+
+async def send_changes(
+    client: SearchClient, changes: IndexChanges, index: str = LISTINGS
+) -> list[int]:
+    """Send the changes; the uids of Meilisearch's tasks, in the order they will be applied."""
     tasks = []
     if changes.documents:
         tasks.append(await client.add_documents(index, changes.documents))
@@ -151,17 +215,20 @@ async def apply_changes(client: SearchClient, changes: IndexChanges, index: str 
         tasks.append(await client.add_documents(SPACES, changes.spaces))
     if changes.removed_spaces:
         tasks.append(await client.delete_documents(SPACES, changes.removed_spaces))
-    for task in tasks:
-        await client.wait_for_task(task)
+    return tasks
 
 
-async def _claim(session: AsyncSession, batch: int) -> list[OutboxEvent]:
+async def _claim(
+    session: AsyncSession, batch: int, in_flight: set[int] | frozenset[int] = frozenset()
+) -> list[OutboxEvent]:
     statement = (
         select(OutboxEvent)
         .where(col(OutboxEvent.processed_at).is_(None), col(OutboxEvent.available_at) <= utcnow())
         .order_by(col(OutboxEvent.id))
         .limit(batch)
     )
+    if in_flight:
+        statement = statement.where(col(OutboxEvent.id).not_in(sorted(in_flight)))
     if is_postgresql(session):
         statement = statement.with_for_update(skip_locked=True)
     return list((await session.exec(statement)).all())
@@ -196,7 +263,13 @@ async def _postpone(session: AsyncSession, events: Sequence[OutboxEvent], error:
 
 
 class Relay(BackgroundLoop):
-    """Drains the outbox in the background of the app (or of `entrelieux worker`)."""
+    """Drains the outbox in the background of the app (or of `entrelieux worker`).
+
+    Pipelined: while one wave waits for Meilisearch (a batch costs it about half a second however
+    small, mostly rewriting its geo index), the next wave claims what is committed meanwhile and
+    sends it at once, so it is in the engine's very next batch instead of waiting for the first
+    wave to be marked. At most two waves, so at most two of the pool's connections.
+    """
 
     name = "outbox-relay"
 
@@ -209,17 +282,76 @@ class Relay(BackgroundLoop):
         self.poll_seconds = poll_seconds
         self.batch = batch
         self._wake = asyncio.Event()
+        self._in_flight: set[int] = set()
 
     def wake(self) -> None:
         """Something was committed: look now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        while True:
-            try:
-                done = await drain_once(self.database, self.client, self.batch)
-            except Exception:
-                logger.exception("outbox relay failed; retrying")
-                done = 0
-            if not done:
-                await sleep_until(self._wake, self.poll_seconds)
+        finishing: asyncio.Task[int] | None = None
+        try:
+            while True:
+                wave = await self._fill(finishing)
+                if wave is None:
+                    await sleep_until(self._wake, self.poll_seconds)
+                    continue
+                if finishing is not None:
+                    await finishing
+                finishing = asyncio.create_task(self._finish(wave), name="outbox-wave")
+        finally:
+            if finishing is not None and not finishing.done():
+                finishing.cancel()
+                with suppress(asyncio.CancelledError):
+                    await finishing
+
+    async def _fill(self, finishing: asyncio.Task[int] | None) -> Wave | None:
+        """A wave of claimed and sent events, grown while `finishing` is not done; None when
+        nothing was pending (or the claim failed)."""
+        wave = Wave(self.database.sessionmaker(), self.client, self._in_flight)
+        try:
+            claimed = await wave.claim_and_send(self.batch)
+            while (
+                claimed
+                and wave.error is None
+                and finishing is not None
+                and len(wave.events) < self.batch
+            ):
+                if not await self._woken_before(finishing):
+                    break
+                await asyncio.sleep(COALESCE_SECONDS)  # let the commits of this instant join
+                await wave.claim_and_send(self.batch - len(wave.events))
+        except Exception:
+            logger.exception("outbox relay failed; retrying")
+            await self._close(wave)
+            return None
+        if not wave.events:
+            await self._close(wave)
+            return None
+        return wave
+
+    async def _woken_before(self, finishing: asyncio.Task[int]) -> bool:
+        """Wait for a commit (or a poll's time) while `finishing` runs; False once it is done."""
+        while not finishing.done():
+            woken = asyncio.ensure_future(self._wake.wait())
+            await asyncio.wait({woken, finishing}, timeout=self.poll_seconds, return_when=FIRST)
+            woken.cancel()
+            if self._wake.is_set():
+                self._wake.clear()
+                return not finishing.done()
+            if not finishing.done():
+                return True  # the poll's time: another process may have committed
+        return False
+
+    async def _finish(self, wave: Wave) -> int:
+        try:
+            return await wave.finish()
+        except Exception:
+            logger.exception("outbox relay failed; retrying")
+            return 0
+        finally:
+            await self._close(wave)
+
+    async def _close(self, wave: Wave) -> None:
+        self._in_flight.difference_update(event.id or 0 for event in wave.events)
+        await wave.session.close()

@@ -173,13 +173,10 @@ async def accept_exchange(
     if listing.status != ListingStatus.PUBLISHED:
         raise Conflict(ExchangeErrorCode.LISTING_NOT_OPEN, value=listing.status.value.lower())
     if _booked(listing) and exchange.starts_at and exchange.ends_at:
-        await bookings.book(
+        booked = await bookings.book(
             session, listing, exchange.starts_at, exchange.ends_at, exchange=exchange
         )
-        rows = await bookings.bookings_between(
-            session, [listing.id or 0], exchange.starts_at, exchange.ends_at
-        )
-        exchange.unit = next(b.unit for b in rows if b.exchange_id == exchange.id)
+        exchange.unit = booked[0].unit  # the unit just taken: no need to read it back
     if exchange.quantity is not None:
         stock.take(listing, exchange.quantity)
     return await _move(session, principal, exchange, listing, permit, command.note)
