@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz]
+    python -m bench.run [--only listings|search|exchanges|territory|workers|web|attacks|fuzz]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -13,6 +13,8 @@ For each backend: seed a fresh database with 100,000 listings, then
   publish→searchable while listings are published at a fixed rate (`bench.freshness`);
 - **exchanges** (`bench.exchanges_bench`, on a database of its own, not seeded): request+accept
   under contention, through the API and with the driver directly, in turn;
+- **workers** (`bench.workers_bench`, PostgreSQL only): the same page from `serve --workers 1`
+  pinned to core 0 and `--workers 2` on cores 0-1, in turn; the ratio of their req/s;
 - **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
   a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
   statements.
@@ -61,6 +63,7 @@ from bench import (
     search_queries,
     territory_bench,
     web_bench,
+    workers_bench,
 )
 from bench.exchanges_bench import ExchangeOptions
 from bench.search_bench import SearchOptions
@@ -76,8 +79,8 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
-BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
+PARTS = ("listings", "search", "exchanges", "territory", "workers", "web", "attacks", "fuzz")
+BACKEND_PARTS = ("listings", "search", "exchanges", "territory", "workers")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -201,7 +204,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     result: dict[str, Any] = {"url": url}
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
-    if {"listings", "search", "territory"} & set(options.parts):
+    if {"listings", "search", "territory", "workers"} & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
         seeded = asyncio.run(seed(url, options.listings))
         result["seed"] = vars(seeded) | {"seconds": round(seeded.seconds, 1)}
@@ -224,6 +227,11 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         print(f"{name}: exchanges", flush=True)
         own = exchanges_bench.database_url(url)
         result["exchanges"] = exchanges_bench.bench_exchanges(name, own, SECRET, options.exchanges)
+    if "workers" in options.parts and name == "postgresql":  # SQLite refuses several workers
+        print(f"{name}: serve --workers 1 and 2", flush=True)
+        result["workers"] = workers_bench.bench_workers(
+            url, SECRET, options.plan, options.repeats, options.warmup_s
+        )
     if "territory" in options.parts:  # last: it adds exchanges to the seeded database
         print(f"{name}: territory", flush=True)
         result["territory"] = territory_bench.bench_territory(url, SECRET)
@@ -313,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
             print(f"{name}: skipped: {error}", file=sys.stderr, flush=True)
+    if "workers" in results["backends"].get("postgresql", {}):
+        results["workers"] = results["backends"]["postgresql"]["workers"]
     if "web" in options.parts:
         print("web: Lighthouse", flush=True)
         try:
@@ -335,6 +345,7 @@ def main(argv: list[str] | None = None) -> int:
         + exchanges_bench.render(results)
         + territory_bench.render(results)
         + web_bench.render(results)
+        + workers_bench.render(results)
     )
     (OUT / "report.md").write_text(markdown)
     print(markdown)

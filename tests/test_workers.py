@@ -72,7 +72,8 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]
             tmp_path, database_url, RATE_LIMITS_ENABLED="false", WEB_CONCURRENCY="2"
         )
         secret = prepare(environment)
-        server, base = start(environment, tmp_path / "serve.log")
+        # (a migration on a fresh database, then two workers' imports: slow on a busy machine)
+        server, base = start(environment, tmp_path / "serve.log", within=240)
         try:
             yield server, base, secret
         finally:
