@@ -47,8 +47,19 @@ class Served:
     pid: int
 
     def cpu_seconds(self) -> dict[int, float]:
-        """CPU seconds by pid: the parent (with its reaped children) and each live worker."""
+        """CPU seconds by pid: the parent (with its reaped children) and each of its children
+        (the workers, and multiprocessing's resource tracker)."""
         return {pid: _cpu(pid, reaped=True) for pid in [self.pid, *_children(self.pid)]}
+
+    def worker_pids(self) -> set[int]:
+        return {pid for pid in _children(self.pid) if b"spawn_main" in _cmdline(pid)}
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def _cpu(pid: int, *, reaped: bool = False) -> float:
@@ -75,16 +86,21 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _postgres_cpu() -> float:
-    total = 0.0
+def _postgres_cpu() -> dict[int, float]:
+    """CPU seconds of each PostgreSQL process (a backend that ends meanwhile is lost)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
                 if (entry / "comm").read_text().strip() == "postgres":
-                    total += _cpu(int(entry.name))
+                    found[int(entry.name)] = _cpu(int(entry.name))
             except OSError:
                 continue
-    return total
+    return found
+
+
+def _spent(before: dict[int, float], after: dict[int, float]) -> dict[int, float]:
+    return {pid: after[pid] - before.get(pid, 0.0) for pid in after}
 
 
 @contextmanager
@@ -150,10 +166,10 @@ def _run(server: Served, body: str, plan: load.LoadPlan) -> dict[str, Any]:
     tool_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = load.drive(server.base_url + "/graphql", body, plan)
     tool_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    after = server.cpu_seconds()
-    spent = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
+    spent = _spent(before, server.cpu_seconds())
+    database = sum(_spent(database_before, _postgres_cpu()).values())
     used = sum(spent.values())
-    workers = [spent[pid] for pid in after if pid != server.pid] or [used]
+    workers = [spent[pid] for pid in server.worker_pids() if pid in spent] or [used]
     requests = max(result.requests, 1)
     tool = (tool_after.ru_utime + tool_after.ru_stime) - (
         tool_before.ru_utime + tool_before.ru_stime
@@ -168,7 +184,7 @@ def _run(server: Served, body: str, plan: load.LoadPlan) -> dict[str, Any]:
         "server_cores": round(used / max(result.seconds, 1e-9), 3),
         # the least busy worker's CPU over the busiest's: 1 when the kernel spreads connections
         "worker_balance": round(min(workers) / max(max(workers), 1e-9), 2),
-        "postgres_cpu_ms": round((_postgres_cpu() - database_before) * 1000 / requests, 3),
+        "postgres_cpu_ms": round(database * 1000 / requests, 3),
         "load_tool_cpu_ms": round(tool * 1000 / requests, 4),
         "load_tool_cores": round(tool / max(result.seconds, 1e-9), 3),
     }
