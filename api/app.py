@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -34,6 +35,7 @@ from api.search_runtime import SearchRuntime
 from api.security_headers import SecurityHeaders
 from api.territory_export import territory_export_routes
 from core.db import Database
+from core.loopback import terminate_with_parent
 from core.media.backends import media_storage
 from core.media.images import size_text
 from core.media.storage import MediaStorage
@@ -160,3 +162,13 @@ def app_from_environment() -> Starlette:
     settings = Settings()
     configure_logging(settings)
     return create_app(settings)
+
+
+def worker_from_environment() -> Starlette:
+    """The factory of each HTTP worker of `serve --workers N` (uvicorn spawns them): as
+    `app_from_environment`, with RUN_RELAY=false and the parent's Meilisearch in the environment
+    (`api/relays.py`), and a worker that dies with its parent, even a SIGKILLed one."""
+    parent = multiprocessing.parent_process()
+    if parent is not None and parent.pid is not None:
+        terminate_with_parent(parent.pid)
+    return app_from_environment()

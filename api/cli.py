@@ -5,19 +5,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import re
 import sys
 import time
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.logs import configure_logging, logging_config
-from api.mail_relay import MailRelay
-from api.place_recheck import PlaceRecheck
+from api.relays import Relays, RelaysThread
 from api.search_runtime import SearchRuntime
 from api.setup import load_demo, migrate
 from core.db import Database
@@ -39,6 +40,10 @@ from core.services.validation import normalize_siret, parse
 from core.settings import Settings
 from core.transactions import begin_writing
 from search.indexing import reindex
+
+# uvicorn kills a worker that does not answer its supervisor's ping within this; its default (5 s)
+# is shorter than a worker's imports on a busy machine, which then died in a loop at start.
+WORKER_ANSWER_SECONDS = 60
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -63,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="migrate, load demo data on first start, serve HTTP")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="HTTP processes (default WEB_CONCURRENCY, else 1); the relays run once, in the "
+        "parent. More than one needs PostgreSQL",
+    )
     commands.add_parser("migrate", help="apply migrations and load the communes table")
     commands.add_parser(
         "demo", help="load (or refresh) the demo: places, listings, exchanges (data/demo/README.md)"
@@ -131,6 +142,18 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    workers = args.workers if args.workers is not None else settings.web_concurrency
+    if workers < 1:
+        print(f"--workers must be at least 1, not {workers}", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.is_sqlite:
+        print(
+            f"--workers {workers} needs PostgreSQL: SQLite takes one writer at a time, so "
+            "several processes would wait on each other's locks. Serve one process "
+            "(--workers 1, or WEB_CONCURRENCY unset) or set DATABASE_URL to PostgreSQL.",
+            file=sys.stderr,
+        )
+        return 2
     started = time.monotonic()
     asyncio.run(migrate(settings))
     if settings.load_demo_data and (demo := asyncio.run(load_demo(settings))) is not None:
@@ -140,18 +163,35 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         loaded += f"{demo.listings.imported} listings"
         loaded += f", {sum(demo.exchanges.values())} exchanges"
         print(f"demo data: {loaded} loaded ({time.monotonic() - started:.1f} s)", file=sys.stderr)
-    uvicorn.run(
-        "api.app:app_from_environment",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        log_level=settings.log_level,
-        log_config=logging_config(settings),  # JSON lines in production (api/logs.py)
-        # The client's address (rate limits) from X-Forwarded-For only behind TRUSTED_PROXIES.
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies or None,
-    )
+    host, port = args.host or settings.host, args.port or settings.port
+    if workers == 1:
+        uvicorn.run("api.app:app_from_environment", **_uvicorn_options(settings, host, port))
+        return 0
+    relays = RelaysThread(settings)
+    os.environ.update(relays.start())  # read by each worker's Settings (spawned, not forked)
+    try:
+        uvicorn.run(
+            "api.app:worker_from_environment",
+            workers=workers,
+            timeout_worker_healthcheck=WORKER_ANSWER_SECONDS,
+            **_uvicorn_options(settings, host, port),
+        )
+    finally:
+        relays.stop()
     return 0
+
+
+def _uvicorn_options(settings: Settings, host: str, port: int) -> dict[str, Any]:
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level,
+        "log_config": logging_config(settings),  # JSON lines in production (api/logs.py)
+        # The client's address (rate limits) from X-Forwarded-For only behind TRUSTED_PROXIES.
+        "proxy_headers": bool(settings.trusted_proxies),
+        "forwarded_allow_ips": settings.trusted_proxies or None,
+    }
 
 
 def _migrate(settings: Settings, _args: argparse.Namespace) -> int:
@@ -220,19 +260,12 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> int:
 
     async def run() -> None:
         database = Database.from_settings(settings)
-        runtime = SearchRuntime(settings.model_copy(update={"run_relay": True}), database)
-        mail = MailRelay(database, settings)
-        recheck = PlaceRecheck(database)
-        if settings.search_enabled:
-            await runtime.start()
-        mail.start()
-        recheck.start()
+        relays = Relays(settings.model_copy(update={"run_relay": True}), database)
+        await relays.start()
         try:
             await asyncio.Event().wait()
         finally:
-            await recheck.stop()
-            await mail.stop()
-            await runtime.stop()
+            await relays.stop()
             await database.dispose()
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -9,15 +9,17 @@ restarts; and refusals by rate limit (`count_refusal`).
 
 Who may read it: with METRICS_TOKEN, only a request bearing `Authorization: Bearer <token>`;
 without it, only loopback clients (behind a proxy on the same host, uvicorn takes the client from
-X-Forwarded-For; set METRICS_TOKEN in production). Each process counts on its own: `serve` runs
-one process; several uvicorn workers would each report their own counts (prometheus_client's
-multiprocess mode is not set up).
+X-Forwarded-For; set METRICS_TOKEN in production). Each process counts on its own:
+`serve --workers N` answers a scrape from whichever of its N workers takes the connection, with
+that worker's counts since it started, labelled by `entrelieux_process{pid}` (prometheus_client's
+multiprocess mode is not set up: sum over the pids, and expect a restarted worker to start from 0).
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -92,6 +94,12 @@ SEARCH_UP = Gauge(
 )
 SEARCH_RESTARTS = Counter(
     "entrelieux_search_restarts", "Restarts of the app's own Meilisearch.", registry=REGISTRY
+)
+PROCESS = Gauge(
+    "entrelieux_process",
+    "1, labelled with the pid of the process that answered: counts are that process's own.",
+    ["pid"],
+    registry=REGISTRY,
 )
 
 NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,63}")
@@ -207,4 +215,5 @@ async def _refresh(
         OUTBOX_PENDING.set(status.pending)
         RELAY_LAG.set(status.lag_seconds)
         MAIL_PENDING.set(mail)
+    PROCESS.labels(pid=str(os.getpid())).set(1)
     SEARCH_UP.set(1 if settings.search_enabled and await search_state() == "ok" else 0)

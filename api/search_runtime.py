@@ -64,7 +64,8 @@ class SearchRuntime:
         except SearchUnavailable:
             logger.exception("Meilisearch is not ready; the relay will catch up when it is")
         else:
-            self._communes = asyncio.create_task(self._load_communes(), name="communes-index")
+            if self.settings.run_relay or self.server is not None:  # not each `serve` worker
+                self._communes = asyncio.create_task(self._load_communes(), name="communes-index")
         if self.settings.run_relay:
             self.relay = Relay(
                 self.database,

@@ -2,7 +2,8 @@
 
     python -m bench.run [--only PART] [--backends sqlite,postgresql] [--repeats 3]
 
-    PART: listings|peer|cache|search|exchanges|territory|scale|web|attacks|fuzz
+    PART: listings|peer|cache|workers|search|freshness|exchanges|territory|scale|web|attacks|
+          fuzz
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
@@ -18,6 +19,8 @@ For each backend: seed a fresh database with 100,000 listings, then
   under contention, through the API and with the driver directly, in turn;
 - **cache** (`bench.cache_bench`): the response cache off and on, on a Zipf mix of 1,000 distinct
   anonymous reads and 1 write per 100 (results["cache"]: PostgreSQL's);
+- **workers** (`bench.workers_bench`, PostgreSQL only): the same page from `serve --workers 1`
+  pinned to core 0 and `--workers 2` on cores 0-1, in turn; the ratio of their req/s;
 - **territory** (`bench.territory_bench`, last: it adds 20,000 exchanges to the seeded database):
   a region's and a commune's `Query.territory` page, p50 one request at a time, and its SQL
   statements.
@@ -74,6 +77,7 @@ from bench import (
     targets,
     territory_bench,
     web_bench,
+    workers_bench,
 )
 from bench.exchanges_bench import ExchangeOptions
 from bench.peer import PeerOptions
@@ -94,6 +98,7 @@ PARTS = (
     "listings",
     "peer",
     "cache",
+    "workers",
     "search",
     "freshness",
     "exchanges",
@@ -103,7 +108,16 @@ PARTS = (
     "attacks",
     "fuzz",
 )
-BACKEND_PARTS = ("listings", "peer", "cache", "search", "freshness", "exchanges", "territory")
+BACKEND_PARTS = (
+    "listings",
+    "peer",
+    "cache",
+    "workers",
+    "search",
+    "freshness",
+    "exchanges",
+    "territory",
+)
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 
@@ -228,7 +242,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
     if name == "postgresql":
         result["server"] = asyncio.run(postgres_facts(url))
     seeded_parts = {"listings", "search", "freshness", "territory"} | (
-        {"peer", "cache"} if name == "postgresql" else set()
+        {"peer", "cache", "workers"} if name == "postgresql" else set()
     )
     if seeded_parts & set(options.parts):
         print(f"{name}: seeding {options.listings} listings", flush=True)
@@ -273,6 +287,11 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
         print(f"{name}: exchanges", flush=True)
         own = exchanges_bench.database_url(url)
         result["exchanges"] = exchanges_bench.bench_exchanges(name, own, SECRET, options.exchanges)
+    if "workers" in options.parts and name == "postgresql":  # SQLite refuses several workers
+        print(f"{name}: serve --workers 1 and 2", flush=True)
+        result["workers"] = workers_bench.bench_workers(
+            url, SECRET, options.plan, options.repeats, options.warmup_s
+        )
     if "territory" in options.parts:  # last: it adds exchanges to the seeded database
         print(f"{name}: territory", flush=True)
         result["territory"] = territory_bench.bench_territory(url, SECRET)
@@ -396,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["scale"] = {"skipped": str(error)}
             print(f"scale: skipped: {error}", file=sys.stderr, flush=True)
+    if "workers" in results["backends"].get("postgresql", {}):
+        results["workers"] = results["backends"]["postgresql"]["workers"]
     if "web" in options.parts:
         print("web: Lighthouse", flush=True)
         try:
@@ -423,6 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         + cache_bench.render(results.get("cache", {"skipped": "not run on PostgreSQL"}))
         + "\n"
         + web_bench.render(results)
+        + workers_bench.render(results)
         + peer.render(results)
         + targets.render(results)
     )

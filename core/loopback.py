@@ -46,6 +46,18 @@ def _terminate_with_parent() -> None:
         os._exit(127)  # better no child than one that could outlive us
 
 
+def terminate_with_parent(parent: int) -> None:
+    """Ask for SIGTERM when `parent`, the process that started this one, dies, even by SIGKILL
+    (Linux; elsewhere nothing). If it is already gone, SIGTERM now."""
+    if sys.platform != "linux":
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != parent:  # it died before the request: nobody would send the signal
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def spawn(
     command: Sequence[str],
     log: Path | None,

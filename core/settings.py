@@ -147,6 +147,13 @@ class Settings(BaseSettings):
     run_relay: bool = Field(
         default=True, description="Drain the outbox inside the app (off when workers do it)."
     )
+    web_concurrency: int = Field(
+        default=1,
+        ge=1,
+        le=64,
+        description="HTTP processes of `entrelieux serve` (uvicorn's variable; --workers "
+        "overrides it); the relays run once, in the parent. More than 1 needs PostgreSQL.",
+    )
 
     # Operations (issue 13, ops): our own Meilisearch's supervision, /metrics, logs.
     search_watch_seconds: float = Field(

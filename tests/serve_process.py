@@ -94,14 +94,16 @@ def prepare(environment: dict[str, str]) -> str:
     ).stdout.strip()
 
 
-def start(environment: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    """`serve`, answering on /healthz; its output appended to `log`."""
+def start(
+    environment: dict[str, str], log: Path, within: float = 90
+) -> tuple[subprocess.Popen[bytes], str]:
+    """`serve`, answering on /healthz within `within` seconds; its output appended to `log`."""
     with log.open("ab") as output:
         server = subprocess.Popen(
             [*COMMAND, "serve"], env=environment, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{environment['PORT']}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         assert server.poll() is None, log.read_text()
         try:
@@ -111,7 +113,8 @@ def start(environment: dict[str, str], log: Path) -> tuple[subprocess.Popen[byte
             pass
         time.sleep(0.2)
     server.kill()
-    raise AssertionError(f"serve did not answer within 90 s:\n{log.read_text()}")
+    server.wait(timeout=30)
+    raise AssertionError(f"serve did not answer within {within:.0f} s:\n{log.read_text()}")
 
 
 def endpoint(var_dir: Path) -> dict[str, Any]:

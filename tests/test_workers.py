@@ -1,0 +1,203 @@
+"""`entrelieux serve --workers N` as real processes: N HTTP workers, the relays once in the parent.
+
+PostgreSQL only (SQLite is refused with --workers > 1, tested here on a SQLite file).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.loopback import pid_alive
+from tests.serve_process import (
+    COMMAND,
+    ROOT,
+    endpoint,
+    environment_for,
+    own_database_url,
+    prepare,
+    start,
+)
+
+POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+PROCESS = re.compile(r'^entrelieux_process\{pid="(\d+)"\} 1\.0$', re.MULTILINE)
+PUBLISH = (
+    "mutation { listingPublish(input: { direction: OFFER, kind: EQUIPMENT, "
+    'title: "Thermoformeuse", commune: "Guéret" }) { __typename } }'
+)
+SEARCH = '{ search(input: { text: "thermoformeuse" }) { totalHits } }'
+
+
+def test_several_workers_on_sqlite_are_refused_naming_postgresql(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}"
+    environment = environment_for(tmp_path, database_url, WEB_CONCURRENCY="2")
+    served = subprocess.run(
+        [*COMMAND, "serve"], env=environment, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert served.returncode == 2
+    assert "--workers 2 needs PostgreSQL" in served.stderr
+    assert not (tmp_path / "serve.sqlite3").exists(), "refused before migrating anything"
+
+
+def test_zero_workers_are_refused(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'serve.sqlite3'}"
+    environment = environment_for(tmp_path, database_url)
+    served = subprocess.run(
+        [*COMMAND, "serve", "--workers", "0"],
+        env=environment,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert served.returncode == 2
+    assert "--workers must be at least 1, not 0" in served.stderr
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]:
+    """`serve` with WEB_CONCURRENCY=2 on a PostgreSQL database of its own; (process, url, token)."""
+    if not POSTGRESQL:
+        pytest.skip("serve --workers needs PostgreSQL (TEST_DATABASE_URL)")
+    with own_database_url(tmp_path, "workers") as database_url:
+        environment = environment_for(
+            tmp_path, database_url, RATE_LIMITS_ENABLED="false", WEB_CONCURRENCY="2"
+        )
+        secret = prepare(environment)
+        # (a migration on a fresh database, then two workers' imports: slow on a busy machine)
+        server, base = start(environment, tmp_path / "serve.log", within=240)
+        try:
+            yield server, base, secret
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait(timeout=20)
+
+
+def test_two_workers_answer_and_the_relay_runs_once_in_the_parent(
+    served: tuple[subprocess.Popen[bytes], str, str], tmp_path: Path
+) -> None:
+    server, base, secret = served
+    workers = _worker_pids(base, 2)
+    assert server.pid not in workers
+    assert all(_parent_of(pid) == server.pid for pid in workers)
+    # One Meilisearch, started and supervised by the parent, which the workers use.
+    known = endpoint(tmp_path)
+    assert known["owner"] == server.pid
+    assert _parent_of(known["pid"]) == server.pid
+    meilisearch = httpx.Client(
+        base_url=known["url"], headers={"Authorization": f"Bearer {known['key']}"}, timeout=10
+    )
+    _wait_for_search(base, '{ search(input: { text: "rien" }) { totalHits } }', 0)
+    before = _listing_additions(meilisearch)
+
+    # The parent frozen, its relay with it: a listing published through a worker waits in the
+    # outbox. Were a worker relaying, it would be searchable within a poll (0.5 s).
+    os.kill(server.pid, signal.SIGSTOP)
+    try:
+        answer = httpx.post(
+            f"{base}/graphql",
+            headers={"Authorization": f"Bearer {secret}"},
+            json={"query": PUBLISH},
+            timeout=10,
+        ).json()
+        assert answer["data"] == {"listingPublish": {"__typename": "ListingSuccess"}}
+        time.sleep(3)
+        assert _search(base, SEARCH) == 0
+        assert _listing_additions(meilisearch) == before
+    finally:
+        os.kill(server.pid, signal.SIGCONT)
+    _wait_for_search(base, SEARCH, 1)
+    time.sleep(1)  # a second relay, were there one, would have pushed it by now too
+    assert _listing_additions(meilisearch) == before + 1, "indexed exactly once"
+    meilisearch.close()
+
+
+def test_a_dead_worker_is_replaced_and_stopping_serve_stops_every_process(
+    served: tuple[subprocess.Popen[bytes], str, str], tmp_path: Path
+) -> None:
+    server, base, _ = served
+    first = _worker_pids(base, 2)
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    replaced = _worker_pids(base, 2, without=victim)
+    assert victim not in replaced
+    assert len(replaced & first) == 1
+    meilisearch = endpoint(tmp_path)["pid"]
+
+    server.send_signal(signal.SIGTERM)  # the parent only, as a service manager does
+    assert server.wait(timeout=60) == 0
+    for pid in [*replaced, meilisearch]:
+        assert _gone(pid), f"pid {pid} outlived serve"
+    assert not (tmp_path / "meilisearch" / "endpoint.json").exists()
+
+
+def test_workers_and_meilisearch_die_with_a_killed_serve(
+    served: tuple[subprocess.Popen[bytes], str, str], tmp_path: Path
+) -> None:
+    server, base, _ = served
+    workers = _worker_pids(base, 2)
+    meilisearch = endpoint(tmp_path)["pid"]
+    server.kill()
+    server.wait(timeout=20)
+    for pid in [*workers, meilisearch]:
+        assert _gone(pid), f"pid {pid} outlived a SIGKILLed serve"
+
+
+def _worker_pids(base: str, count: int, without: int | None = None) -> set[int]:
+    """The pids that answer /metrics, each connection a new one, until `count` distinct."""
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            text = httpx.get(f"{base}/metrics", timeout=5).text
+        except httpx.HTTPError:
+            time.sleep(0.2)
+            continue
+        seen.update(int(pid) for pid in PROCESS.findall(text))
+        alive = {pid for pid in seen if pid != without and pid_alive(pid)}
+        if len(alive) >= count:
+            return alive
+    raise AssertionError(f"{count} workers did not answer within 60 s: {seen}")
+
+
+def _parent_of(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[1])
+
+
+def _gone(pid: int, within: float = 30) -> bool:
+    deadline = time.monotonic() + within
+    while pid_alive(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def _search(base: str, query: str) -> int | None:
+    found = httpx.post(f"{base}/graphql", json={"query": query}, timeout=10).json()
+    return int(found["data"]["search"]["totalHits"]) if found.get("data") else None
+
+
+def _wait_for_search(base: str, query: str, hits: int) -> None:
+    deadline = time.monotonic() + 60
+    while (found := _search(base, query)) != hits:
+        assert time.monotonic() < deadline, found
+        time.sleep(0.1)
+
+
+def _listing_additions(meilisearch: httpx.Client) -> int:
+    """How many document additions Meilisearch has been asked on the listings index."""
+    tasks = meilisearch.get(
+        "/tasks", params={"indexUids": "listings", "types": "documentAdditionOrUpdate"}
+    ).json()
+    return int(tasks["total"])
