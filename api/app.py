@@ -38,6 +38,7 @@ from core.media.storage import MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.build import build_schema
+from schema.trusted_documents import TrustedDocuments
 from search.client import SearchClient
 
 logger = logging.getLogger("entrelieux")
@@ -61,8 +62,17 @@ def create_app(
     commits = Wakeup()  # after a mutation commits: mail and live notifications look at once
     mail = MailRelay(db, settings, wakeup=commits)
     recheck = PlaceRecheck(db)
+    trusted = TrustedDocuments.load(settings.trusted_documents_path)
     graphql = GraphQLApp(
-        build_schema(settings), settings, db, runtime, sign_in, commits, files, limits
+        build_schema(settings, trusted),
+        settings,
+        db,
+        runtime,
+        sign_in,
+        commits,
+        files,
+        limits,
+        trusted,
     )
 
     @asynccontextmanager
