@@ -1,6 +1,6 @@
 """`make bench`: listings against a bare Starlette route, and search against Meilisearch itself.
 
-    python -m bench.run [--only listings|search|exchanges|territory|web|attacks|fuzz]
+    python -m bench.run [--only listings|search|exchanges|territory|web|trusted|attacks|fuzz]
                         [--backends sqlite,postgresql] [--repeats 3]
 
 For each backend: seed a fresh database with 100,000 listings, then
@@ -19,6 +19,9 @@ For each backend: seed a fresh database with 100,000 listings, then
 
 Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
 listing's page of the web app served with the demo data, and its first-load JavaScript.
+
+Once, on PostgreSQL: **trusted** (`bench.trusted_bench`): the web app's search and places
+documents sent as text and by id, server CPU per request and req/s.
 
 Then, once, whatever the part before: **attacks** (`bench.attacks`, its own seeded database per
 backend: what each attack of issue 13 costs the server and does to a legitimate query's p99;
@@ -60,6 +63,7 @@ from bench import (
     search_bench,
     search_queries,
     territory_bench,
+    trusted_bench,
     web_bench,
 )
 from bench.exchanges_bench import ExchangeOptions
@@ -76,7 +80,7 @@ BODY = json.dumps({"query": QUERY})
 _JSON = {"Content-Type": "application/json"}
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/entrelieux_bench"
 SECRET = secrets.token_urlsafe(32)
-PARTS = ("listings", "search", "exchanges", "territory", "web", "attacks", "fuzz")
+PARTS = ("listings", "search", "exchanges", "territory", "web", "trusted", "attacks", "fuzz")
 BACKEND_PARTS = ("listings", "search", "exchanges", "territory")
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
@@ -321,6 +325,21 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["web"] = {"skipped": str(error)}
             print(f"web: skipped: {error}", file=sys.stderr, flush=True)
+    if "trusted" in options.parts and "postgresql" in options.backends:
+        print("trusted documents", flush=True)
+        seeded = "listings" in options.parts  # else seed its own (the same database)
+        try:
+            results["trusted"] = trusted_bench.bench_trusted(
+                options.postgres_url,
+                options.search.plan,
+                options.repeats,
+                options.warmup_s,
+                None if seeded else options.listings,
+            )
+        except FAILURES as error:
+            failed = True
+            results["trusted"] = {"skipped": str(error)}
+            print(f"trusted: skipped: {error}", file=sys.stderr, flush=True)
     if "attacks" in options.parts:  # its own figures: bench/out/attacks.md, attacks-<db>.json
         print("attacks", flush=True)
         failed |= attacks.main(["--backends", ",".join(options.backends)]) != 0
@@ -335,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         + exchanges_bench.render(results)
         + territory_bench.render(results)
         + web_bench.render(results)
+        + trusted_bench.render(results)
     )
     (OUT / "report.md").write_text(markdown)
     print(markdown)

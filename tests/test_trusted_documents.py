@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -10,13 +11,22 @@ from typing import Any
 
 import httpx
 import pytest
+import uvicorn
+from graphql import parse, validate
 from sqlmodel.ext.asyncio.session import AsyncSession
+from websockets.asyncio.client import connect
 
 from api.app import create_app
 from core.db import Database
+from core.loopback import free_port
 from core.settings import Settings
+from schema.build import build_schema
 from schema.trusted_documents import TrustedDocuments, variables_shape
 from tests.factories import make_organization, make_token
+from tests.test_query_cost import web_app_documents
+from tests.test_subscriptions import PROTOCOL, SUBSCRIBE, own_settings
+
+__all__ = ["own_settings"]  # the served app's own database (tests/test_subscriptions.py)
 
 PAGE = "query Page($first: Int) { listings(first: $first) { edges { node { id title } } } }"
 TWO = "query A { __typename } query B { categories { code } }"
@@ -166,3 +176,72 @@ async def test_bearer_tokens_and_plain_clients_keep_the_whole_api(
 
         assert from_page.json() == {"data": {"__typename": "Query"}}
         assert plain.json() == {"data": {"__typename": "Query"}}
+
+
+BUILT = Path(__file__).resolve().parent.parent / "frontend" / "dist" / "trusted-documents.json"
+
+
+def test_the_built_web_app_trusts_each_of_its_operations_and_each_validates() -> None:
+    """`make frontend` (which `make test` runs first) writes one id per operation of src/."""
+    assert BUILT.is_file(), "build the web app: make frontend"
+    trusted = TrustedDocuments.load(BUILT)
+    schema = build_schema(Settings())._schema
+    names = {
+        text.split("(")[0].split("{")[0].split()[1] for text in trusted.by_text
+    }  # "query Name(...", "mutation Name {"
+
+    assert names == set(web_app_documents())
+    for entry in trusted.by_id.values():
+        assert validate(schema, parse(entry.text)) == [], entry.text[:80]
+
+
+@pytest.fixture
+async def locked_socket(own_settings: Settings, tmp_path: Path) -> AsyncIterator[tuple[str, str]]:
+    """The app served by uvicorn under TRUSTED_DOCUMENTS=browsers, trusting SUBSCRIBE only."""
+    manifest = tmp_path / "trusted-documents.json"
+    manifest.write_text(json.dumps({id_of(SUBSCRIBE): SUBSCRIBE}))
+    port = free_port()
+    changes = {"trusted_documents": "browsers", "trusted_documents_file": manifest, "port": port}
+    app = create_app(own_settings.model_copy(update=changes))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = uvicorn.Server(config)
+    serving = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started or serving.done():
+            break
+        await asyncio.sleep(0.02)
+    yield f"ws://127.0.0.1:{port}/graphql", own_settings.public_url or ""
+    server.should_exit = True
+    await serving
+
+
+async def _first_answer(url: str, payload: dict[str, Any], origin: str | None) -> dict[str, Any]:
+    headers = {"Origin": origin} if origin else {}
+    async with connect(url, subprotocols=[PROTOCOL], additional_headers=headers) as ws:  # type: ignore[list-item]
+        await ws.send(json.dumps({"type": "connection_init", "payload": {}}))
+        await asyncio.wait_for(ws.recv(), 5)  # connection_ack
+        await ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": payload}))
+        answer: dict[str, Any] = json.loads(await asyncio.wait_for(ws.recv(), 5))
+    errors = answer["payload"] if answer["type"] == "error" else answer["payload"]["errors"]
+    return dict(errors[0]["extensions"])
+
+
+async def test_a_browsers_socket_subscribes_only_by_a_trusted_document(
+    locked_socket: tuple[str, str],
+) -> None:
+    url, page = locked_socket
+    other = "subscription { notifications { id } }"
+
+    refused = await _first_answer(url, {"query": other}, origin=page)
+    by_id = await _first_answer(
+        url, {"query": SUBSCRIBE, "documentId": id_of(SUBSCRIBE)}, origin=page
+    )
+    unknown = await _first_answer(
+        url, {"query": SUBSCRIBE, "documentId": id_of(other)}, origin=page
+    )
+    not_a_browser = await _first_answer(url, {"query": other}, origin=None)
+
+    assert refused["code"] == "PERSISTED_DOCUMENT_REQUIRED"
+    assert by_id["code"] == "UNAUTHENTICATED"  # it ran: anonymous, as without the setting
+    assert unknown["code"] == "PERSISTED_DOCUMENT_NOT_FOUND"
+    assert not_a_browser["code"] == "UNAUTHENTICATED"
