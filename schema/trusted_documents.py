@@ -1,19 +1,22 @@
 """The web app's documents, known at build time, accepted by hash (trusted documents).
 
-`npm run build` (`make frontend`) writes `frontend/dist/trusted-documents.json`: graphql-codegen's
-client preset (`persistedDocuments`, `frontend/codegen.ts`) maps each operation's id,
-`sha256:<hex>` of its normalized text, to that text. The app reads it at start from the built web
-app it serves (`Settings.trusted_documents_file`), so the manifest always matches the bundle
-browsers run; a missing or unreadable file leaves the list empty (an API-only deployment) and the
-API answers as before.
+`npm run build` (`make frontend`) writes `frontend/dist/trusted-documents.json`: the build's
+plugin that inlines each `graphql(...)` document (`frontend/vite.config.ts`) maps each operation's
+id, `sha256:<hex>` of the very text the app holds, to that text (graphql-codegen's client preset
+`persistedDocuments` hashes a sorted reprint instead, which the app never sends, so a WebSocket or
+a fallback sending the text could not be matched). The app reads it at start from the built web
+app it serves (`Settings.trusted_documents_path`), not from a committed file: the manifest always
+matches the bundle browsers run, with nothing to keep in step by hand; a missing or unreadable file
+leaves the list empty (an API-only deployment) and the API answers as before.
 
 The web app then posts `{"documentId": "sha256:<hex>", "operationName": ..., "variables": ...}`
 (the GraphQL-over-HTTP draft's persisted documents), and `api/graphql_app.py` hands Strawberry the
-manifest's own text. `RequestLimits` (`schema/request_limits.py`) knows that text by identity:
-each document is parsed and validated once, at its first use, and its measure (cost, depth,
-aliases, fields) computed once per shape of the variables it reads (`variables_shape`), so a
-request by id skips parsing, the validation rules, the walk of `schema/cost.py` and hashing its
-syntax tree, yet pays its cost to the caller's budget and meets the same limits as any text.
+manifest's own text, which `RequestLimits` (`schema/request_limits.py`) finds in a dict (the very
+same string, its hash kept): each document is parsed and validated once, at its first use, and
+its measure (cost, depth, aliases, fields) computed once per shape of the variables it reads
+(`variables_shape`), so a request by id skips parsing, the validation rules, the walk of
+`schema/cost.py` and hashing its syntax tree, yet pays its cost to the caller's budget and meets
+the same limits as any text.
 """
 
 from __future__ import annotations
