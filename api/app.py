@@ -42,6 +42,7 @@ from core.media.storage import MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.build import build_schema
+from schema.trusted_documents import TrustedDocuments
 from search.client import SearchClient
 
 logger = logging.getLogger("entrelieux")
@@ -68,8 +69,18 @@ def create_app(
     # Not over a test's one connection: its writes never commit, so the version never moves.
     cached = settings.response_cache_on and db.bind is db.engine
     cache = ResponseCache(settings, db.engine) if cached else None
+    trusted = TrustedDocuments.load(settings.trusted_documents_path)
     graphql = GraphQLApp(
-        build_schema(settings), settings, db, runtime, sign_in, commits, files, limits, cache
+        build_schema(settings, trusted),
+        settings,
+        db,
+        runtime,
+        sign_in,
+        commits,
+        files,
+        limits,
+        cache,
+        trusted,
     )
 
     @asynccontextmanager

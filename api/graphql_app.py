@@ -10,6 +10,7 @@ from typing import Any
 
 import strawberry
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
+from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette import status
@@ -21,6 +22,13 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLRequestData
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
@@ -34,12 +42,14 @@ from api.metrics import observe_operation, operation_label
 from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
 from api.response_cache import Executed, ResponseCache
 from api.search_runtime import SearchRuntime
+from api.trusted_requests import DocumentRefused, is_browser, require_trusted, resolve
 from core.db import Database
 from core.media.storage import LocalMediaStorage, MediaStorage
 from core.settings import Settings
 from core.wakeup import Wakeup
 from schema.context import Context
 from schema.request_limits import unparsed_cost
+from schema.trusted_documents import TrustedDocuments
 
 logger = logging.getLogger("entrelieux.auth")
 _PLAIN_ACK: UnsetType = UNSET  # `connection_ack` without a payload
@@ -60,6 +70,8 @@ class _RequestSession:
         """Charged for an answer served from the response cache: what it cost when computed."""
         self.executed: Executed | None = None
         """The operation run (`execute_single`), for the response cache."""
+        self.browser = False
+        """A browser's WebSocket (`api/trusted_requests.py`)."""
 
     def query_cost(self) -> int:
         measured = self.context.query_cost if self.context is not None else 0
@@ -94,7 +106,34 @@ async def _close(session: AsyncSession, cancelled: bool) -> None:
         await session.invalidate()
 
 
+class _TransportWS(BaseGraphQLTransportWSHandler[Context, None]):
+    """graphql-transport-ws, with `documentId` in a `subscribe` payload as over HTTP."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        view = self.view
+        assert isinstance(view, GraphQLApp)
+        try:
+            payload = resolve(dict(message["payload"]), view.trusted, text_too=True)
+            bearer = any(k.lower() == "authorization" for k in self.context.connection_params or {})
+            if (
+                view.settings.trusted_documents == "browsers"
+                and self.context.browser
+                and not bearer
+            ):
+                require_trusted(payload.get("query"), view.trusted)
+        except DocumentRefused as refusal:
+            error = GraphQLError(str(refusal), extensions={"code": refusal.code})
+            refused = ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+            await self.send_message(refused)
+            return
+        await super().handle_subscribe(
+            SubscribeMessage(id=message["id"], type="subscribe", payload=payload)
+        )
+
+
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = _TransportWS
+
     def __init__(
         self,
         schema: strawberry.Schema,
@@ -106,6 +145,7 @@ class GraphQLApp(GraphQL[Context, None]):
         media: MediaStorage | None = None,
         rate_limits: RateLimits | None = None,
         cache: ResponseCache | None = None,
+        trusted: TrustedDocuments | None = None,
     ) -> None:
         super().__init__(
             schema,
@@ -129,6 +169,9 @@ class GraphQLApp(GraphQL[Context, None]):
         self.jwt = JwtBearer(sign_in.providers) if sign_in is not None else None
         self.rate_limits = rate_limits
         self.cache = cache
+        self.trusted = trusted or TrustedDocuments({})
+        """The web app's documents by id (`schema/trusted_documents.py`); the same object the
+        schema's `RequestLimits` was built with."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -167,7 +210,11 @@ class GraphQLApp(GraphQL[Context, None]):
         ending = Ending.CLIENT_LEFT  # unless it ends otherwise: settle by cancelling
         answer = self._answer(scope, holder)
         if self.cache is not None and principal is None and header is None:
-            answer = self.cache.wrap(answer, scope, holder)  # anonymous reads only
+            browser = self.settings.trusted_documents == "browsers" and is_browser(
+                self.settings, request.headers
+            )
+            partition = b"browser" if browser else b""
+            answer = self.cache.wrap(answer, scope, holder, partition)  # anonymous reads only
         try:
             ending = await within_deadline(answer, scope, receive, send, seconds)
         finally:
@@ -187,16 +234,32 @@ class GraphQLApp(GraphQL[Context, None]):
             except HTTPException as error:
                 holder.malformed_cost = unparsed_cost(self.settings)
                 response = _bad_request(error)
+            except DocumentRefused as refusal:  # charged the request's floor only
+                response = refusal.response()
             await response(scope, receive, send)
 
         return answer
 
     def parse_json(self, data: str | bytes) -> Any:
-        """The body (and a multipart request's `operations` and `map`), strictly read."""
+        """The body (and a multipart request's `operations` and `map`), strictly read; a
+        `documentId` becomes its trusted document's text (`api/trusted_requests.py`)."""
         try:
-            return self.decode_json(data)
+            return resolve(self.decode_json(data), self.trusted)
         except BodyRefused as error:
             raise HTTPException(400, str(error)) from None
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Strawberry's; with `TRUSTED_DOCUMENTS=browsers`, a browser's request runs only the
+        web app's documents."""
+        parsed = await super().parse_http_body(request)
+        if self.settings.trusted_documents == "browsers" and is_browser(
+            self.settings, request.headers
+        ):
+            for item in parsed if isinstance(parsed, list) else [parsed]:
+                require_trusted(item.query, self.trusted)
+        return parsed
 
     def decode_json(self, data: str | bytes) -> object:
         """Any JSON the endpoint reads (a WebSocket message too), within its nesting limit."""
@@ -221,6 +284,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 return
             principal = await self.sign_in.principal_from_cookie(websocket)
         holder = _RequestSession(self.database)
+        holder.browser = is_browser(self.settings, websocket.headers)
         scope.setdefault("state", {})["graphql"] = (principal, holder)
         try:
             await super().__call__(scope, receive, send)
@@ -288,6 +352,7 @@ class GraphQLApp(GraphQL[Context, None]):
             commits=self.commits,
             media=self.media,
             rate_limiter=self.rate_limits.limiter if self.rate_limits else None,
+            browser=holder.browser,
         )
         holder.context = context  # the session waits for its late work before it closes
         return context

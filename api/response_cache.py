@@ -135,8 +135,11 @@ class ResponseCache:
         """Keys whose document is not cacheable (a bearer-less `searchStatus`, `me`, ...):
         answered without reading the version."""
 
-    def wrap(self, answer: Answer, scope: Scope, holder: Holder) -> Answer:
-        """`answer` (an anonymous request's), served from the cache when it may be."""
+    def wrap(self, answer: Answer, scope: Scope, holder: Holder, partition: bytes = b"") -> Answer:
+        """`answer` (an anonymous request's), served from the cache when it may be. Requests
+        of another `partition` never share an entry: a browser's, under
+        `TRUSTED_DOCUMENTS=browsers`, is never answered what a request that may send any
+        document was."""
 
         async def cached(receive: Receive, send: Send) -> None:
             if not _json_post(scope):
@@ -146,7 +149,7 @@ class ResponseCache:
             if body is None or _may_write(body):
                 await answer(receive, send)
                 return
-            key = _key(scope, body)
+            key = _key(scope, body, partition)
             if key in self._passed:
                 await answer(receive, send)
                 return
@@ -276,9 +279,10 @@ def _header(scope: Scope, wanted: bytes) -> bytes:
     return b""
 
 
-def _key(scope: Scope, body: bytes) -> bytes:
+def _key(scope: Scope, body: bytes, partition: bytes) -> bytes:
     digest = hashlib.sha256()
     for part in (
+        partition,
         datetime.now(UTC).date().isoformat().encode(),
         _header(scope, b"content-type"),
         _header(scope, b"accept"),

@@ -2,8 +2,8 @@
 
     python -m bench.run [--only PART] [--backends sqlite,postgresql] [--repeats 3]
 
-    PART: listings|peer|cache|workers|search|freshness|exchanges|territory|scale|web|attacks|
-          fuzz
+    PART: listings|peer|cache|workers|search|freshness|exchanges|territory|scale|web|trusted|
+          attacks|fuzz
 
 For each backend: seed a fresh database with 100,000 listings, then
 - **listings**: count the SQL statements one `listings(first: 50)` request sends (in-process,
@@ -30,6 +30,9 @@ Then on PostgreSQL: **scale** (`bench.scale_bench`): the page, a department's pa
 
 Once, whatever the backends: **web** (`bench.web_bench`): Lighthouse on the search page and a
 listing's page of the web app served with the demo data, and its first-load JavaScript.
+
+Once, on PostgreSQL: **trusted** (`bench.trusted_bench`): the web app's search and places
+documents sent as text and by id, server CPU per request and req/s.
 
 Then, once, whatever the part before: **attacks** (`bench.attacks`, its own seeded database per
 backend: what each attack of issue 13 costs the server and does to a legitimate query's p99;
@@ -76,6 +79,7 @@ from bench import (
     search_queries,
     targets,
     territory_bench,
+    trusted_bench,
     web_bench,
     workers_bench,
 )
@@ -105,6 +109,7 @@ PARTS = (
     "territory",
     "scale",
     "web",
+    "trusted",
     "attacks",
     "fuzz",
 )
@@ -425,6 +430,21 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             results["web"] = {"skipped": str(error)}
             print(f"web: skipped: {error}", file=sys.stderr, flush=True)
+    if "trusted" in options.parts and "postgresql" in options.backends:
+        print("trusted documents", flush=True)
+        seeded = "listings" in options.parts  # else seed its own (the same database)
+        try:
+            results["trusted"] = trusted_bench.bench_trusted(
+                options.postgres_url,
+                options.search.plan,
+                options.repeats,
+                options.warmup_s,
+                None if seeded else options.listings,
+            )
+        except FAILURES as error:
+            failed = True
+            results["trusted"] = {"skipped": str(error)}
+            print(f"trusted: skipped: {error}", file=sys.stderr, flush=True)
     if "attacks" in options.parts:  # its own figures: bench/out/attacks.md, attacks-<db>.json
         print("attacks", flush=True)
         failed |= attacks.main(["--backends", ",".join(options.backends)]) != 0
@@ -445,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
         + "\n"
         + web_bench.render(results)
         + workers_bench.render(results)
+        + trusted_bench.render(results)
         + peer.render(results)
         + targets.render(results)
     )

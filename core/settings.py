@@ -226,6 +226,19 @@ class Settings(BaseSettings):
     frontend_dir: Path = Field(
         default=PROJECT_ROOT / "frontend" / "dist", description="The built web app."
     )
+    # Trusted documents (`schema/trusted_documents.py`): the web app's operations by their id.
+    trusted_documents: Literal["off", "browsers"] = Field(
+        default="off",
+        description="browsers: a request from a browser (the session cookie, or an Origin or "
+        "Sec-Fetch-* header, and no Authorization) may only run the web app's documents "
+        "(PERSISTED_DOCUMENT_REQUIRED otherwise); bearer tokens and other clients keep the whole "
+        "API. off: any client may send any document.",
+    )
+    trusted_documents_file: Path | None = Field(
+        default=None,
+        description="The manifest of the web app's documents (id to text); default: "
+        "trusted-documents.json of FRONTEND_DIR, written by its build. Missing: none trusted.",
+    )
     map_tile_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         max_length=500,
@@ -381,6 +394,10 @@ class Settings(BaseSettings):
     @property
     def allowed_origins(self) -> frozenset[str]:
         return frozenset({_origin(self.base_url), *self.cors_allowed_origins})
+
+    @property
+    def trusted_documents_path(self) -> Path:
+        return self.trusted_documents_file or self.frontend_dir / "trusted-documents.json"
 
     @property
     def media_folder(self) -> Path:

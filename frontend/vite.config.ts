@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath, URL } from 'node:url'
@@ -12,6 +13,12 @@ import VueI18nPlugin from '@intlify/unplugin-vue-i18n/vite'
  * or in any file of src/, such as the `Problem` fragment of every mutation's errors), so each page
  * carries only its operations. The sources, and their types, are unchanged:
  * at run time a document is only ever read as a string (`document.toString()` in src/api.ts).
+ *
+ * Each operation also gets its id, `sha256:<hex>` of that very text, in `__meta__.hash` (where
+ * codegen's `TypedDocumentString` keeps it), and the build writes every shipped operation by id
+ * in `dist/trusted-documents.json`: the server's trusted documents (schema/trusted_documents.py),
+ * so the app posts `{documentId, variables}` instead of the text. (The client preset's own
+ * `persistedDocuments` hashes a sorted reprint of each document, not the text sent here.)
  */
 function graphqlDocumentsInline(): Plugin {
   const call = /\bgraphql\(\s*`([\s\S]*?)`\s*\)/g
@@ -39,10 +46,26 @@ function graphqlDocumentsInline(): Plugin {
     return found
   }
   let shared = new Map<string, string>()
+  const trusted = new Map<string, string>()
+  const withId = (text: string): string => {
+    if (fragment.test(text)) return JSON.stringify(text)
+    const id = `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`
+    trusted.set(id, text)
+    return `/* @__PURE__ */ Object.assign(new String(${JSON.stringify(text)}), { __meta__: { hash: ${JSON.stringify(id)} } })`
+  }
   return {
     name: 'entrelieux:graphql-documents-inline',
     buildStart() {
       shared = everyFragment()
+      trusted.clear()
+    },
+    generateBundle() {
+      const sorted = Object.fromEntries([...trusted.entries()].sort(([a], [b]) => a.localeCompare(b)))
+      this.emitFile({
+        type: 'asset',
+        fileName: 'trusted-documents.json',
+        source: `${JSON.stringify(sorted, null, 2)}\n`,
+      })
     },
     transform(code, id) {
       const path = id.split('?')[0]
@@ -65,7 +88,7 @@ function graphqlDocumentsInline(): Plugin {
       }
       const inlined = code
         // In parentheses: a bare string first in a module would read as a directive.
-        .replace(call, (_whole, body: string) => `(${JSON.stringify(withFragments(body))})`)
+        .replace(call, (_whole, body: string) => `(${withId(withFragments(body))})`)
         // The lookup function is no longer called: its import (and its map) must not ship.
         .replace(/import\s*\{\s*graphql\s*\}\s*from\s*['"](?:@|\.)\/gql['"];?/g, '')
       return { code: inlined, map: null }

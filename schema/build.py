@@ -27,6 +27,7 @@ from schema.root import NODE_TYPES, Mutation, Query
 from schema.scalars import SCALAR_OVERRIDES
 from schema.sign_in_first import SignInBeforeMutations
 from schema.subscriptions import Subscription
+from schema.trusted_documents import TrustedDocuments
 
 logger = logging.getLogger("strawberry.execution")
 
@@ -45,11 +46,12 @@ class _Schema(strawberry.Schema):
                 logger.debug("refused: %s", error.message)
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings, trusted: TrustedDocuments | None = None) -> strawberry.Schema:
     # Tokens and fields are counted while parsing; cost, depth, aliases and fields on the parsed
-    # document, before graphql-core's validation rules (`schema/request_limits.py`).
+    # document, before graphql-core's validation rules (`schema/request_limits.py`); the web
+    # app's `trusted` documents once each (`schema/trusted_documents.py`).
     extensions: list[Callable[[], SchemaExtension]] = [
-        partial(RequestLimits, settings),
+        partial(RequestLimits, settings, trusted),
         SignInBeforeMutations,
         RefuseControlCharacters,
         partial(MaskErrors, should_mask_error=should_mask, error_message="Internal error."),

@@ -38,6 +38,9 @@ class Context:
     """Notified after any commit of this process: live subscriptions look at once."""
     connection_params: dict[str, Any] | None = None
     """The `connection_init` payload of a WebSocket (graphql-transport-ws)."""
+    browser: bool = False
+    """A browser's WebSocket (`api/trusted_requests.py` `is_browser`): under
+    `TRUSTED_DOCUMENTS=browsers` it subscribes only with the web app's documents."""
     media: MediaStorage | None = None
     """Where photo files are written; None where no mutation writes any (a WebSocket)."""
     pending_work: set[asyncio.Future[Any]] = field(default_factory=set)

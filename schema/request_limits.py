@@ -12,6 +12,10 @@
 3. graphql-core's rules, their result cached per document (the parser cache hands the same
    document back for the same text).
 
+A trusted document (the web app's, sent by its id: `schema/trusted_documents.py`) is parsed and
+validated once, at its first use, and measured once per shape of its variables; its requests meet
+the same limits and pay the same cost.
+
 Outside development (where introspection is off) no error suggests a name the client did not
 write ("Did you mean 'listing'?"): validation and the coercion of variables hide suggestions.
 In development each response says what it cost in `extensions.cost`.
@@ -40,6 +44,12 @@ from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from core.settings import Settings
 from schema.cost import FragmentCycleError, Measure, measure
 from schema.execution import SettlingExecutionContext
+from schema.trusted_documents import (
+    MEASURES_PER_DOCUMENT,
+    TrustedDocument,
+    TrustedDocuments,
+    variables_shape,
+)
 
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 
@@ -47,14 +57,20 @@ STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
 class RequestLimits(SchemaExtension):
     """Parse (cached), measure, refuse over a limit, else validate (cached)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, trusted: TrustedDocuments | None = None) -> None:
         super().__init__()
         self.settings = settings
+        self.trusted = trusted
         self.measured: Measure | None = None
+        self.document: TrustedDocument | None = None
 
     def on_parse(self) -> Iterator[None]:
         run = self.execution_context
-        if run.query is not None:
+        if self.trusted is not None and run.query is not None:
+            self.document = self.trusted.by_text.get(run.query)
+        if self.document is not None:
+            run.graphql_document = self._parsed(self.document, run.context)
+        elif run.query is not None:
             settings = self.settings
             try:
                 run.graphql_document = _parse(
@@ -70,6 +86,10 @@ class RequestLimits(SchemaExtension):
         schema = run.schema._schema
         document = run.graphql_document
         assert document is not None
+        if self.document is not None:
+            self._trusted(self.document, schema, run.variables)
+            yield
+            return
         refusals = self.refusals(schema, document, run.variables)
         if refusals:
             run.pre_execution_errors = refusals
@@ -97,6 +117,55 @@ class RequestLimits(SchemaExtension):
         except RecursionError:
             return [_too_deep(None, self.settings.graphql_max_depth)]
         return over_limits(self.measured, self.settings)
+
+    def _parsed(self, trusted: TrustedDocument, context: object) -> DocumentNode:
+        """The trusted document's syntax tree, parsed at its first use (with the same limits)."""
+        if trusted.document is None and not trusted.parse_errors:
+            settings = self.settings
+            try:
+                trusted.document = _FieldCountingParser(
+                    trusted.text, settings.graphql_max_tokens, settings.graphql_max_fields
+                ).parse_document()
+            except GraphQLError as error:  # a manifest of another schema's limits
+                trusted.parse_errors = (error,)
+        if trusted.parse_errors:
+            _charge(context, unparsed_cost(self.settings))
+            raise trusted.parse_errors[0]
+        assert trusted.document is not None
+        return trusted.document
+
+    def _trusted(
+        self,
+        trusted: TrustedDocument,
+        schema: GraphQLSchema,
+        variables: dict[str, Any] | None,
+    ) -> None:
+        """Refusals, validation and cost of a trusted document, each worked out once."""
+        run = self.execution_context
+        assert trusted.document is not None
+        shape = variables_shape(variables)
+        measured = trusted.measures.get(shape)
+        if measured is None:
+            refusals = self.refusals(schema, trusted.document, variables)
+            if refusals or self.measured is None:  # refused: answered as for any text
+                run.pre_execution_errors = refusals
+                asked = self.measured.cost if self.measured else self.settings.graphql_max_cost
+                _charge(run.context, min(asked, self.settings.graphql_max_cost))
+                return
+            if len(trusted.measures) < MEASURES_PER_DOCUMENT:
+                trusted.measures[shape] = self.measured
+            measured = self.measured
+        self.measured = measured
+        rules = (*run.validation_rules, *STRAWBERRY_RULES)
+        hide = not self.settings.is_development
+        key = (rules, hide)
+        errors = trusted.validation.get(key)
+        if errors is None:
+            errors = trusted.validation[key] = tuple(
+                validate(schema, trusted.document, rules, hide_suggestions=hide)
+            )
+        run.pre_execution_errors = list(errors)
+        _charge(run.context, measured.cost)
 
     def get_results(self) -> dict[str, Any]:
         if not self.settings.is_development or self.measured is None:

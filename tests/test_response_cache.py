@@ -178,6 +178,29 @@ async def test_what_is_never_cached(app: Served, http: httpx.AsyncClient) -> Non
     assert hits("miss") == misses + 1
 
 
+async def test_a_browser_is_never_answered_what_another_client_was_sent(
+    settings: Settings, tmp_folder: Path
+) -> None:
+    """Under `TRUSTED_DOCUMENTS=browsers` a browser may not run a document of its own: the
+    answer a plain client had cached for that very body is not a way around it."""
+    changes = {"response_cache_enabled": True, "trusted_documents": "browsers"}
+    own_settings = own_database(settings, tmp_folder, "response_cache_browsers", **changes)
+    async with (
+        own_settings as own,
+        served(own) as running,
+        httpx.AsyncClient(base_url=running.base_url, timeout=30) as http,
+    ):
+        before = hits()
+        await titles(http)  # a client that is no browser: the whole API, cached
+        await titles(http)
+        assert hits() == before + 1, "the plain client's read was not cached"
+        browser = await http.post(
+            "/graphql", json={"query": TITLES}, headers={"Origin": running.base_url}
+        )
+    assert browser.status_code == 400, browser.text
+    assert browser.json()["errors"][0]["extensions"]["code"] == "PERSISTED_DOCUMENT_REQUIRED"
+
+
 def test_which_statements_advance_the_version() -> None:
     assert writes_data("INSERT INTO listing (title) VALUES ($1)")
     assert writes_data("UPDATE outbox_event SET processed_at=? WHERE outbox_event.id IN (?)")

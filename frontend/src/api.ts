@@ -10,6 +10,11 @@
  *                       error's `extensions.code` (UNAUTHENTICATED, SEARCH_UNAVAILABLE, ...)
  *
  * Expected, user-fixable errors are not thrown: they are members of each mutation's result union.
+ *
+ * A built document carries its id (`__meta__.hash`, `sha256:<hex>` of its text, vite.config.ts):
+ * it is posted as `{documentId, operationName, variables}`, the server's trusted document
+ * (schema/trusted_documents.py), skipping parsing and validation there. A server that does not
+ * know the id (another build's) answers PERSISTED_DOCUMENT_NOT_FOUND, and the text is sent once.
  */
 import type { TypedDocumentString } from './gql/graphql'
 import { errorText, translateErrors } from './i18n/apiErrors'
@@ -76,6 +81,25 @@ export interface RequestOptions {
   quietUnauthenticated?: boolean
 }
 
+export const PERSISTED_DOCUMENT_NOT_FOUND = 'PERSISTED_DOCUMENT_NOT_FOUND'
+
+type Document = { toString(): string; __meta__?: Record<string, unknown> }
+
+function documentId(document: Document): string | undefined {
+  const id = document.__meta__?.hash
+  return typeof id === 'string' ? id : undefined
+}
+
+const OPERATION = /^\s*(?:query|mutation|subscription)\s+(\w+)/
+
+/** The body of a request: by id when the document has one (and `byId`), else its text. */
+function requestBody(document: Document, variables: unknown, byId: boolean): Record<string, unknown> {
+  const text = document.toString()
+  const id = byId ? documentId(document) : undefined
+  if (id === undefined) return { query: text, variables: variables ?? {} }
+  return { documentId: id, operationName: OPERATION.exec(text)?.[1], variables: variables ?? {} }
+}
+
 export async function request<TResult, TVariables>(
   document: TypedDocumentString<TResult, TVariables>,
   // Operations without variables may be called with none.
@@ -83,18 +107,15 @@ export async function request<TResult, TVariables>(
     ? [variables?: TVariables, options?: RequestOptions]
     : [variables: TVariables, options?: RequestOptions]
 ): Promise<TResult> {
-  let response: Response
-  try {
-    response = await fetch('/graphql', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: document.toString(), variables: variables ?? {} }),
-      signal: options?.signal,
-    })
-  } catch (error) {
-    if (error instanceof DOMException && error.name === 'AbortError') throw error
-    throw new NetworkError(error instanceof Error ? error.message : String(error))
+  const byId = documentId(document) !== undefined
+  let response = await post(requestBody(document, variables, byId), options)
+  if (byId && response.status === 400) {
+    const refusal = (await response.clone().json().catch(() => null)) as {
+      errors?: GraphQLErrorItem[]
+    } | null
+    if (refusal?.errors?.[0]?.extensions?.code === PERSISTED_DOCUMENT_NOT_FOUND) {
+      response = await post(requestBody(document, variables, false), options)
+    }
   }
   // A 504 past the operation's deadline says so in JSON (TIMEOUT); other 5xx are the network's.
   if (response.status >= 500 && response.status !== 504) {
@@ -116,6 +137,21 @@ export async function request<TResult, TVariables>(
   }
   translateErrors(body.data)
   return body.data
+}
+
+async function post(payload: Record<string, unknown>, options?: RequestOptions): Promise<Response> {
+  try {
+    return await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      body: JSON.stringify(payload),
+      signal: options?.signal,
+    })
+  } catch (error) {
+    if (error instanceof DOMException && error.name === 'AbortError') throw error
+    throw new NetworkError(error instanceof Error ? error.message : String(error))
+  }
 }
 
 type Client = import('graphql-ws').Client
@@ -149,8 +185,10 @@ export function subscribe<TResult, TVariables>(
   let stopped = false
   void wsClient().then((ws) => {
     if (stopped) return
+    // The text and, when built, the id: a server under TRUSTED_DOCUMENTS=browsers wants the id.
+    const payload = { query: document.toString(), documentId: documentId(document) }
     stop = ws.subscribe<TResult>(
-      { query: document.toString(), variables: (variables ?? {}) as Record<string, unknown> },
+      { ...payload, variables: (variables ?? {}) as Record<string, unknown> },
       {
         next: (result) => {
           if (result.errors?.length) onError?.(new ApiError(result.errors as GraphQLErrorItem[]))

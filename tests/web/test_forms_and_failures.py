@@ -102,6 +102,13 @@ def test_a_network_failure_shows_a_message_and_retry(page: Page) -> None:
     expect(alert).to_have_count(0)
 
 
+def _is_search(route: Route) -> bool:
+    """The search page's request: by its trusted document's id (`operationName` beside it), or
+    by its text from a build without ids."""
+    body = route.request.post_data or ""
+    return '"operationName":"Search"' in body or "search(" in body
+
+
 def test_search_unavailable_shows_a_message_and_retry(page: Page) -> None:
     """Meilisearch down: the API answers SEARCH_UNAVAILABLE for `search` (as it does, tested
     against a stopped Meilisearch in tests/search/); the page says so and offers a retry."""
@@ -111,8 +118,7 @@ def test_search_unavailable_shows_a_message_and_retry(page: Page) -> None:
     }
 
     def search_down(route: Route) -> None:
-        body = route.request.post_data or ""
-        if "search(" in body:
+        if _is_search(route):
             route.fulfill(status=200, content_type="application/json", body=json.dumps(unavailable))
         else:
             route.continue_()
@@ -143,7 +149,7 @@ def test_a_spent_budget_says_when_to_try_again(page: Page) -> None:
     }
 
     def refused(route: Route) -> None:
-        if "search(" in (route.request.post_data or ""):
+        if _is_search(route):
             route.fulfill(
                 status=429,
                 content_type="application/json",
