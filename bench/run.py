@@ -309,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results["backends"][name] = bench_backend(name, urls[name], options)
             failed |= "skipped" in results["backends"][name].get("search", {})
+            if "peer" in results["backends"][name].get("search", {}).get("load", {}):
+                # PostgreSQL's when both ran (the target is read there): it runs last
+                results["search_peer"] = results["backends"][name]["search"]["load"]["peer"]
         except FAILURES as error:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}
