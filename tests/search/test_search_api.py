@@ -284,3 +284,43 @@ async def test_search_unavailable_is_a_typed_error_and_browsing_still_works(
 async def test_a_network_organization_kind_exists(session: AsyncSession) -> None:
     network = await make_organization(session, kind=OrganizationKind.RESEAU)
     assert network.kind == OrganizationKind.RESEAU
+
+
+SEARCH_PAGE = """
+query($input: SearchInput!) {
+  search(input: $input) {
+    totalHits
+    hits { distanceKm listing {
+      id title kind coverPhoto { url } location { communeName department }
+      organization { id name } } }
+  }
+}
+"""
+
+
+async def test_a_page_of_hits_costs_a_fixed_number_of_statements(
+    search_api: GraphQLClient,
+    session: AsyncSession,
+    database: Database,
+    search_client: SearchClient,
+    statements: Any,
+) -> None:
+    """Issue 14: the hits' listings, organizations and communes are one statement, their photos
+    one more, however many hits and organizations there are; the names are the rows' own."""
+    tokens = [await a_lab(session, name=f"Atelier {n}") for n in range(3)]
+    communes = ["Guéret", "Limoges", "Tulle"]
+    for n in range(6):
+        await publish(search_api, tokens[n % 3], title=f"Scie à ruban {n}", commune=communes[n % 3])
+    await index_now(database, search_client)
+
+    before = statements.total
+    data = await search_api.execute(SEARCH_PAGE, {"input": {"text": "scie ruban"}})
+    assert statements.total - before == 2, statements.total - before
+    hits = data["search"]["hits"]
+    assert len(hits) == 6
+    for hit in hits:
+        listing = hit["listing"]
+        n = int(listing["title"].rsplit(" ", 1)[1])
+        assert listing["organization"]["name"] == f"Atelier {n % 3}"
+        assert listing["location"]["communeName"] == communes[n % 3]
+        assert listing["coverPhoto"] is None
