@@ -31,7 +31,7 @@ from core.db import Database
 from core.models import OutboxEvent
 from core.settings import PROJECT_ROOT, Settings
 from schema.relay import expect_id
-from search.client import SearchClient
+from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS
 from search.server import MeilisearchServer
 
@@ -142,7 +142,11 @@ async def drive(
                     "limit": len(pending),
                     "attributesToRetrieve": ["id"],
                 }
-                hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                try:
+                    hits = (await meilisearch.search(LISTINGS, body))["hits"]
+                except SearchUnavailable:  # one slow answer on a busy machine: ask again
+                    await asyncio.sleep(POLL_S)
+                    continue
                 now = loop.time()
                 for hit in hits:
                     found.setdefault(int(hit["id"]), now)
