@@ -175,9 +175,10 @@ COMMUNE_FIELDS = {"communeName", "departmentName", "regionName"}
 
 
 async def _hit_listings(info: Info, ids: list[int]) -> list[Listing | None]:
-    """The hits' listings, in order (None for one the viewer may not see). Their organizations
-    and communes, when the query reads them, come in the same statement (`hit_rows`): the
-    loaders are primed with them, so no resolver of the page goes back to the database."""
+    """The hits' listings, in order (None for one the viewer may not see). Their organizations,
+    communes and cover photos, when the query reads them, come in the same statement
+    (`hit_rows`): the loaders are primed with them, so no resolver of the page goes back to the
+    database."""
     wanted = selected_names(info, ("hits", "listing"))
     location = selected_names(info, ("hits", "listing", "location"))
     rows = await hit_rows(
@@ -186,6 +187,7 @@ async def _hit_listings(info: Info, ids: list[int]) -> list[Listing | None]:
         ids,
         organizations="organization" in wanted,
         communes=bool(location & COMMUNE_FIELDS),
+        covers="coverPhoto" in wanted and "photos" not in wanted,
     )
     loaders, prefetched = info.context.loaders, info.context.prefetched
     found = {row.id: row for row in rows.listings}
@@ -196,6 +198,8 @@ async def _hit_listings(info: Info, ids: list[int]) -> list[Listing | None]:
         prefetched["Organization", organization.id] = Organization.from_row(organization)
     for commune in rows.communes:
         loaders.commune_by_insee.prime(commune.code_insee, commune)
+    for pk, cover in rows.covers.items():  # only when `photos` is not read: it wants them all
+        loaders.photos_by_listing_id.prime(pk, [cover] if cover else [])
     return await load_listings(info, ids)
 
 
