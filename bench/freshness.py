@@ -149,8 +149,9 @@ async def drive(
                 }
                 try:
                     hits = (await meilisearch.search(LISTINGS, body))["hits"]
-                except SearchUnavailable:  # a loaded machine: ask again at the next poll
-                    hits = []
+                except SearchUnavailable:  # one slow answer on a busy machine: ask again
+                    await asyncio.sleep(POLL_S)
+                    continue
                 now = loop.time()
                 for hit in hits:
                     found.setdefault(int(hit["id"]), now)

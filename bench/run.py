@@ -408,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
             if "peer" in results["backends"][name]:
                 results["peer"] = results["backends"][name].pop("peer")
                 failed |= "skipped" in results["peer"]
+            if "peer" in results["backends"][name].get("search", {}).get("load", {}):
+                # PostgreSQL's when both ran (the target is read there): it runs last
+                results["search_peer"] = results["backends"][name]["search"]["load"]["peer"]
         except FAILURES as error:
             failed = True
             results["backends"][name] = {"url": urls[name], "skipped": str(error)}

@@ -76,6 +76,9 @@ def app_env(url: str, server: MeilisearchServer, secret: str, *, relay: bool) ->
         "MEILI_MASTER_KEY": server.master_key,
         "RUN_RELAY": "true" if relay else "false",
         "RESPONSE_CACHE_ENABLED": "false",  # the uncached path (bench.cache_bench: the cache)
+        # The bench measures searches and publishes, not the limiter (issue 13's `bench.attacks`
+        # does): the anonymous budget would refuse wrk within seconds.
+        "RATE_LIMITS_ENABLED": "false",
     }
 
 
@@ -183,6 +186,30 @@ def measure(
         "median_alone": median_alone,
         "added": _added(median),
         "added_alone": _added(median_alone),
+        "peer": peer(median_alone),
+    }
+
+
+def peer(median_alone: dict[str, dict[str, float]]) -> dict[str, Any]:
+    """The one-connection comparison (`results["search_peer"]`): the web app's search document
+    through GraphQL against the same search sent straight to Meilisearch; `cpu_ms` is the serving
+    process's CPU per request (the app's, or Meilisearch's for the direct side)."""
+
+    def side(figures: dict[str, float], cpu_key: str) -> dict[str, float]:
+        return {
+            "rps": figures["requests_per_s"],
+            "p50_ms": figures["p50_ms"],
+            "p99_ms": figures["p99_ms"],
+            "cpu_ms": figures[cpu_key],
+        }
+
+    graphql, raw = median_alone["graphql"], median_alone["meilisearch"]
+    return {
+        "graphql": side(graphql, "app_cpu_ms")
+        | {"meilisearch_cpu_ms": graphql["meilisearch_cpu_ms"]},
+        "meilisearch": side(raw, "meilisearch_cpu_ms"),
+        "ratio": round(graphql["requests_per_s"] / raw["requests_per_s"], 3),
+        "p50_delta_ms": round(graphql["p50_ms"] - raw["p50_ms"], 2),
     }
 
 

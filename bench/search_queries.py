@@ -1,10 +1,11 @@
 """The search mix: the same searches as GraphQL requests and as Meilisearch request bodies.
 
-Each case is written once, as the `SearchInput` a client would send, and as the `ListingQuery`
-`schema.search.listing_query` turns it into. The Meilisearch body is built by the app's own
-`search_body`, without facets since the GraphQL queries here select none (the app then asks
-Meilisearch for none), for an anonymous viewer, so both targets run exactly the same search;
-`check` proves it on the live servers.
+Each case is written once, as the `SearchInput` variables the web app's search page sends with
+its own document (`SEARCH_DOCUMENT`, copied from `frontend/src/search/documents.ts`: the search
+status, the hits with what a result card shows, and the kind and category facets), and as the
+`ListingQuery` `schema.search.listing_query` turns it into. The Meilisearch body is built by the
+app's own `search_body` for an anonymous viewer with the facets the document reads, so both
+targets run exactly the same search; `check` proves it on the live servers.
 """
 
 from __future__ import annotations
@@ -23,14 +24,35 @@ from core.services.communes import find_commune
 from schema.relay import expect_id
 from search.listings_search import GeoPoint, ListingQuery, search_body
 
-SELECTION = "{ totalHits hits { distanceKm listing { id title } } }"
+SEARCH_DOCUMENT = """
+    query Search($input: SearchInput!) {
+      searchStatus { indexing pending }
+      search(input: $input) {
+        totalHits endCursor
+        facets { kinds { value count } categories { value count } }
+        hits {
+          distanceKm
+          listing {
+            id title kind direction category origin
+            coverPhoto { url srcset width height }
+            location { lat lon communeName department }
+            organization { id name }
+          }
+        }
+      }
+    }
+"""
+"""The web app's search page document (`frontend/src/search/documents.ts`); JSON escapes its
+line breaks, so each body stays on one line."""
+FACETS_READ = ("kind", "category")
+"""The facets that document reads: the app asks Meilisearch for these only."""
 
 
 @dataclass(frozen=True)
 class SearchCase:
     name: str
-    graphql_input: str
-    """The `input` argument, in GraphQL syntax."""
+    variables: dict[str, Any]
+    """The `input` variable, as the web app sends it."""
     query: ListingQuery
     """What the app makes of it, except `near`, which comes from `commune`."""
     commune: str | None = None
@@ -39,44 +61,44 @@ class SearchCase:
 CASES = [
     SearchCase(
         "text near a commune",
-        '{text: "découpeuse laser", commune: "Guéret", radiusKm: 100}',
+        {"text": "découpeuse laser", "commune": "Guéret", "radiusKm": 100},
         ListingQuery(text="découpeuse laser", radius_km=100.0),
         commune="Guéret",
     ),
     SearchCase(
         "typo, no accent",
-        '{text: "imprimnte 3d resine"}',
+        {"text": "imprimnte 3d resine"},
         ListingQuery(text="imprimnte 3d resine"),
     ),
     SearchCase(
         "English near a commune",
-        '{text: "meeting room", commune: "Lyon", radiusKm: 50}',
+        {"text": "meeting room", "commune": "Lyon", "radiusKm": 50},
         ListingQuery(text="meeting room", radius_km=50.0),
         commune="Lyon",
     ),
     SearchCase(
         "kinds filter",
-        '{text: "atelier bois", kinds: [PREMISES, EQUIPMENT]}',
+        {"text": "atelier bois", "kinds": ["PREMISES", "EQUIPMENT"]},
         ListingQuery(text="atelier bois", kinds=(ListingKind.PREMISES, ListingKind.EQUIPMENT)),
     ),
     SearchCase(
         "date window",
-        '{text: "menuiserie", availableFrom: "2026-12-01", availableUntil: "2027-03-31"}',
+        {"text": "menuiserie", "availableFrom": "2026-12-01", "availableUntil": "2027-03-31"},
         ListingQuery(
             text="menuiserie", available_from=date(2026, 12, 1), available_until=date(2027, 3, 31)
         ),
     ),
     SearchCase(
         "empty text, kind and departments",
-        '{kinds: [MATERIAL], departments: ["75", "93", "94"]}',
+        {"kinds": ["MATERIAL"], "departments": ["75", "93", "94"]},
         ListingQuery(kinds=(ListingKind.MATERIAL,), departments=("75", "93", "94")),
     ),
 ]
 
 
 def graphql_body(case: SearchCase) -> str:
-    query = f"{{ search(input: {case.graphql_input}) {SELECTION} }}"
-    return json.dumps({"query": query}, ensure_ascii=False)
+    body = {"query": SEARCH_DOCUMENT, "variables": {"input": case.variables}}
+    return json.dumps(body, ensure_ascii=False)
 
 
 async def resolved(database: Database, case: SearchCase) -> ListingQuery:
@@ -91,7 +113,7 @@ async def resolved(database: Database, case: SearchCase) -> ListingQuery:
 
 
 def meilisearch_body(query: ListingQuery) -> str:
-    body = search_body(None, dataclasses.replace(query, with_facets=False))
+    body = search_body(None, dataclasses.replace(query, facets=FACETS_READ))
     return json.dumps(body, ensure_ascii=False)
 
 

@@ -9,11 +9,13 @@ from typing import Annotated
 import strawberry
 
 from core.services.bookings import MAX_WINDOW_DAYS
+from core.services.search_hits import hit_rows
 from schema import limits
 from schema.context import Info
 from schema.enums import Direction, ListingKind
 from schema.geo import GeoInput, resolve_near
 from schema.listings import Listing, load_listings
+from schema.organizations import Organization
 from schema.relay import bad_argument, from_global_id, selected_names
 from schema.search_engine import offset_cursor, run_search
 from search.listings_search import GeoPoint, ListingQuery, SearchPage
@@ -92,6 +94,10 @@ def _facets(page: SearchPage) -> Facets:
     )
 
 
+FACET_FIELDS = (("kinds", "kind"), ("categories", "category"), ("departments", "department"))
+"""Each field of `Facets` and the Meilisearch facet it shows."""
+
+
 @strawberry.type(description="One listing found, with its score and distance.")
 class SearchHit:
     listing: Listing = strawberry.field(description="The listing.")
@@ -164,6 +170,39 @@ def _free_window(given: SearchInput) -> tuple[datetime.date | None, datetime.dat
     return start, end
 
 
+COMMUNE_FIELDS = {"communeName", "departmentName", "regionName"}
+"""The fields of `Location` that read the commune's row."""
+
+
+async def _hit_listings(info: Info, ids: list[int]) -> list[Listing | None]:
+    """The hits' listings, in order (None for one the viewer may not see). Their organizations,
+    communes and cover photos, when the query reads them, come in the same statement
+    (`hit_rows`): the loaders are primed with them, so no resolver of the page goes back to the
+    database."""
+    wanted = selected_names(info, ("hits", "listing"))
+    location = selected_names(info, ("hits", "listing", "location"))
+    rows = await hit_rows(
+        info.context.session,
+        info.context.principal,
+        ids,
+        organizations="organization" in wanted,
+        communes=bool(location & COMMUNE_FIELDS),
+        covers="coverPhoto" in wanted and "photos" not in wanted,
+    )
+    loaders, prefetched = info.context.loaders, info.context.prefetched
+    found = {row.id: row for row in rows.listings}
+    for pk in ids:
+        loaders.listing_by_id.prime(pk, found.get(pk))
+    for organization in rows.organizations:
+        assert organization.id is not None
+        prefetched["Organization", organization.id] = Organization.from_row(organization)
+    for commune in rows.communes:
+        loaders.commune_by_insee.prime(commune.code_insee, commune)
+    for pk, cover in rows.covers.items():  # only when `photos` is not read: it wants them all
+        loaders.photos_by_listing_id.prime(pk, [cover] if cover else [])
+    return await load_listings(info, ids)
+
+
 async def _near(info: Info, given: SearchInput) -> GeoPoint | None:
     return await resolve_near(info, given.near, given.commune)
 
@@ -177,10 +216,11 @@ class SearchQuery:
         input: Annotated[SearchInput, strawberry.argument(description="What to look for.")],
     ) -> SearchResults:
         query = await listing_query(info, input)
-        if "facets" not in selected_names(info, ()):
-            query = replace(query, with_facets=False)  # Meilisearch counts only what is read
+        # Meilisearch counts only the facets the query reads: each costs it a pass over the hits
+        read = selected_names(info, ("facets",))
+        query = replace(query, facets=tuple(f for g, f in FACET_FIELDS if g in read))
         page = await run_search(info, query)
-        listings = await load_listings(info, [hit.id for hit in page.hits])
+        listings = await _hit_listings(info, [hit.id for hit in page.hits])
         hits = [  # the database is the truth: a hit it no longer shows is skipped
             SearchHit(listing=listing, score=hit.score, distance_km=hit.distance_km)
             for hit, listing in zip(page.hits, listings, strict=True)

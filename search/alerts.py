@@ -198,7 +198,7 @@ def alert_query(search: AlertSearch, listing_ids: Sequence[int]) -> ListingQuery
         available_from=search.available_from,
         available_until=search.available_until,
         limit=len(listing_ids),
-        with_facets=False,
+        facets=(),
         matching_strategy="all",
     )
 

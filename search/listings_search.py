@@ -49,7 +49,8 @@ class ListingQuery:
     exclude_organization_id: int | None = None
     limit: int = 20
     offset: int = 0
-    with_facets: bool = True
+    facets: tuple[str, ...] = FACETS
+    """The facets Meilisearch counts (names from `FACETS`); none costs it least."""
     matching_strategy: str = "last"
 
 
@@ -95,8 +96,8 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
         "showRankingScore": True,
         "matchingStrategy": query.matching_strategy,
     }
-    if query.with_facets:
-        body["facets"] = list(FACETS)
+    if query.facets:
+        body["facets"] = list(query.facets)
     if query.near is not None:
         body["sort"] = [f"_geoPoint({query.near.lat}, {query.near.lon}):asc"]
     elif not query.text.strip():

@@ -66,7 +66,7 @@ def match_query(
         exclude_ids=(listing.id,),
         exclude_organization_id=listing.organization_id,
         limit=limit,
-        with_facets=False,
+        facets=(),
     )
 
 

@@ -1,7 +1,7 @@
 """`Listing.matches` of a whole page goes to Meilisearch as one multi-search, and search calls are
 bounded in time and in number per request (issue 13, item 2).
 
-Meilisearch is the real one; its calls are counted by wrapping the client's HTTP transport.
+Meilisearch is the real one; its calls are counted by wrapping the client's search call.
 """
 
 from __future__ import annotations
@@ -47,26 +47,23 @@ SEARCHES = (
 TOOLS = ["perceuse", "scie", "ponceuse", "visseuse", "meuleuse"]
 
 
-class Counting(httpx.AsyncBaseTransport):
-    """The real transport, counting the calls by path and the most in flight at once."""
+class Counting(SearchClient):
+    """The real client, counting its search calls by path and the most in flight at once."""
 
-    def __init__(self) -> None:
-        self.inner = httpx.AsyncHTTPTransport()
+    def __init__(self, url: str, api_key: str | None) -> None:
+        super().__init__(url, api_key)
         self.paths: list[str] = []
         self.in_flight = 0
         self.most_in_flight = 0
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self.paths.append(request.url.path)
+    async def _search(self, path: str, body: dict[str, Any]) -> Any:
+        self.paths.append(path)
         self.in_flight += 1
         self.most_in_flight = max(self.most_in_flight, self.in_flight)
         try:
-            return await self.inner.handle_async_request(request)
+            return await super()._search(path, body)
         finally:
             self.in_flight -= 1
-
-    async def aclose(self) -> None:
-        await self.inner.aclose()
 
     def searches(self) -> list[str]:
         return [p for p in self.paths if p == "/multi-search" or p.endswith("/search")]
@@ -83,11 +80,7 @@ class Counted:
 async def counted_api(
     settings: Settings, database: Database, search_client: SearchClient, **changes: Any
 ) -> AsyncIterator[Counted]:
-    calls = Counting()
-    counted = SearchClient(search_client.url, None)
-    counted.http = httpx.AsyncClient(
-        base_url=search_client.url, headers=search_client.http.headers, transport=calls
-    )
+    calls = counted = Counting(search_client.url, search_client.api_key)
     app = create_app(settings.model_copy(update=changes), database, search=counted)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:

@@ -7,7 +7,8 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
-from core.models import OrganizationKind, Role
+from core.models import OrganizationKind, Photo, Role
+from schema.relay import expect_id
 from search.client import SearchClient
 from tests.factories import make_organization, make_token
 from tests.graphql import GraphQLClient
@@ -284,3 +285,63 @@ async def test_search_unavailable_is_a_typed_error_and_browsing_still_works(
 async def test_a_network_organization_kind_exists(session: AsyncSession) -> None:
     network = await make_organization(session, kind=OrganizationKind.RESEAU)
     assert network.kind == OrganizationKind.RESEAU
+
+
+SEARCH_PAGE = """
+query($input: SearchInput!) {
+  search(input: $input) {
+    totalHits
+    hits { distanceKm listing {
+      id title kind coverPhoto { url } location { communeName department }
+      organization { id name } } }
+  }
+}
+"""
+
+
+async def test_a_page_of_hits_costs_a_fixed_number_of_statements(
+    search_api: GraphQLClient,
+    session: AsyncSession,
+    database: Database,
+    search_client: SearchClient,
+    statements: Any,
+) -> None:
+    """Issue 14: the hits' listings with their organizations, communes and cover photos are one
+    statement, however many hits there are; the names and covers are the rows' own."""
+    tokens = [await a_lab(session, name=f"Atelier {n}") for n in range(3)]
+    communes = ["Guéret", "Limoges", "Tulle"]
+    ids = []
+    for n in range(6):
+        title = f"Scie à ruban {n}"
+        ids.append(await publish(search_api, tokens[n % 3], title=title, commune=communes[n % 3]))
+    for n in (0, 3):  # two photos each; the cover is position 0 whatever the insertion order
+        for position in (1, 0):
+            session.add(
+                Photo(
+                    alt="Vue",
+                    key=f"photos/{n:02d}{position:030x}",
+                    width=320,
+                    height=240,
+                    widths=[320],
+                    source_format="JPEG",
+                    listing_id=expect_id(ids[n], "Listing"),
+                    position=position,
+                )
+            )
+    await session.commit()
+    await index_now(database, search_client)
+
+    before = statements.total
+    data = await search_api.execute(SEARCH_PAGE, {"input": {"text": "scie ruban"}})
+    assert statements.total - before == 1, statements.total - before
+    hits = data["search"]["hits"]
+    assert len(hits) == 6
+    for hit in hits:
+        listing = hit["listing"]
+        n = int(listing["title"].rsplit(" ", 1)[1])
+        assert listing["organization"]["name"] == f"Atelier {n % 3}"
+        assert listing["location"]["communeName"] == communes[n % 3]
+        if n in (0, 3):
+            assert f"photos/{n:02d}{0:030x}" in listing["coverPhoto"]["url"], listing
+        else:
+            assert listing["coverPhoto"] is None

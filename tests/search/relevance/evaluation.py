@@ -83,7 +83,7 @@ def listing_query(spec: dict[str, Any], near: GeoPoint | None, limit: int = 10) 
         available_from=parse_day(filters.get("availableFrom")),
         available_until=parse_day(filters.get("availableUntil")),
         limit=limit,
-        with_facets=False,
+        facets=(),
     )
 
 
