@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import multiprocessing
 from collections.abc import AsyncIterator
@@ -96,6 +97,10 @@ def create_app(
         demo = None
         if providers is None and dev_provider.wanted(settings):
             demo = await dev_provider.start_for_development(settings, identity)
+        # What exists now (modules, the schema, the app) lives as long as the process: out of
+        # the collector's sight, its full collections stop walking it (~10 % of a read's CPU).
+        gc.collect()
+        gc.freeze()
         try:
             with quiet_abandoned_connects(asyncio.get_running_loop()):
                 yield

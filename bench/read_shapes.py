@@ -63,6 +63,7 @@ def _settings(url: str) -> Settings:
         load_demo_data=False,
         search_enabled=False,
         rate_limits_enabled=False,
+        response_cache_enabled=False,  # the read path itself, not api/response_cache.py's hits
     )
 
 
@@ -121,6 +122,7 @@ def _served_env(url: str) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "SEARCH_ENABLED": "false",
         "RATE_LIMITS_ENABLED": "false",
+        "RESPONSE_CACHE_ENABLED": "false",
     }
 
 
