@@ -19,7 +19,7 @@ from core.settings import Settings
 @pytest.fixture
 async def engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
     settings = Settings(database_url=f"sqlite+aiosqlite:///{tmp_path / 'hops.sqlite3'}")
-    engine = create_engine(settings)
+    engine = create_engine(settings, versioned=False)  # a bare table, no data version
     async with engine.begin() as connection:
         await connection.execute(
             text("CREATE TABLE thing (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")

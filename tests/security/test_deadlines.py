@@ -221,12 +221,21 @@ class ServerLog:
         return "\n".join(formatter.format(record) for record in self.records)
 
 
+def _elsewhere(record: logging.LogRecord) -> bool:
+    """A record the root logger hears from another app of the test session: the rate limiter's
+    background sync of an app an earlier test left on a database since closed ("counting
+    alone"). The served app's own limiter has a live database, so its sync never says this."""
+    return record.name == "entrelieux.rate_limits" and "counting alone" in record.getMessage()
+
+
 @pytest.fixture
 def server_log() -> Iterator[ServerLog]:
     log = ServerLog()
 
     class Keep(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
+            if _elsewhere(record):
+                return
             log.records.append(record)
 
     handler = Keep(logging.INFO)  # aiosqlite logs every statement at DEBUG
