@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ PUBLISH = (
     'title: "Thermoformeuse", commune: "Guéret" }) { __typename } }'
 )
 SEARCH = '{ search(input: { text: "thermoformeuse" }) { totalHits } }'
+POLL_SECONDS = 30
 
 
 def test_several_workers_on_sqlite_are_refused_naming_postgresql(tmp_path: Path) -> None:
@@ -69,7 +71,12 @@ def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[bytes], str, str]]
         pytest.skip("serve --workers needs PostgreSQL (TEST_DATABASE_URL)")
     with own_database_url(tmp_path, "workers") as database_url:
         environment = environment_for(
-            tmp_path, database_url, RATE_LIMITS_ENABLED="false", WEB_CONCURRENCY="2"
+            tmp_path,
+            database_url,
+            RATE_LIMITS_ENABLED="false",
+            WEB_CONCURRENCY="2",
+            # Longer than any wait below: the relay must be woken by the workers' commits.
+            OUTBOX_POLL_SECONDS=str(POLL_SECONDS),
         )
         secret = prepare(environment)
         # (a migration on a fresh database, then two workers' imports: slow on a busy machine)
@@ -99,17 +106,23 @@ def test_two_workers_answer_and_the_relay_runs_once_in_the_parent(
     _wait_for_search(base, '{ search(input: { text: "rien" }) { totalHits } }', 0)
     before = _listing_additions(meilisearch)
 
+    # Published through a worker, searchable at once: the commit's NOTIFY wakes the parent's
+    # relay (core/commit_notices.py), which would otherwise wait for its poll (30 s here).
+    for title in ("Presse à balancier", "Presse plieuse"):
+        published = time.monotonic()
+        _publish(base, secret, title)
+        query = f'{{ search(input: {{ text: "{title}" }}) {{ totalHits }} }}'
+        _wait_for_search(base, query, 1, within=POLL_SECONDS)
+        waited = time.monotonic() - published
+        assert waited < 2, f"{title!r} searchable after {waited:.1f} s: the relay was not woken"
+    time.sleep(2)  # (the tasks of what was pushed in the meantime)
+    before = _listing_additions(meilisearch)
+
     # The parent frozen, its relay with it: a listing published through a worker waits in the
-    # outbox. Were a worker relaying, it would be searchable within a poll (0.5 s).
+    # outbox. Were a worker relaying, it would be searchable at once (woken by the commit).
     os.kill(server.pid, signal.SIGSTOP)
     try:
-        answer = httpx.post(
-            f"{base}/graphql",
-            headers={"Authorization": f"Bearer {secret}"},
-            json={"query": PUBLISH},
-            timeout=10,
-        ).json()
-        assert answer["data"] == {"listingPublish": {"__typename": "ListingSuccess"}}
+        _publish(base, secret, "Thermoformeuse")
         time.sleep(3)
         assert _search(base, SEARCH) == 0
         assert _listing_additions(meilisearch) == before
@@ -152,6 +165,50 @@ def test_workers_and_meilisearch_die_with_a_killed_serve(
         assert _gone(pid), f"pid {pid} outlived a SIGKILLed serve"
 
 
+def test_connections_opened_at_once_are_spread_over_the_workers(
+    served: tuple[subprocess.Popen[bytes], str, str],
+) -> None:
+    """Each worker listens on a socket of its own (SO_REUSEPORT): the kernel spreads new
+    connections by hash. With one shared socket, the first worker woken by a burst accepted
+    every connection queued (wrk's 10 keep-alive connections all went to one worker)."""
+    server, base, _ = served
+    workers = _worker_pids(base, 2)
+    port = int(base.rsplit(":", 1)[1])
+    connections = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(30)]
+    answered: dict[int, int] = {}
+    try:  # all 30 wait in the kernel's queues before any request is sent
+        for connection in connections:
+            connection.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        for connection in connections:
+            pid = int(PROCESS.findall(_read_all(connection))[0])
+            answered[pid] = answered.get(pid, 0) + 1
+    finally:
+        for connection in connections:
+            connection.close()
+    assert set(answered) == workers, answered
+    assert server.pid not in answered
+    # Binomial(30, 1/2) by the hash: below 5 for either worker once in ~17,000 runs.
+    assert min(answered.values()) >= 5, answered
+
+
+def _read_all(connection: socket.socket) -> str:
+    chunks = []
+    while chunk := connection.recv(65536):
+        chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
+def _publish(base: str, secret: str, title: str) -> None:
+    query = PUBLISH.replace("Thermoformeuse", title)
+    answer = httpx.post(
+        f"{base}/graphql",
+        headers={"Authorization": f"Bearer {secret}"},
+        json={"query": query},
+        timeout=10,
+    ).json()
+    assert answer["data"] == {"listingPublish": {"__typename": "ListingSuccess"}}, answer
+
+
 def _worker_pids(base: str, count: int, without: int | None = None) -> set[int]:
     """The pids that answer /metrics, each connection a new one, until `count` distinct."""
     seen: set[int] = set()
@@ -188,8 +245,8 @@ def _search(base: str, query: str) -> int | None:
     return int(found["data"]["search"]["totalHits"]) if found.get("data") else None
 
 
-def _wait_for_search(base: str, query: str, hits: int) -> None:
-    deadline = time.monotonic() + 60
+def _wait_for_search(base: str, query: str, hits: int, within: float = 60) -> None:
+    deadline = time.monotonic() + within
     while (found := _search(base, query)) != hits:
         assert time.monotonic() < deadline, found
         time.sleep(0.1)
