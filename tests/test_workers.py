@@ -172,20 +172,31 @@ def test_connections_opened_at_once_are_spread_over_the_workers(
     connections by hash. With one shared socket, the first worker woken by a burst accepted
     every connection queued (wrk's 10 keep-alive connections all went to one worker)."""
     server, base, _ = served
-    workers = _worker_pids(base, 2)
+    workers = sorted(_worker_pids(base, 2))
     port = int(base.rsplit(":", 1)[1])
-    connections = [socket.create_connection(("127.0.0.1", port), timeout=30) for _ in range(30)]
     answered: dict[int, int] = {}
-    try:  # all 30 wait in the kernel's queues before any request is sent
-        for connection in connections:
+    connections: list[socket.socket] = []
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:  # all 30 wait in the kernel's queues, then one worker runs a second before the other:
+        # with one shared queue, it would accept all 30
+        for _ in range(30):
+            connection = socket.create_connection(("127.0.0.1", port), timeout=30)
+            connections.append(connection)
             connection.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        os.kill(workers[0], signal.SIGCONT)
+        time.sleep(1)
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+    try:
         for connection in connections:
             pid = int(PROCESS.findall(_read_all(connection))[0])
             answered[pid] = answered.get(pid, 0) + 1
     finally:
         for connection in connections:
             connection.close()
-    assert set(answered) == workers, answered
+    assert set(answered) == set(workers), answered
     assert server.pid not in answered
     # Binomial(30, 1/2) by the hash: below 5 for either worker once in ~17,000 runs.
     assert min(answered.values()) >= 5, answered
