@@ -100,38 +100,36 @@ def test_two_workers_answer_and_the_relay_runs_once_in_the_parent(
     known = endpoint(tmp_path)
     assert known["owner"] == server.pid
     assert _parent_of(known["pid"]) == server.pid
-    meilisearch = httpx.Client(
-        base_url=known["url"], headers={"Authorization": f"Bearer {known['key']}"}, timeout=10
-    )
-    _wait_for_search(base, '{ search(input: { text: "rien" }) { totalHits } }', 0)
-    before = _listing_additions(meilisearch)
+    headers = {"Authorization": f"Bearer {known['key']}"}
+    with httpx.Client(base_url=known["url"], headers=headers, timeout=10) as meilisearch:
+        _wait_for_search(base, '{ search(input: { text: "rien" }) { totalHits } }', 0)
+        _wait_until_idle(meilisearch)  # (the communes index, filled at start, queues ahead)
 
-    # Published through a worker, searchable at once: the commit's NOTIFY wakes the parent's
-    # relay (core/commit_notices.py), which would otherwise wait for its poll (30 s here).
-    for title in ("Presse à balancier", "Presse plieuse"):
-        published = time.monotonic()
-        _publish(base, secret, title)
-        query = f'{{ search(input: {{ text: "{title}" }}) {{ totalHits }} }}'
-        _wait_for_search(base, query, 1, within=POLL_SECONDS)
-        waited = time.monotonic() - published
-        assert waited < 2, f"{title!r} searchable after {waited:.1f} s: the relay was not woken"
-    time.sleep(2)  # (the tasks of what was pushed in the meantime)
-    before = _listing_additions(meilisearch)
+        # Published through a worker, searchable at once: the commit's NOTIFY wakes the parent's
+        # relay (core/commit_notices.py), which would otherwise wait for its poll (30 s here).
+        for title in ("Presse à balancier", "Presse plieuse"):
+            published = time.monotonic()
+            _publish(base, secret, title)
+            query = f'{{ search(input: {{ text: "{title}" }}) {{ totalHits }} }}'
+            _wait_for_search(base, query, 1, within=POLL_SECONDS)
+            waited = time.monotonic() - published
+            assert waited < 2, f"{title!r} searchable after {waited:.1f} s: the relay was not woken"
+        time.sleep(2)  # (the tasks of what was pushed in the meantime)
+        before = _listing_additions(meilisearch)
 
-    # The parent frozen, its relay with it: a listing published through a worker waits in the
-    # outbox. Were a worker relaying, it would be searchable at once (woken by the commit).
-    os.kill(server.pid, signal.SIGSTOP)
-    try:
-        _publish(base, secret, "Thermoformeuse")
-        time.sleep(3)
-        assert _search(base, SEARCH) == 0
-        assert _listing_additions(meilisearch) == before
-    finally:
-        os.kill(server.pid, signal.SIGCONT)
-    _wait_for_search(base, SEARCH, 1)
-    time.sleep(1)  # a second relay, were there one, would have pushed it by now too
-    assert _listing_additions(meilisearch) == before + 1, "indexed exactly once"
-    meilisearch.close()
+        # The parent frozen, its relay with it: a listing published through a worker waits in the
+        # outbox. Were a worker relaying, it would be searchable at once (woken by the commit).
+        os.kill(server.pid, signal.SIGSTOP)
+        try:
+            _publish(base, secret, "Thermoformeuse")
+            time.sleep(3)
+            assert _search(base, SEARCH) == 0
+            assert _listing_additions(meilisearch) == before
+        finally:
+            os.kill(server.pid, signal.SIGCONT)
+        _wait_for_search(base, SEARCH, 1)
+        time.sleep(1)  # a second relay, were there one, would have pushed it by now too
+        assert _listing_additions(meilisearch) == before + 1, "indexed exactly once"
 
 
 def test_a_dead_worker_is_replaced_and_stopping_serve_stops_every_process(
@@ -261,6 +259,13 @@ def _wait_for_search(base: str, query: str, hits: int, within: float = 60) -> No
     while (found := _search(base, query)) != hits:
         assert time.monotonic() < deadline, found
         time.sleep(0.1)
+
+
+def _wait_until_idle(meilisearch: httpx.Client) -> None:
+    deadline = time.monotonic() + 120
+    while meilisearch.get("/tasks", params={"statuses": "enqueued,processing"}).json()["total"]:
+        assert time.monotonic() < deadline, "Meilisearch still busy after 2 minutes"
+        time.sleep(0.2)
 
 
 def _listing_additions(meilisearch: httpx.Client) -> int:
