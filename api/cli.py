@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import re
 import sys
@@ -19,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.logs import configure_logging, logging_config
 from api.relays import Relays, RelaysThread
+from api.reuseport import WorkerSocket
 from api.search_runtime import SearchRuntime
 from api.setup import load_demo, migrate
 from core.db import Database
@@ -170,14 +172,38 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     relays = RelaysThread(settings)
     os.environ.update(relays.start())  # read by each worker's Settings (spawned, not forked)
     try:
-        uvicorn.run(
-            "api.app:worker_from_environment",
-            workers=workers,
-            timeout_worker_healthcheck=WORKER_ANSWER_SECONDS,
-            **_uvicorn_options(settings, host, port),
-        )
+        return _serve_workers(settings, host, port, workers)
     finally:
         relays.stop()
+
+
+def _serve_workers(settings: Settings, host: str, port: int, workers: int) -> int:
+    """uvicorn's supervisor (a dead worker replaced, SIGTERM/SIGINT stop them all), each worker
+    on a socket of its own (api/reuseport.py) so that the kernel spreads the connections."""
+    from uvicorn import Config
+    from uvicorn.supervisors import Multiprocess
+
+    config = Config(
+        "api.app:worker_from_environment",
+        workers=workers,
+        timeout_worker_healthcheck=WORKER_ANSWER_SECONDS,
+        **_uvicorn_options(settings, host, port),
+    )
+    try:
+        sock = WorkerSocket.bind_to(host, port)
+    except OSError as error:
+        print(f"cannot listen on {host}:{port}: {error}", file=sys.stderr)
+        return 2
+    with sock:
+        bound_host, bound_port = sock.getsockname()[:2]
+        logging.getLogger("uvicorn.error").info(
+            "Uvicorn running on http://%s:%d, %d workers with a socket each (Press CTRL+C to quit)",
+            bound_host,
+            bound_port,
+            workers,
+        )
+        with contextlib.suppress(KeyboardInterrupt):
+            Multiprocess(config, sockets=[sock]).run()
     return 0
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -115,6 +116,7 @@ def serve_workers(url: str, secret: str, workers: int, var_dir: Path) -> Iterato
         "LOG_LEVEL": "warning",
         "SEARCH_ENABLED": "false",  # the page never searches; the other relays still run
         "RATE_LIMITS_ENABLED": "false",  # one client at hundreds of req/s: not what is measured
+        "RESPONSE_CACHE_ENABLED": "false",  # the same page again would be a cache hit
         "VAR_DIR": str(var_dir),
         "HOST": HOST,
         "PORT": str(port),
@@ -161,7 +163,29 @@ def _wait_for_workers(process: subprocess.Popen[bytes], base: str, workers: int,
     raise RuntimeError(f"serve --workers {workers}: {len(seen)} workers answered in 2 minutes")
 
 
+_PROCESS = re.compile(r'^entrelieux_process\{pid="(\d+)"\} 1\.0$', re.MULTILINE)
+_GRAPHQL = re.compile(
+    r'^entrelieux_http_requests_total\{[^}]*route="/graphql"[^}]*\} ([0-9.e+]+)$', re.MULTILINE
+)
+
+
+def _requests_by_worker(server: Served) -> dict[int, int]:
+    """/graphql requests answered so far by each worker (each scrape a new connection, until
+    every worker has answered one; a scrape answers for its own process only)."""
+    wanted, counts = server.worker_pids(), {}
+    deadline = time.monotonic() + 20
+    while not wanted <= set(counts) and time.monotonic() < deadline:
+        try:
+            text = httpx.get(server.base_url + "/metrics", timeout=10).text
+        except httpx.HTTPError:
+            continue
+        for pid in _PROCESS.findall(text):
+            counts[int(pid)] = int(sum(float(n) for n in _GRAPHQL.findall(text)))
+    return counts
+
+
 def _run(server: Served, body: str, plan: load.LoadPlan) -> dict[str, Any]:
+    answered = _requests_by_worker(server)
     before, database_before = server.cpu_seconds(), _postgres_cpu()
     tool_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     result = load.drive(server.base_url + "/graphql", body, plan)
@@ -170,6 +194,9 @@ def _run(server: Served, body: str, plan: load.LoadPlan) -> dict[str, Any]:
     database = sum(_spent(database_before, _postgres_cpu()).values())
     used = sum(spent.values())
     workers = [spent[pid] for pid in server.worker_pids() if pid in spent] or [used]
+    after = _requests_by_worker(server)
+    # requests each worker answered during the run (its /graphql counter's increase), by pid
+    by_worker = {str(pid): n - answered.get(pid, 0) for pid, n in sorted(after.items())}
     requests = max(result.requests, 1)
     tool = (tool_after.ru_utime + tool_after.ru_stime) - (
         tool_before.ru_utime + tool_before.ru_stime
@@ -184,6 +211,7 @@ def _run(server: Served, body: str, plan: load.LoadPlan) -> dict[str, Any]:
         "server_cores": round(used / max(result.seconds, 1e-9), 3),
         # the least busy worker's CPU over the busiest's: 1 when the kernel spreads connections
         "worker_balance": round(min(workers) / max(max(workers), 1e-9), 2),
+        "requests_by_worker": by_worker,
         "postgres_cpu_ms": round(database * 1000 / requests, 3),
         "load_tool_cpu_ms": round(tool * 1000 / requests, 4),
         "load_tool_cores": round(tool / max(result.seconds, 1e-9), 3),
@@ -231,12 +259,15 @@ def bench_workers(
                     f"({figures['server_cores']:.2f} core, balance {figures['worker_balance']})  "
                     f"postgres {figures['postgres_cpu_ms']:5.2f}  load tool "
                     f"{figures['load_tool_cpu_ms']:.3f} ms/req ({figures['load_tool_cores']:.3f} "
-                    f"core)  errors {figures['errors']}",
+                    f"core)  errors {figures['errors']}  requests by worker "
+                    f"{sorted(figures['requests_by_worker'].values())}",
                     flush=True,
                 )
     medians = {
         str(workers): {
-            key: round(statistics.median(r[key] for r in results), 3) for key in results[0]
+            key: round(statistics.median(r[key] for r in results), 3)
+            for key in results[0]
+            if key != "requests_by_worker"
         }
         for workers, results in runs.items()
     }

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core import listing_counts
+from core.commit_notices import notify_on_commit
 from core.data_version import track_writes
 from core.outbox import OutboxSession
 from core.settings import Settings
@@ -61,6 +62,7 @@ def create_engine(settings: Settings, versioned: bool = True) -> AsyncEngine:
         _replace_closed_on_checkout(engine)
     if versioned:
         track_writes(engine.sync_engine)
+    notify_on_commit(engine.sync_engine)
     return engine
 
 

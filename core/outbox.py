@@ -15,6 +15,7 @@ from sqlalchemy import event, insert
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
+from core.commit_notices import mark_outbox_written
 from core.models import Booking, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from core.models.base import utcnow
 
@@ -43,7 +44,9 @@ def _write_outbox(session: Session, _context: Any) -> None:
             {"topic": topic, "entity_id": entity_id, "created_at": now, "available_at": now}
             for topic, entity_id in events
         ]
-        session.connection().execute(insert(OutboxEvent), rows)
+        connection = session.connection()
+        connection.execute(insert(OutboxEvent), rows)
+        mark_outbox_written(connection)  # NOTIFY on commit (PostgreSQL): wakes other processes
 
 
 @event.listens_for(OutboxSession, "do_orm_execute")

@@ -21,6 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.background import BackgroundLoop
+from core.commit_notices import listen
 from core.db import Database
 from core.models import Commune, Listing, Organization, OutboxEvent, OutboxTopic, Space
 from core.models.base import utcnow
@@ -290,6 +291,11 @@ class Relay(BackgroundLoop):
 
     async def run(self) -> None:
         finishing: asyncio.Task[int] | None = None
+        listener: asyncio.Task[None] | None = None
+        if self.database.engine.dialect.name == "postgresql":  # commits of other processes
+            listener = asyncio.create_task(
+                listen(self.database.engine.url, self.wake), name="outbox-listener"
+            )
         try:
             while True:
                 wave = await self._fill(finishing)
@@ -300,6 +306,10 @@ class Relay(BackgroundLoop):
                     await finishing
                 finishing = asyncio.create_task(self._finish(wave), name="outbox-wave")
         finally:
+            if listener is not None:
+                listener.cancel()
+                with suppress(asyncio.CancelledError):
+                    await listener
             if finishing is not None and not finishing.done():
                 finishing.cancel()
                 with suppress(asyncio.CancelledError):
