@@ -59,14 +59,14 @@ lint: install
 test: lint frontend
 	$(BIN)/pytest
 
-# Benchmarks, never part of `make test`: ~11 minutes (listings, then search: indexing, GraphQL
-# against Meilisearch, publish→searchable; `--only listings|search`); figures in bench/out/, see
-# bench/RESULTS.md. Issue 13's attack load test and the fuzzer's long run too (`--only attacks`,
-# ~15 minutes at 30 s per attack on both databases; `--only fuzz`, ~4 minutes).
-# Issue 14's side by side with PostGraphile V5 (`--only peer`, PostgreSQL, ~5 minutes with the
-# seeding; bench/postgraphile/ is installed here only), then the targets table (bench/targets.py).
+# Benchmarks, never part of `make test`; figures in bench/out/, see bench/RESULTS.md. One part:
+# `python -m bench.run --only PART` (its --help lists them). Issue 14's parts: `peer` (PostGraphile
+# V5 beside us, PostgreSQL, ~5 minutes with the seeding; bench/postgraphile/ is installed here
+# only), `cache`, `workers`, `trusted`, `freshness`, `scale` (10k to 1M listings), then the
+# targets table (bench/targets.py). Issue 13's attacks run 10 s each here (`python -m
+# bench.attacks --duration 30` for the long run) and the fuzzer 2,000 documents.
 # wrk comes from Debian; without it bench/load.py falls back to a Python load generator.
-bench: install $(PEER_INSTALLED)
+bench: install frontend $(PEER_INSTALLED)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; } || true
 	$(BIN)/python -m bench.run
 

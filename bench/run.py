@@ -450,10 +450,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"trusted: skipped: {error}", file=sys.stderr, flush=True)
     if "attacks" in options.parts:  # its own figures: bench/out/attacks.md, attacks-<db>.json
         print("attacks", flush=True)
-        failed |= attacks.main(["--backends", ",".join(options.backends)]) != 0
+        attack_args = ["--backends", ",".join(options.backends), "--duration", "10"]
+        failed |= attacks.main(attack_args) != 0  # 10 s an attack keeps make bench short
     if "fuzz" in options.parts:  # its own figures: bench/out/fuzz-sqlite.json
         print("fuzz", flush=True)
-        failed |= fuzz.main(["--examples", "5000"]) != 0
+        failed |= fuzz.main(["--examples", "2000"]) != 0  # `python -m bench.fuzz` for longer
     results |= headline(results["backends"])
     results["total_seconds"] = round(time.perf_counter() - started, 1)
     OUT.mkdir(parents=True, exist_ok=True)
