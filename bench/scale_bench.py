@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from bench import search_bench, search_queries
 from bench.seed import seed
-from bench.servers import Server, serve
+from bench.servers import Server, app_environment, serve
 
 SIZES = (10_000, 100_000, 1_000_000)
 SEARCH_SIZES = (10_000, 100_000)
@@ -105,18 +105,6 @@ async def exact_department_count(url: str) -> int:
         await engine.dispose()
 
 
-def _env(url: str, secret: str) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secret,
-        "LOAD_DEMO_DATA": "false",
-        "LOG_LEVEL": "warning",
-        "SEARCH_ENABLED": "false",
-        "RATE_LIMITS_ENABLED": "false",  # one client asking as fast as it can, on purpose
-    }
-
-
 def bench_size(url: str, secret: str, size: int, requests: int, search: bool) -> dict[str, Any]:
     """Seed `size` listings, then time each shape; the search shape only when `search`."""
     figures: dict[str, Any] = {}
@@ -124,7 +112,8 @@ def bench_size(url: str, secret: str, size: int, requests: int, search: bool) ->
     figures["seed_s"] = round(seeded.seconds, 1)
     print(f"scale {size:>9,}: seeded in {seeded.seconds:.1f} s", flush=True)
     expected = asyncio.run(exact_department_count(url))
-    with serve("api.app:app_from_environment", "/healthz", _env(url, secret), factory=True) as app:
+    env = app_environment(url, secret)
+    with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
         _pin(app)
         with httpx.Client(timeout=60) as client:
             answer = _checked(

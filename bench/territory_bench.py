@@ -23,7 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from api.app import create_app
-from bench.servers import serve
+from bench.servers import app_environment, serve
 from core.db import attach_counter, create_engine
 from core.models import (
     AreaLevel,
@@ -175,14 +175,7 @@ def _check(answer: dict[str, Any]) -> dict[str, Any]:
 
 
 def measure(url: str, token: str, secret: str) -> dict[str, Any]:
-    env = {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secret,
-        "LOAD_DEMO_DATA": "false",
-        "LOG_LEVEL": "warning",
-        "SEARCH_ENABLED": "false",
-    }
+    env = app_environment(url, secret)
     headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     result: dict[str, Any] = {}
     with (
