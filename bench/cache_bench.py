@@ -31,7 +31,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bench import load
-from bench.servers import Server, serve
+from bench.servers import Server, app_environment, serve
 from core.db import create_engine
 from core.models import Listing, Organization, Role
 from core.services.tokens import ensure_member, issue_token
@@ -195,15 +195,7 @@ def bench_cache(url: str, secret: str, plan: load.LoadPlan, repeats: int = 3) ->
     if load.wrk_path() is None:
         return {"skipped": "wrk is not installed"}
     listing_id, token = asyncio.run(writer(url))
-    env = {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secret,
-        "LOAD_DEMO_DATA": "false",
-        "LOG_LEVEL": "warning",
-        "SEARCH_ENABLED": "false",
-        "RATE_LIMITS_ENABLED": "false",
-    }
+    env = app_environment(url, secret)
     runs: dict[str, list[dict[str, Any]]] = {"off": [], "on": []}
     with (
         serve(
