@@ -386,7 +386,7 @@ def bench_backend(name: str, url: str, options: Options) -> dict[str, Any]:
             "client_id": "bench",
             "client_secret": "bench-secret",
         }
-        env = app_env(url, engine, SECRET, relay=False) | {
+        env = app_env(url, engine, SECRET, relay=False, limited=True) | {
             "OIDC_PROVIDERS": json.dumps([provider]),
             "PUBLIC_URL": "https://entrelieux.bench.invalid",
             "RATE_LIMIT_GRAPHQL_TOKEN": "1000000000",  # the legitimate integration's budget

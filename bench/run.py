@@ -113,16 +113,9 @@ PARTS = (
     "attacks",
     "fuzz",
 )
-BACKEND_PARTS = (
-    "listings",
-    "peer",
-    "cache",
-    "workers",
-    "search",
-    "freshness",
-    "exchanges",
-    "territory",
-)
+ONCE_PARTS = ("scale", "web", "trusted", "attacks", "fuzz")
+"""Parts run once whatever the backends; the others run for each backend."""
+BACKEND_PARTS = tuple(p for p in PARTS if p not in ONCE_PARTS)
 FAILURES = (OSError, RuntimeError, SQLAlchemyError, subprocess.SubprocessError, httpx.HTTPError)
 
 

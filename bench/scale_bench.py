@@ -131,7 +131,6 @@ def bench_size(url: str, secret: str, size: int, requests: int, search: bool) ->
             figures["index_s"] = indexing["reindex_s"]
             print(f"scale {size:>9,}: indexed in {indexing['reindex_s']} s", flush=True)
             env = search_bench.app_env(url, server, secret, relay=False)
-            env["RATE_LIMITS_ENABLED"] = "false"
             with serve("api.app:app_from_environment", "/healthz", env, factory=True) as app:
                 _pin(app)
                 body = search_queries.graphql_body(SEARCH_CASE)

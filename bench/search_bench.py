@@ -24,7 +24,7 @@ from typing import Any
 
 from bench import freshness, load, meilisearch_tasks, search_queries
 from bench.seed import OUT
-from bench.servers import Server, serve
+from bench.servers import Server, app_environment, serve
 from core.db import Database
 from core.settings import Settings
 from search.client import SearchClient
@@ -64,22 +64,22 @@ def _meilisearch_process(server: MeilisearchServer) -> Server:
     return Server(server.url, server.process.pid)
 
 
-def app_env(url: str, server: MeilisearchServer, secret: str, *, relay: bool) -> dict[str, str]:
-    return {
-        "DATABASE_URL": url,
-        "ENVIRONMENT": "production",
-        "SECRET_KEY": secret,
-        "LOAD_DEMO_DATA": "false",
-        "LOG_LEVEL": "warning",
+def app_env(
+    url: str, server: MeilisearchServer, secret: str, *, relay: bool, limited: bool = False
+) -> dict[str, str]:
+    """The bench's app (`bench.servers.app_environment`) searching `server`, its relay on or
+    off. The search and publish runs measure searches and publishes, not the limiter: it is off
+    (a publisher at 50/s would spend an organization's creations in seconds) unless `limited`,
+    where the production budgets apply (`bench.attacks` measures what they do)."""
+    search = {
         "SEARCH_ENABLED": "true",
         "MEILI_URL": server.url,
         "MEILI_MASTER_KEY": server.master_key,
         "RUN_RELAY": "true" if relay else "false",
-        "RESPONSE_CACHE_ENABLED": "false",  # the uncached path (bench.cache_bench: the cache)
-        # The bench measures searches and publishes, not the limiter (issue 13's `bench.attacks`
-        # does): the anonymous budget would refuse wrk within seconds.
-        "RATE_LIMITS_ENABLED": "false",
     }
+    if not limited:
+        search["RATE_LIMITS_ENABLED"] = "false"
+    return app_environment(url, secret, production_budgets=limited, **search)
 
 
 def bench_search(

@@ -36,11 +36,15 @@ UNREACHABLE_BUDGET = "1000000000"
 6,000,000 a minute."""
 
 
-def app_environment(url: str, secret: str, **extra: str) -> dict[str, str]:
+def app_environment(
+    url: str, secret: str, *, production_budgets: bool = False, **extra: str
+) -> dict[str, str]:
     """Our app as the bench serves it: production mode on `url`, no demo data, no search (a
     part that needs it says so in `extra`), its rate limiter on (a production request pays
-    for it) with GraphQL budgets no run reaches, so a run measures answers, never 429s, and no
-    response cache (the same page asked again would be a hit; `bench.cache_bench` turns it on)."""
+    for it) with GraphQL budgets no run reaches, so a run measures answers, never 429s (unless
+    `production_budgets`: the attacks measure what the real budgets do), and no response cache
+    (the same page asked again would be a hit; `bench.cache_bench` turns it on)."""
+    budgets = {} if production_budgets else dict.fromkeys(_GRAPHQL_BUDGETS, UNREACHABLE_BUDGET)
     return {
         "DATABASE_URL": url,
         "ENVIRONMENT": "production",
@@ -49,11 +53,16 @@ def app_environment(url: str, secret: str, **extra: str) -> dict[str, str]:
         "LOG_LEVEL": "warning",
         "SEARCH_ENABLED": "false",
         "RESPONSE_CACHE_ENABLED": "false",
-        "RATE_LIMIT_GRAPHQL_ANONYMOUS": UNREACHABLE_BUDGET,
-        "RATE_LIMIT_GRAPHQL_TOKEN": UNREACHABLE_BUDGET,
-        "RATE_LIMIT_GRAPHQL_PERSON": UNREACHABLE_BUDGET,
+        **budgets,
         **extra,
     }
+
+
+_GRAPHQL_BUDGETS = (
+    "RATE_LIMIT_GRAPHQL_ANONYMOUS",
+    "RATE_LIMIT_GRAPHQL_TOKEN",
+    "RATE_LIMIT_GRAPHQL_PERSON",
+)
 
 
 def free_port() -> int:
