@@ -258,17 +258,26 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render(results: dict[str, Any]) -> str:
-    if "off" not in results:
-        return f"Response cache: skipped ({results.get('skipped')})."
-    off, on = results["off"], results["on"]
+    """The cache's section, as the other parts render theirs: nothing when the run did not
+    measure it."""
+    cache = results.get("cache")
+    if not cache:
+        return ""
+    if "off" not in cache:
+        return f"\n## Response cache\n\nSkipped: {cache.get('skipped')}\n"
+    off, on = cache["off"], cache["on"]
     return "\n".join(
         [
+            "",
+            "## Response cache (PostgreSQL)",
+            "",
             "| response cache (1,000 reads, Zipf, 1 write / 100) | req/s | p50 | p99 | CPU/req |",
             "|---|---|---|---|---|",
             f"| off | {off['rps']} | {off['p50_ms']} ms | {off['p99_ms']} ms | "
             f"{off['cpu_ms']} ms |",
-            f"| on (hit rate {results['hit_rate']}) | {on['rps']} | {on['p50_ms']} ms | "
+            f"| on (hit rate {cache['hit_rate']}) | {on['rps']} | {on['p50_ms']} ms | "
             f"{on['p99_ms']} ms | {on['cpu_ms']} ms |",
+            "",
         ]
     )
 
@@ -285,7 +294,7 @@ def main() -> None:
     plan = load.LoadPlan(args.connections, 2, args.duration)
     results = bench_cache(args.url, "bench-secret-" + "x" * 40, plan, args.repeats)
     print(json.dumps({k: v for k, v in results.items() if k != "runs"}, indent=2))
-    print(render(results))
+    print(render({"cache": results}))
 
 
 if __name__ == "__main__":

@@ -457,9 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         + exchanges_bench.render(results)
         + territory_bench.render(results)
         + scale_bench.render(results)
-        + "\n\n"
-        + cache_bench.render(results.get("cache", {"skipped": "not run on PostgreSQL"}))
-        + "\n"
+        + cache_bench.render(results)
         + web_bench.render(results)
         + workers_bench.render(results)
         + trusted_bench.render(results)
