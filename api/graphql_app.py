@@ -82,6 +82,15 @@ class _RequestSession:
             self.session = self.database.sessionmaker()
         return self.session
 
+    async def discard_session(self) -> None:
+        """Forget the session of an operation that is run again (`execute_single`)."""
+        if self.context is not None:
+            await self.context.settle(cancel=True)
+            self.context = None
+        if self.session is not None:
+            await _close(self.session, cancelled=True)
+            self.session = None
+
     async def close(self, cancelled: bool = False) -> None:
         if self.context is not None:
             await self.context.settle(cancel=cancelled)
@@ -326,6 +335,15 @@ class GraphQLApp(GraphQL[Context, None]):
             result = await super().execute_single(
                 request, request_adapter, sub_response, context, root_value, request_data
             )
+            if context.lost_connection:
+                # A query met a pooled connection the server had closed since its last use (a
+                # restart, `pg_terminate_backend`): nothing was written, so it runs once more,
+                # with a fresh session (the pool has dropped the dead connections meanwhile).
+                await request.state.graphql[1].discard_session()
+                context = await self.get_context(request, sub_response)
+                result = await super().execute_single(
+                    request, request_adapter, sub_response, context, root_value, request_data
+                )
             outcome = "errors" if result.errors else "ok"
             request.state.graphql[1].executed = Executed(
                 request_data.query, request_data.operation_name, not result.errors

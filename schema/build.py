@@ -8,6 +8,7 @@ from functools import partial
 
 import strawberry
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
 from strawberry.extensions import (
     DisableIntrospection,
     MaskErrors,
@@ -15,9 +16,11 @@ from strawberry.extensions import (
 )
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
 from core.settings import Settings
 from schema import fast_fields
+from schema.context import Context
 from schema.control_characters import RefuseControlCharacters
 from schema.error_codes import ERROR_CODE_ENUMS
 from schema.errors import should_mask
@@ -38,12 +41,23 @@ class _Schema(strawberry.Schema):
     ) -> None:
         """Log bugs (what `MaskErrors` hides) with their traceback; a refusal the caller reads
         in its answer (a limit, a bad input, a missing sign-in) only at DEBUG, so a flood of
-        refused requests is not a flood of log lines."""
+        refused requests is not a flood of log lines. A query that met a connection the server
+        had closed (a restart, `pg_terminate_backend`) is marked to run again (`Context`)."""
         for error in errors:
+            if execution_context is not None and _lost_connection(error):
+                context = execution_context.context
+                if isinstance(context, Context):
+                    read = execution_context.operation_type == OperationType.QUERY
+                    context.lost_connection = context.lost_connection or read
             if should_mask(error):
                 logger.error(error, exc_info=error.original_error)
             else:
                 logger.debug("refused: %s", error.message)
+
+
+def _lost_connection(error: GraphQLError) -> bool:
+    original = error.original_error
+    return isinstance(original, DBAPIError) and original.connection_invalidated
 
 
 def build_schema(settings: Settings, trusted: TrustedDocuments | None = None) -> strawberry.Schema:

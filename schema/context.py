@@ -51,6 +51,9 @@ class Context:
     rate_limiter: RateLimiter | None = None
     """The app's rate limits (off: None); creating mutations are counted per organization
     (`schema/rate_limits.py`)."""
+    lost_connection: bool = False
+    """A read met a pooled connection the server had closed (`schema/build.py`): the app runs
+    it once more on a fresh one (`api/graphql_app.py`)."""
     _loaders: Loaders | None = field(default=None, repr=False)
 
     @cached_property

@@ -55,13 +55,14 @@ class Server:
     """The database `entrelieux serve` runs on, for the operator's commands."""
 
 
-def _database_url(folder: Path) -> str:
-    """A database of the server's own: SQLite by default, PostgreSQL with TEST_DATABASE_URL."""
+def _database_url(folder: Path, suffix: str = "web") -> str:
+    """A database of the server's own: SQLite by default, PostgreSQL with TEST_DATABASE_URL
+    (named with `suffix`: two servers of one run never share one)."""
     shared = os.environ.get("TEST_DATABASE_URL")
     if not shared or not shared.startswith("postgresql"):
         return f"sqlite+aiosqlite:///{folder / 'web.sqlite3'}"
     url = make_url(shared)
-    name = f"{url.database}_web"
+    name = f"{url.database}_{suffix}"
 
     async def recreate() -> None:
         admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")

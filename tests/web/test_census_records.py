@@ -12,19 +12,10 @@ from pathlib import Path
 
 import httpx
 from playwright.sync_api import expect
-from sqlalchemy.engine import make_url
 
 from tests.web.conftest import ROOT, NewContext, Server, World, graphql
 
 SOURCE = "Cerema – Cartofriches (DDT de Seine-Saint-Denis), mise à jour du 07/02/2024, site 93048_1"
-
-
-def _server_database(server: Server) -> str:
-    shared = os.environ.get("TEST_DATABASE_URL")
-    if shared and shared.startswith("postgresql"):
-        url = make_url(shared)
-        return url.set(database=f"{url.database}_web").render_as_string(hide_password=False)
-    return f"sqlite+aiosqlite:///{server.log.parent / 'web.sqlite3'}"
 
 
 def _import_census_record(server: Server, tmp_path: Path, siret: str) -> str:
@@ -42,7 +33,7 @@ def _import_census_record(server: Server, tmp_path: Path, siret: str) -> str:
     }
     path = tmp_path / "census.jsonl"
     path.write_text(json.dumps(row, ensure_ascii=False) + "\n", encoding="utf-8")
-    environment = os.environ | {"DATABASE_URL": _server_database(server)}
+    environment = os.environ | {"DATABASE_URL": server.database_url}
     done = subprocess.run(
         [sys.executable, "-m", "api.cli", "import", "listings", str(path)],
         env=environment,

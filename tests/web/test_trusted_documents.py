@@ -16,7 +16,7 @@ from tests.web.conftest import Server, _database_url, _wait_until_ready, serving
 @pytest.fixture(scope="module")
 def locked(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("trusted")
-    database_url = _database_url(folder)
+    database_url = _database_url(folder, "trusted")
     with serving(folder, database_url, TRUSTED_DOCUMENTS="browsers") as (url, process, log):
         _wait_until_ready(url, process, log)
         yield Server(url=url, log=log, database_url=database_url)
