@@ -78,8 +78,9 @@ def _replace_closed_on_checkout(engine: AsyncEngine) -> None:
     What `pool_pre_ping` guaranteed, without its round trips (asyncpg pings with BEGIN, `;`,
     ROLLBACK: three trips to the server, ~0.7 ms of CPU, on every checkout): the server's
     closing reaches the event loop, which marks asyncpg's connection closed before the next
-    request can take it, so looking is enough. (A server that dies between the look and the
-    first statement fails that request, as it did between a ping and the statement.)
+    request can take it, so looking is enough. A backend that dies a moment after the look (a
+    `pg_terminate_backend` is answered before the backend has gone) fails the first statement:
+    the query is then run again on a fresh connection (`api/graphql_app.py` `execute_single`).
     Raising `DisconnectionError` here makes the pool drop the connection and try another,
     or open a new one (SQLAlchemy's "checkout" event protocol).
     """
