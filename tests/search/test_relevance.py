@@ -1,6 +1,6 @@
 """Relevance of search over a corpus built from real open data, with labelled queries.
 
-The corpus (`relevance/corpus.jsonl`, 1,471 listings: fablab machines at their labs, public vacant
+The corpus (`relevance/corpus.jsonl`, 1,582 listings: fablab machines at their labs, public vacant
 sites, rooms of tiers-lieux, ROME skills, reuse materials) goes into the real database inside the
 test's transaction, through the outbox and the relay into a real Meilisearch; every labelled query
 (`relevance/queries.jsonl`) then runs through `search_listings`, the code path of `Query.search`.
@@ -57,7 +57,7 @@ CATEGORY_FLOORS = {
 # The v2 set (relevance/queries_v2.jsonl, README "v2 set"): floors per half, measured on main's
 # code before issue 15's changes, minus a margin; the lead raises them once the tuning is in.
 # Each half's means: measured minus 0.02 (about 4 of ~230 queries failing outright). Measured:
-# tune P@5 0.858 R@10 0.863, held P@5 0.848 R@10 0.848; matches' P@5: tune 0.938, held 1.000.
+# tune P@5 0.857 R@10 0.862, held P@5 0.849 R@10 0.849; matches' P@5: tune 0.938, held 1.000.
 V2_FLOORS: dict[str, dict[str, float]] = {
     "tune": {"precision_at_5": 0.83, "recall_at_10": 0.84, "match_precision_at_5": 0.89},
     "held": {"precision_at_5": 0.82, "recall_at_10": 0.82, "match_precision_at_5": 0.95},
@@ -68,7 +68,7 @@ V2_CLASS_FLOORS: dict[str, dict[str, float]] = {
         "category": 0.45,
         "concept": 0.57,
         "dates": 0.93,
-        "english": 0.66,
+        "english": 0.65,
         "exact_fr": 0.90,
         "kind_dir": 0.93,
         "radius": 0.96,
@@ -171,6 +171,7 @@ async def run_queries(
             assert query is not None, spec["id"]
             page = await search_listings(client, None, query)
             outcomes.append(evaluation.score(spec, [key_of[hit.id] for hit in page.hits]))
+            evaluation.count_crowding(outcomes[-1], by_key)
             continue
         near = await near_of(session, spec)
         page = await search_listings(client, None, evaluation.listing_query(spec, near, limit=10))
@@ -182,6 +183,7 @@ async def run_queries(
             checked = evaluation.Outcome(spec, [key_of[hit.id] for hit in everything.hits])
             evaluation.check_radius(checked, near, by_key, len(checked.returned))
             outcome.outside_radius = checked.outside_radius
+        evaluation.count_crowding(outcome, by_key)
         outcomes.append(outcome)
     return outcomes
 

@@ -129,6 +129,7 @@ class Outcome:
     recall_at_10: float = 0.0
     strict_precision_at_5: float = 0.0
     outside_radius: list[str] = field(default_factory=list)
+    crowded: int = 0  # hits in the first 10 beyond the 2nd of one owner with one title
 
     @property
     def id(self) -> str:
@@ -172,6 +173,16 @@ def check_radius(
             radius + GEO_TOLERANCE_KM
         ):
             outcome.outside_radius.append(key)
+
+
+def count_crowding(outcome: Outcome, rows: dict[str, dict[str, Any]]) -> None:
+    """Issue 15's diversity rule allows two results of one owner with one title on a page:
+    count the hits of the first 10 beyond those two (reported, not scored)."""
+    seen: dict[tuple[str, str], int] = {}
+    for key in outcome.returned[:10]:
+        group = (rows[key].get("owner", key), rows[key]["title"])
+        seen[group] = seen.get(group, 0) + 1
+    outcome.crowded = sum(max(0, n - 2) for n in seen.values())
 
 
 def mean(values: list[float]) -> float:
@@ -229,9 +240,15 @@ def halves_table(outcomes: list[Outcome]) -> str:
         if not group:
             continue
         lines.append(f"-- half: {half}")
-        lines.append(f"{'class':<12} {'n':>3} {'P@5':>6} {'R@10':>6} {'P@5/5':>6} {'outside':>7}")
+        lines.append(
+            f"{'class':<12} {'n':>3} {'P@5':>6} {'R@10':>6} {'P@5/5':>6} {'outside':>7} {'crowded':>7}"
+        )
         by_name = sorted(summary(group).items(), key=lambda i: (i[0] == "ALL", i[0]))
         for name, (n, p, r, strict) in by_name:
-            outside = sum(len(o.outside_radius) for o in group if name in ("ALL", o.category))
-            lines.append(f"{name:<12} {n:3d} {p:6.3f} {r:6.3f} {strict:6.3f} {outside:7d}")
+            members = [o for o in group if name in ("ALL", o.category)]
+            outside = sum(len(o.outside_radius) for o in members)
+            crowded = sum(o.crowded for o in members)
+            lines.append(
+                f"{name:<12} {n:3d} {p:6.3f} {r:6.3f} {strict:6.3f} {outside:7d} {crowded:7d}"
+            )
     return "\n".join(lines)

@@ -162,6 +162,7 @@ async def main(arguments: argparse.Namespace) -> None:
                 returned = [key_of[hit.id] for hit in page.hits]
                 outcome = evaluation.score(spec, returned)
                 evaluation.check_radius(outcome, near, by_key, len(returned))
+                evaluation.count_crowding(outcome, by_key)
                 outcomes.append(outcome)
                 if arguments.text is not None or arguments.query:
                     print(

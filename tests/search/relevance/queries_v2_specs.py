@@ -152,6 +152,14 @@ EXACT_FR: list[tuple[str, Spec, str]] = [
     ("planches", item("planche"), ""),
     ("chaises", item("chaise"), "not high chairs for babies (item chaise_haute)"),
     ("armoires", item("armoire"), ""),
+    (
+        "chaises de bureau",
+        {
+            **family("mobilier_de_bureau"),
+            "facts": {"family": "mobilier_de_bureau", "item": "chaise"},
+        },
+        "office chairs: the five identical 'Lot de 20 chaises' are chairs, not office chairs",
+    ),
     ("ordinateurs", item("ordinateur"), ""),
     ("réfrigérateur", item("refrigerateur"), ""),
 ]
@@ -205,6 +213,11 @@ ENGLISH: list[tuple[str, Spec, str]] = [
     ("beams", item("poutre"), ""),
     ("planks", item("planche"), ""),
     ("chairs", item("chaise"), ""),
+    (
+        "office chairs",
+        {"kind": "MATERIAL", "facts": {"family": "mobilier_de_bureau", "item": "chaise"}},
+        "as 'chaises de bureau'",
+    ),
     ("cabinets", item("armoire"), ""),
     ("computers", item("ordinateur"), ""),
     ("fridge", item("refrigerateur"), ""),
