@@ -4,6 +4,8 @@ The corpus (`relevance/corpus.jsonl`, 1,582 listings: fablab machines at their l
 sites, rooms of tiers-lieux, ROME skills, reuse materials) goes into the real database inside the
 test's transaction, through the outbox and the relay into a real Meilisearch; every labelled query
 (`relevance/queries.jsonl`) then runs through `search_listings`, the code path of `Query.search`.
+Then the v2 set (`relevance/queries_v2.jsonl`, labelled from the rows' source facts, split into a
+`tune` and a `held` half) runs over the same index, request->offer cases through `match_query`.
 How the corpus and the labels were made, and the measured values, are in `relevance/README.md`.
 
 On failure the per-query table is printed (worst first); `pytest -rP` prints it on success too.
