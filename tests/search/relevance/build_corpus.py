@@ -137,6 +137,10 @@ def listing(
     source: str,
     description: str = "",
     dates: tuple[str | None, str | None] = (None, None),
+    *,
+    owner: str,
+    facts: dict[str, Any],
+    details: dict[str, Any] | None = None,
 ) -> Row:
     return {
         "key": key,
@@ -150,6 +154,9 @@ def listing(
         "available_from": dates[0],
         "available_until": dates[1],
         "source": source,
+        "owner": owner,
+        "facts": facts,
+        **({"details": details} if details is not None else {}),
     }
 
 
@@ -403,6 +410,12 @@ def machines(communes: Communes, shared: Path) -> list[Row]:
                 "fablab_machines_fablabsio_world_2023.csv",
                 description,
                 dates_for(key, 15),
+                owner=f"lab:{row['lab_slug']}",
+                facts={
+                    "machine_class": category,
+                    "brand": fold(nice_brand(brand)),
+                    "match": category,
+                },
             )
         )
     # Requests: each lab asks for one class of machine it lacks (some labs, not all).
@@ -426,6 +439,8 @@ def machines(communes: Communes, shared: Path) -> list[Row]:
                 "fablab_machines_fablabsio_world_2023.csv (lab) + class it lacks",
                 f"Le {lab['name']} cherche à emprunter ou à mutualiser cette machine.",
                 dates_for(key, 50),
+                owner=f"lab:{lab_slug}",
+                facts={"machine_class": category, "match": category},
             )
         )
     return out
@@ -629,6 +644,14 @@ def cartofriches(communes: Communes, shared: Path) -> list[Row]:
                 "cartofriches_public_owned_2024.csv",
                 " ".join(parts),
                 dates_for(key, 35 if statut == "friche sans projet" else 10),
+                owner=f"public:{fold(row['proprio_nom_if_public'] or row['comm_insee'])}",
+                facts={
+                    "premises": category,
+                    "site_type": row["site_type"],
+                    "site_status": statut,
+                    "former_use": phrase,
+                    "match": category,
+                },
             )
         )
     return out
@@ -707,6 +730,8 @@ def rooms(places: list[Row]) -> list[Row]:
                 "tiers_lieux_fr_merged.csv",
                 f"Proposé par {p['name']}.",
                 dates_for(key, 30),
+                owner=f"place:{p['uid']}",
+                facts={"room": category, "place_type": p["type"], "match": category},
             )
         )
         if chance(p["uid"] + "ask", 12):
@@ -724,6 +749,8 @@ def rooms(places: list[Row]) -> list[Row]:
                     "tiers_lieux_fr_merged.csv",
                     f"Demande de {p['name']}.",
                     dates_for(key, 40),
+                    owner=f"place:{p['uid']}",
+                    facts={"room": category, "place_type": p["type"], "match": category},
                 )
             )
     return out
@@ -756,6 +783,21 @@ SKILL_QUOTA = {
     "mediation_numerique": 20,
     "gestion_lieu_projet": 8,
 }
+
+
+def skill_facts(row: dict[str, str], domain: str | None = None) -> dict[str, Any]:
+    """ROME's own facts: the skill, its macro-skill, and the subset's domain tags."""
+    tags = row.get("facilitator_tags", "").split("|") if row.get("facilitator_tags") else []
+    main = domain or tags[0]
+    return {
+        "rome": row["code_ogr"],
+        "rome_macro": row["code_ogr_macro_comp"],
+        "domain": main,
+        "domains": tags or [main],
+        "match": main,
+    }
+
+
 SKILL_REQUEST_PREFIX = [
     "Cherche bénévole pour : ",
     "Recherche quelqu'un sachant : ",
@@ -797,6 +839,8 @@ def skills(places: list[Row], shared: Path) -> list[Row]:
                 "rome4_v460_competences_facilitator_subset.csv",
                 f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
                 dates_for(key, 20),
+                owner=f"place:{spot['uid']}",
+                facts=skill_facts(row),
             )
         )
     return out
@@ -1019,17 +1063,68 @@ BUILDING: dict[str, tuple[str | None, list[str], list[str]]] = {
 }
 MATERIAL_REQUEST_PREFIX = ["Cherche ", "Recherche ", "Besoin de : "]
 
+# Families below a source category, for the phrasings that belong to one (the rest: the category).
+FAMILY = {
+    "Chaises de bureau à roulettes": "mobilier_de_bureau",
+    "Tables de réunion": "mobilier_de_bureau",
+    "Armoires et étagères métalliques": "mobilier_de_bureau",
+    "Tuiles de récupération": "couverture",
+    "Briques pleines anciennes": "maconnerie",
+    "Planches de bois brut": "bois_massif",
+    "Palettes en bois": "bois_massif",
+    "Poutres de charpente": "bois_massif",
+}
+# The one thing a phrasing is about, where queries name it ("chaises", "palettes", "tuiles").
+ITEM = {
+    "Chaises de bureau à roulettes": "chaise",
+    "Chaises hautes": "chaise_haute",
+    "Tables de réunion": "table",
+    "Armoires et étagères métalliques": "armoire",
+    "Tuiles de récupération": "tuile",
+    "Briques pleines anciennes": "brique",
+    "Planches de bois brut": "planche",
+    "Palettes en bois": "palette",
+    "Poutres de charpente": "poutre",
+    "Réfrigérateur en état de marche": "refrigerateur",
+    "Lave-linge à donner": "lave_linge",
+    "Ordinateurs portables reconditionnés": "ordinateur",
+    "Unités centrales de bureau": "ordinateur",
+}
+
+
+def material_codes(
+    shared: Path,
+) -> tuple[dict[str, str], dict[str, str], dict[str, str]]:
+    """ADEME sub-category -> code, 2011 material -> class code, and either -> its group label."""
+    ademe = read(shared / "reuse_object_categories_ademe_lvao.csv")
+    order = read(shared / "reuse_construction_materials_arrete2011.csv")
+    groups = {r["sous_categorie"]: r["categorie"] for r in ademe}
+    groups |= {r["material"]: r["class_label"] for r in order}
+    return (
+        {r["sous_categorie"]: r["code"] for r in ademe},
+        {r["material"]: r["class_code"] for r in order},
+        groups,
+    )
+
+
+def material_facts(label: str, code: str, group: str, phrasing: str) -> dict[str, Any]:
+    """What the source says the thing is: its ADEME category or its 2011 material, and family."""
+    base = phrasing.removesuffix(" à donner")
+    facts: dict[str, Any] = (
+        {"ademe": code, "ademe_group": group}
+        if code.startswith("C_")
+        else {"material_class": code, "material": label}
+    )
+    facts["family"] = FAMILY.get(base, slug(label).replace("-", "_"))
+    if base in ITEM:
+        facts["item"] = ITEM[base]
+    facts["match"] = code if code.startswith("C_") else label
+    return facts
+
 
 def materials(places: list[Row], shared: Path) -> list[Row]:
     out = []
-    objects = {
-        r["sous_categorie"]: r["code"]
-        for r in read(shared / "reuse_object_categories_ademe_lvao.csv")
-    }
-    building = {
-        r["material"]: r["class_code"]
-        for r in read(shared / "reuse_construction_materials_arrete2011.csv")
-    }
+    objects, building, groups = material_codes(shared)
     assert set(OBJECTS) <= set(objects), set(OBJECTS) - set(objects)
     assert set(BUILDING) <= set(building), set(BUILDING) - set(building)
     for table, codes, source in (
@@ -1062,8 +1157,323 @@ def materials(places: list[Row], shared: Path) -> list[Row]:
                             source,
                             f"{label} ({code}). {'Proposé' if direction == 'OFFER' else 'Recherché'} par {spot['name']}.",
                             dates_for(key, 35),
+                            owner=f"place:{spot['uid']}",
+                            facts=material_facts(label, code, groups[label], phrasing),
                         )
                     )
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Growth for the v2 set (issue 15): distractors, more crafts, reuse vocabulary, duplicates.
+# Appended after the first corpus, with keys of their own, so no earlier row changes.
+
+# Mediation that is not digital: conflicts, families, care, transport (the full ROME file).
+MEDIATION_OTHER = r"médiation.*(conflit|famil|social|soins|transports|habitats|commerciaux|couple|compromis|consentement|accords)|(conflit|famil|couple).*médiation"
+
+
+def mediation_distractors(places: list[Row], shared: Path) -> list[Row]:
+    out = []
+    for row in read(shared / "rome4_v460_competences.csv"):
+        label = row["libelle_competence"].strip()
+        if row["nature"] != "Compétence" or not re.search(MEDIATION_OTHER, label, re.IGNORECASE):
+            continue
+        key = f"rome-mediation:{row['code_ogr']}"
+        spot = pick(key, places)
+        direction = "REQUEST" if chance(key, 25) else "OFFER"
+        title = (
+            label
+            if direction == "OFFER"
+            else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
+        )
+        out.append(
+            listing(
+                key,
+                direction,
+                "SKILL",
+                title,
+                None,
+                ["médiation", f"rome:{row['code_ogr']}"],
+                spot["where"],
+                "rome4_v460_competences.csv",
+                f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
+                owner=f"place:{spot['uid']}",
+                facts=skill_facts(row, "mediation_sociale"),
+            )
+        )
+    return out
+
+
+CRAFT_QUOTA = {"textile_couture": 18, "reparation_reemploi": 18, "metal_soudure": 18}
+
+
+def craft_skills(places: list[Row], shared: Path, taken: set[str]) -> list[Row]:
+    """More sewing, repair and welding skills than the first quotas kept, as offers and requests."""
+    out = []
+    count: Counter[str] = Counter()
+    rows = read(shared / "rome4_v460_competences_facilitator_subset.csv")
+    rows.sort(key=lambda r: h("craft" + r["code_ogr"]))
+    for row in rows:
+        label = row["libelle_competence"].strip()
+        main = row["facilitator_tags"].split("|")[0]
+        if main not in CRAFT_QUOTA or count[main] >= CRAFT_QUOTA[main]:
+            continue
+        if f"rome:{row['code_ogr']}" in taken or re.search(SKILL_DROP, label, re.IGNORECASE):
+            continue
+        if not re.search(SKILL_KEEP[main], label, re.IGNORECASE):
+            continue
+        count[main] += 1
+        key = f"rome-craft:{row['code_ogr']}"
+        spot = pick(key, places)
+        direction = "REQUEST" if chance(key, 40) else "OFFER"
+        title = (
+            label
+            if direction == "OFFER"
+            else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
+        )
+        out.append(
+            listing(
+                key,
+                direction,
+                "SKILL",
+                title,
+                main,
+                [t.replace("_", " ") for t in row["facilitator_tags"].split("|")],
+                spot["where"],
+                "rome4_v460_competences_facilitator_subset.csv",
+                f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
+                dates_for(key, 20),
+                owner=f"place:{spot['uid']}",
+                facts=skill_facts(row),
+            )
+        )
+    return out
+
+
+# (source label, category, phrasing, family, item): members of a family, in reuse vocabulary.
+REUSE: list[tuple[str, str | None, str, str, str | None]] = [
+    ("Mobilier", "mobilier", "Bureaux de réemploi", "mobilier_de_bureau", "bureau"),
+    (
+        "Mobilier",
+        "mobilier",
+        "Bureaux en bois issus d'une déconstruction",
+        "mobilier_de_bureau",
+        "bureau",
+    ),
+    ("Mobilier", "mobilier", "Chaises de récupération empilables", "mobilier_de_bureau", "chaise"),
+    (
+        "Mobilier",
+        "mobilier",
+        "Armoires métalliques de déconstruction",
+        "mobilier_de_bureau",
+        "armoire",
+    ),
+    ("Mobilier", "mobilier", "Caissons à tiroirs de réemploi", "mobilier_de_bureau", "caisson"),
+    ("Bois - non traités", "bois", "Planches de récupération", "bois_massif", "planche"),
+    ("Bois - non traités", "bois", "Poutres en chêne de déconstruction", "bois_massif", "poutre"),
+    ("Bois - non traités", "bois", "Palettes de réemploi", "bois_massif", "palette"),
+    (
+        "Bois - non traités",
+        "bois",
+        "Bastaings et chevrons de récupération",
+        "bois_massif",
+        "chevron",
+    ),
+    (
+        "Tuiles et briques",
+        "beton_briques_tuiles",
+        "Tuiles mécaniques de réemploi",
+        "couverture",
+        "tuile",
+    ),
+    (
+        "Tuiles et briques",
+        "beton_briques_tuiles",
+        "Tuiles canal de déconstruction",
+        "couverture",
+        "tuile",
+    ),
+    (
+        "Tuiles et briques",
+        "beton_briques_tuiles",
+        "Faîtières en terre cuite de récupération",
+        "couverture",
+        "tuile",
+    ),
+    (
+        "Gros électroménager (froid)",
+        "electromenager",
+        "Réfrigérateur de réemploi",
+        "gros_electromenager_froid",
+        "refrigerateur",
+    ),
+    (
+        "Matériel informatique",
+        "informatique",
+        "Ordinateurs de récupération",
+        "materiel_informatique",
+        "ordinateur",
+    ),
+    ("Métaux", "metaux", "Radiateurs en fonte de déconstruction", "metaux", None),
+    (
+        "Revêtements de sols",
+        "revetements_sol",
+        "Parquet de récupération en chêne",
+        "revetements_de_sols",
+        "parquet",
+    ),
+]
+
+
+def reuse_materials(places: list[Row], shared: Path) -> list[Row]:
+    objects, building, groups = material_codes(shared)
+    codes = objects | building
+    out = []
+    for label, category, phrasing, family, item in REUSE:
+        code = codes[label]
+        for copy in "ab":
+            key = f"material-reuse:{code}:{slug(phrasing)}:{copy}"
+            spot = pick(key, places)
+            direction = "REQUEST" if chance(key, 30) else "OFFER"
+            title = (
+                phrasing
+                if direction == "OFFER"
+                else pick(key, MATERIAL_REQUEST_PREFIX) + phrasing[0].lower() + phrasing[1:]
+            )
+            facts = material_facts(label, code, groups[label], phrasing) | {"family": family}
+            if item:
+                facts["item"] = item
+            out.append(
+                listing(
+                    key,
+                    direction,
+                    "MATERIAL",
+                    title,
+                    category,
+                    ["réemploi"],
+                    spot["where"],
+                    "reuse_object_categories_ademe_lvao.csv"
+                    if code.startswith("C_")
+                    else "reuse_construction_materials_arrete2011.csv",
+                    f"{label} ({code}). {'Proposé' if direction == 'OFFER' else 'Recherché'} par {spot['name']}.",
+                    dates_for(key, 35),
+                    owner=f"place:{spot['uid']}",
+                    facts=facts,
+                    details={"quantity": 1 + h(key) % 40, "unit": "pièce", "condition": "bon état"}
+                    if direction == "OFFER"
+                    else None,
+                )
+            )
+    return out
+
+
+def duplicates(places: list[Row], shared: Path) -> list[Row]:
+    """One owner with five identical lots: what the diversity rule has to thin out."""
+    objects, _, groups = material_codes(shared)
+    spot = pick("duplicates", places)
+    facts = material_facts("Mobilier", objects["Mobilier"], groups["Mobilier"], "Lot de 20 chaises")
+    return [
+        listing(
+            f"material-duplicate:lot-de-20-chaises:{n}",
+            "OFFER",
+            "MATERIAL",
+            "Lot de 20 chaises",
+            "mobilier",
+            ["mobilier", "réemploi"],
+            spot["where"],
+            "reuse_object_categories_ademe_lvao.csv",
+            f"Mobilier ({objects['Mobilier']}). Lot n° {n} de 5, proposé par {spot['name']}.",
+            owner=f"place:{spot['uid']}",
+            facts=facts | {"item": "chaise", "duplicate_group": "lot-de-20-chaises"},
+            details={"quantity": 20, "unit": "pièce", "condition": "bon état"},
+        )
+        for n in range(1, 6)
+    ]
+
+
+# Requests with no quantity in their details: what people ask when they do not know yet.
+VAGUE_REQUESTS: list[tuple[str, str | None, str, str | None, str | None]] = [
+    ("Mobilier", "mobilier", "Cherche des chaises pour notre salle", None, "chaise"),
+    (
+        "Mobilier",
+        "mobilier",
+        "Recherche tables et bureaux pour un tiers-lieu",
+        "mobilier_de_bureau",
+        "table",
+    ),
+    ("Bois - non traités", "bois", "Cherche des palettes", "bois_massif", "palette"),
+    (
+        "Bois - non traités",
+        "bois",
+        "Recherche du bois de récupération pour un chantier participatif",
+        "bois_massif",
+        None,
+    ),
+    (
+        "Tuiles et briques",
+        "beton_briques_tuiles",
+        "Cherche des tuiles pour réparer un toit",
+        "couverture",
+        "tuile",
+    ),
+    (
+        "Matériel informatique",
+        "informatique",
+        "Recherche ordinateurs pour un atelier numérique",
+        None,
+        "ordinateur",
+    ),
+    (
+        "Outillage (bricolage/jardinage)",
+        "outillage",
+        "Cherche de l'outillage pour un repair café",
+        None,
+        None,
+    ),
+    ("Vélos", "velos", "Recherche vélos à retaper", None, None),
+    ("Isolants - autres", "isolants", "Cherche isolant biosourcé", None, None),
+    (
+        "Fenêtres et autres ouvertures vitrées",
+        "menuiseries",
+        "Recherche fenêtres de réemploi",
+        None,
+        None,
+    ),
+]
+
+
+def vague_requests(places: list[Row], shared: Path) -> list[Row]:
+    objects, building, groups = material_codes(shared)
+    codes = objects | building
+    out = []
+    for label, category, title, family, item in VAGUE_REQUESTS:
+        code = codes[label]
+        key = f"material-vague:{code}:{slug(title)}"
+        spot = pick(key, places)
+        facts = material_facts(label, code, groups[label], title) | {"no_quantity": True}
+        if family:
+            facts["family"] = family
+        if item:
+            facts["item"] = item
+        out.append(
+            listing(
+                key,
+                "REQUEST",
+                "MATERIAL",
+                title,
+                category,
+                ["réemploi"],
+                spot["where"],
+                "reuse_object_categories_ademe_lvao.csv"
+                if code.startswith("C_")
+                else "reuse_construction_materials_arrete2011.csv",
+                f"{label} ({code}). Quantité à préciser. Recherché par {spot['name']}.",
+                dates_for(key, 30),
+                owner=f"place:{spot['uid']}",
+                facts=facts,
+                details={"condition": "indifférent"},
+            )
+        )
     return out
 
 
@@ -1080,6 +1490,14 @@ def main(shared: Path) -> None:
         *rooms(places),
         *skills(places, shared),
         *materials(places, shared),
+    ]
+    taken = {r["key"] for r in corpus}
+    corpus += [
+        *mediation_distractors(places, shared),
+        *craft_skills(places, shared, taken),
+        *reuse_materials(places, shared),
+        *duplicates(places, shared),
+        *vague_requests(places, shared),
     ]
     keys = Counter(r["key"] for r in corpus)
     assert all(n == 1 for n in keys.values()), [k for k, n in keys.items() if n > 1]

@@ -31,6 +31,9 @@ HERE = Path(__file__).resolve().parent
 CORPUS = HERE / "corpus.jsonl"
 QUERIES = HERE / "queries.jsonl"
 MATCHES = HERE / "matches.jsonl"
+QUERIES_V2 = HERE / "queries_v2.jsonl"
+# The day the v2 request->offer labels are computed from (windows are compared from "today" on).
+MATCH_TODAY = date(2026, 6, 1)
 GEO_TOLERANCE_KM = 0.5  # Meilisearch's and our haversine differ by metres, not more
 
 
@@ -45,6 +48,12 @@ def corpus() -> list[dict[str, Any]]:
 
 def queries() -> list[dict[str, Any]]:
     return read_jsonl(QUERIES)
+
+
+def queries_v2(half: str | None = None) -> list[dict[str, Any]]:
+    """The v2 set (`label_queries_v2.py`), one half of it when asked."""
+    specs = read_jsonl(QUERIES_V2)
+    return [s for s in specs if half is None or s["half"] == half]
 
 
 def match_cases() -> list[dict[str, Any]]:
@@ -105,6 +114,7 @@ def corpus_listing(row: dict[str, Any], organization_id: int, **fields: Any) -> 
         longitude=row["lon"],
         available_from=parse_day(row["available_from"]),
         available_until=parse_day(row["available_until"]),
+        details=row.get("details", {}),
         status=ListingStatus.PUBLISHED,
         visibility=Visibility.PUBLIC,
         **fields,
@@ -119,6 +129,7 @@ class Outcome:
     recall_at_10: float = 0.0
     strict_precision_at_5: float = 0.0
     outside_radius: list[str] = field(default_factory=list)
+    crowded: int = 0  # hits in the first 10 beyond the 2nd of one owner with one title
 
     @property
     def id(self) -> str:
@@ -126,7 +137,12 @@ class Outcome:
 
     @property
     def category(self) -> str:
-        return str(self.spec["category"])
+        """The v1 set's category, or the v2 set's class."""
+        return str(self.spec.get("category") or self.spec["class"])
+
+    @property
+    def half(self) -> str:
+        return str(self.spec.get("half", ""))
 
 
 def score(spec: dict[str, Any], returned: list[str]) -> Outcome:
@@ -157,6 +173,16 @@ def check_radius(
             radius + GEO_TOLERANCE_KM
         ):
             outcome.outside_radius.append(key)
+
+
+def count_crowding(outcome: Outcome, rows: dict[str, dict[str, Any]]) -> None:
+    """Issue 15's diversity rule allows two results of one owner with one title on a page:
+    count the hits of the first 10 beyond those two (reported, not scored)."""
+    seen: dict[tuple[str, str], int] = {}
+    for key in outcome.returned[:10]:
+        group = (rows[key].get("owner", key), rows[key]["title"])
+        seen[group] = seen.get(group, 0) + 1
+    outcome.crowded = sum(max(0, n - 2) for n in seen.values())
 
 
 def mean(values: list[float]) -> float:
@@ -197,4 +223,32 @@ def table(outcomes: list[Outcome], rows: dict[str, dict[str, Any]]) -> str:
     rows_by_name = sorted(summary(outcomes).items(), key=lambda i: (i[0] == "ALL", i[0]))
     for name, (n, p, r, strict) in rows_by_name:
         lines.append(f"{name:<12} {n:3d} {p:6.3f} {r:6.3f} {strict:6.3f}")
+    return "\n".join(lines)
+
+
+def owners(rows: list[dict[str, Any]]) -> list[str]:
+    """The corpus's owners in a stable order (one organization each, so that matching, which
+    leaves out the asking organization's own listings, and the diversity rule see real owners)."""
+    return sorted({row["owner"] for row in rows})
+
+
+def halves_table(outcomes: list[Outcome]) -> str:
+    """The v2 set: the means by class, one block per half (tune first), and radius violations."""
+    lines = []
+    for half in ("tune", "held"):
+        group = [o for o in outcomes if o.half == half]
+        if not group:
+            continue
+        lines.append(f"-- half: {half}")
+        lines.append(
+            f"{'class':<12} {'n':>3} {'P@5':>6} {'R@10':>6} {'P@5/5':>6} {'outside':>7} {'crowded':>7}"
+        )
+        by_name = sorted(summary(group).items(), key=lambda i: (i[0] == "ALL", i[0]))
+        for name, (n, p, r, strict) in by_name:
+            members = [o for o in group if name in ("ALL", o.category)]
+            outside = sum(len(o.outside_radius) for o in members)
+            crowded = sum(o.crowded for o in members)
+            lines.append(
+                f"{name:<12} {n:3d} {p:6.3f} {r:6.3f} {strict:6.3f} {outside:7d} {crowded:7d}"
+            )
     return "\n".join(lines)

@@ -3,6 +3,12 @@
     .venv/bin/python -m tests.search.relevance.explore              # the table, as the test prints it
     .venv/bin/python -m tests.search.relevance.explore -q geo-03    # one query's top hits
     .venv/bin/python -m tests.search.relevance.explore -t "laser cutter" --kinds EQUIPMENT
+    .venv/bin/python -m tests.search.relevance.explore --set v2            # the v2 tune half
+    .venv/bin/python -m tests.search.relevance.explore --set v2 --plain    # Meilisearch defaults
+
+The v2 set's `held` half is for the final report only: tune on `tune` (`--half held` says so).
+`--plain` indexes with Meilisearch's default settings (only the filterable and sortable attributes
+the queries need): no synonyms, no searchable order, default typo tolerance.
 
 A tool for labelling and tuning (synonyms, taxonomy labels); the test itself goes through the
 database and the outbox relay. Documents are built by `search.listings_index.listing_document`
@@ -31,14 +37,44 @@ from core.settings import PROJECT_ROOT
 from search.client import SearchClient
 from search.listings_index import LISTINGS, SETTINGS, listing_document
 from search.listings_search import GeoPoint, search_listings
+from search.matching import match_query
 from search.server import MeilisearchServer
 from tests.search.relevance import evaluation
 
+HELD_WARNING = """
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!  HELD HALF: for the final report only. Do not tune on it, do not read its misses to fix  !!
+!!  synonyms or rules: every look makes it less of a held-out measure. Use --half tune.     !!
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+"""
 
-def build_listing(number: int, row: dict[str, Any]) -> Listing:
+
+def build_listing(number: int, row: dict[str, Any], organization_id: int) -> Listing:
     return evaluation.corpus_listing(
-        row, organization_id=1, id=number, created_at=datetime(2026, 1, 1, tzinfo=UTC)
+        row, organization_id=organization_id, id=number, created_at=datetime(2026, 1, 1, tzinfo=UTC)
     )
+
+
+def plain_settings() -> dict[str, Any]:
+    """Meilisearch out of the box, plus what the filters and the geo sort cannot do without."""
+    return {key: SETTINGS[key] for key in ("filterableAttributes", "sortableAttributes")}
+
+
+def specs_of(arguments: argparse.Namespace) -> list[dict[str, Any]]:
+    if arguments.set == "v1":
+        specs = evaluation.queries()
+    else:
+        if arguments.half == "held":
+            print(HELD_WARNING)
+        specs = evaluation.queries_v2(None if arguments.half == "both" else arguments.half)
+    if arguments.query:
+        specs = [s for s in specs if s["id"] in arguments.query.split(",")]
+    return specs
+
+
+def n_of(organization: Organization) -> int:
+    assert organization.id is not None
+    return organization.id
 
 
 def communes() -> dict[str, tuple[float, float]]:
@@ -69,12 +105,19 @@ def near_of(spec: dict[str, Any], places: dict[str, tuple[float, float]]) -> Geo
 async def main(arguments: argparse.Namespace) -> None:
     rows = evaluation.corpus()
     by_key = {row["key"]: row for row in rows}
-    organization = Organization(
-        id=1, name="Corpus", kind=OrganizationKind.TIERS_LIEU, sector=Sector.PRIVATE
-    )
-    documents = [
-        listing_document(build_listing(n, row), organization, labels(row["category"]))
+    organizations = {
+        owner: Organization(
+            id=n, name=f"Owner {n}", kind=OrganizationKind.TIERS_LIEU, sector=Sector.PRIVATE
+        )
+        for n, owner in enumerate(evaluation.owners(rows), start=1)
+    }
+    listings = {
+        row["key"]: build_listing(n, row, n_of(organizations[row["owner"]]))
         for n, row in enumerate(rows, start=1)
+    }
+    documents = [
+        listing_document(listings[row["key"]], organizations[row["owner"]], labels(row["category"]))
+        for row in rows
     ]
     key_of = {n: row["key"] for n, row in enumerate(rows, start=1)}
     places = communes()
@@ -83,7 +126,7 @@ async def main(arguments: argparse.Namespace) -> None:
         server.start()
         client = SearchClient(server.url, server.master_key)
         try:
-            await client.create_index(LISTINGS, SETTINGS)
+            await client.create_index(LISTINGS, plain_settings() if arguments.plain else SETTINGS)
             await client.wait_for_task(await client.add_documents(LISTINGS, documents), timeout=120)
             if arguments.text is not None:
                 filters: dict[str, Any] = {}
@@ -104,17 +147,22 @@ async def main(arguments: argparse.Namespace) -> None:
                     }
                 ]
             else:
-                specs = evaluation.queries()
-                if arguments.query:
-                    specs = [s for s in specs if s["id"] in arguments.query.split(",")]
+                specs = specs_of(arguments)
             outcomes = []
             for spec in specs:
                 near = near_of(spec, places)
-                query = evaluation.listing_query(spec, near, limit=arguments.limit)
+                if "source" in spec:  # a v2 request->offer case: the query Listing.matches runs
+                    match = match_query(
+                        listings[spec["source"]], None, arguments.limit, evaluation.MATCH_TODAY
+                    )
+                    query = match if match is not None else evaluation.listing_query(spec, None)
+                else:
+                    query = evaluation.listing_query(spec, near, limit=arguments.limit)
                 page = await search_listings(client, None, query)
                 returned = [key_of[hit.id] for hit in page.hits]
                 outcome = evaluation.score(spec, returned)
                 evaluation.check_radius(outcome, near, by_key, len(returned))
+                evaluation.count_crowding(outcome, by_key)
                 outcomes.append(outcome)
                 if arguments.text is not None or arguments.query:
                     print(
@@ -137,6 +185,10 @@ async def main(arguments: argparse.Namespace) -> None:
                         print(f"   missed: {by_key[key]['title'][:80]} [{key}]")
             if arguments.text is None and not arguments.query:
                 print(evaluation.table(outcomes, by_key))
+                if arguments.set == "v2":
+                    print(evaluation.halves_table(outcomes))
+                    if arguments.half in ("held", "both"):
+                        print(HELD_WARNING)
         finally:
             await client.close()
             server.stop()
@@ -151,4 +203,7 @@ if __name__ == "__main__":
     parser.add_argument("--commune")
     parser.add_argument("--radius", type=float, default=30.0)
     parser.add_argument("--limit", type=int, default=10)
+    parser.add_argument("--set", choices=["v1", "v2"], default="v1")
+    parser.add_argument("--half", choices=["tune", "held", "both"], default="tune")
+    parser.add_argument("--plain", action="store_true", help="Meilisearch's default settings")
     asyncio.run(main(parser.parse_args()))
