@@ -7,11 +7,15 @@ sounds the same (same `phonetic_key`), before the query reaches Meilisearch.
 
 Why the query is corrected rather than a phonetic field indexed (`title_phonetic` searched with
 the query's keys): Meilisearch sends one `q` to every searchable attribute, so searching keys
-needs a second query (a multi-search merged by hand, or federation) on every search, and the keys
-of short words collide ("porte", "port", "portes"), which brings noise no ranking rule separates.
-The correction costs one dict lookup per unknown word, leaves known words alone, and keeps the
-ranking Meilisearch already has. Measured side by side in `tests/search/test_spelling.py`
-(figures in its docstring).
+needs a second query on every search (a multi-search merged by hand, or federation), and keys
+collide ("porte", "port", "portes") in a way no ranking rule separates. Measured on the list of
+`tests/search/misspellings.csv`, one document per word in a real Meilisearch: the intended
+document first for 300 of 314 misspellings corrected, 295 searched by keys (251 as typed); in the
+first five 305 against 312; but correctly spelled words keep their document first 191 of 193
+times as typed or corrected, and only 149 times searched by keys. The correction costs one dict
+lookup per unknown word, leaves known words alone, and keeps the ranking Meilisearch already has.
+Words one typo from their known word are left to Meilisearch's own typo tolerance, which also
+ranks an exact word first ("planche" is not turned into "plancher").
 """
 
 from __future__ import annotations

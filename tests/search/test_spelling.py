@@ -6,14 +6,18 @@ them, each with its confusion, and correctly spelled words that must stay as typ
 two spellings fold alike). The lexicon of these tests is the default one plus the intended words,
 standing for the vocabulary the product will read them from.
 
-Measured (258 misspellings, 193 correct words, a lexicon of 332 words):
-- reached: 253 of 258 (0.981) are corrected to the intended word, or left one typo from it (two
-  from 8 letters, first letter kept), where Meilisearch's typo tolerance reaches it;
-- of the 83 that Meilisearch alone cannot reach, 78 are corrected (0.940);
+Measured (314 misspellings, 193 correct words, a lexicon of 365 words):
+- reached: 302 of 314 (0.962) are corrected to the intended word, or left one typo from it (two
+  from 8 letters, first letter kept), where Meilisearch's typo tolerance finds it;
+- of the 74 that Meilisearch alone cannot reach, 62 are corrected (0.838);
 - correct words left as typed: 193 of 193;
-- about 35 µs a query (a 7-word query, keys cached or not);
-- end to end, one document per intended word in a real Meilisearch, the intended document in the
-  first five: see `test_corrected_queries_find_their_document` (printed with `pytest -rP`).
+- about 35 µs a query (a 7-word query, keys not cached);
+- end to end, one document per word in a real Meilisearch, the intended document first: 251 as
+  typed, 300 corrected, 295 searched by phonetic keys on a `title_phonetic` field; in the first
+  five: 259, 305, 312; correct words first: 191 as typed or corrected, 149 by phonetic keys.
+With the words of the ROME, ADEME and 2011 order files as the lexicon (13,483 words, measured by
+hand, not here): 300 of 314 reached, 60 of 74 beyond typos, 3 correct words changed (désert,
+hêtre, seau: homophones of known words), about 40 µs a query, 0.4 s to build the lexicon.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import pytest
 
 from search.client import SearchClient
 from search.listings_index import SETTINGS
+from search.listings_search import ListingQuery, search_body
 from search.spelling import (
     Lexicon,
     correct,
@@ -146,6 +151,12 @@ def test_correction_costs_microseconds_per_query() -> None:
 
 def test_the_default_lexicon_reads_the_taxonomy() -> None:
     assert correct("fraiseuze numérik") == "fraiseuze numerique"  # fraiseuse: one typo away
+
+
+def test_search_sends_the_corrected_text() -> None:
+    body = search_body(None, ListingQuery(text="parket ou karrelage"))
+
+    assert body["q"] == "parquet ou carrelage"
 
 
 async def test_corrected_queries_find_their_document(search_client: SearchClient) -> None:
