@@ -18,6 +18,7 @@ from search.availability import day_index
 from search.client import SearchClient
 from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
+from search.vocabulary import rewrite_query
 
 FACETS = ("kind", "category", "department")
 MULTI_SEARCH_MAX = 100
@@ -88,7 +89,7 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
         else None,
     )
     body: dict[str, Any] = {
-        "q": query.text,
+        "q": rewrite_query(query.text),
         "filter": filters,
         "limit": query.limit,
         "offset": query.offset,
