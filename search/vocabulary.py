@@ -122,8 +122,10 @@ class _Phrases:
             if not any(s2 <= s and e <= e2 and e2 - s2 > e - s for s2, e2, _ in found)
         ]
 
-    def values(self, words: Sequence[str]) -> set[str]:
-        return {value for _, _, value in self.spans(words)}
+    def values(self, words: Sequence[str]) -> list[str]:
+        """The values found, the one whose phrase ends last first."""
+        spans = sorted(self.spans(words), key=lambda span: -span[1])
+        return list(dict.fromkeys(value for _, _, value in spans))
 
 
 @cache
@@ -146,7 +148,9 @@ def classify(
 ) -> list[str]:
     """The listing's concepts: those its category code names, and those its title and tags name
     (or, when neither says anything, its description), minus those an exclude phrase of the whole
-    text vetoes; only the most specific of a path is kept."""
+    text vetoes; only the most specific of a path is kept. Inferred concepts come in the order
+    their names end in the text, the last first: a French noun phrase ends with what qualifies
+    it ("animer un atelier numérique" is digital mediation before it is facilitation)."""
     table = concepts()
     from_code = [c.id for c in table.values() if c.kind == kind and category in c.codes]
     terms, excludes = _inference(kind)
@@ -155,8 +159,8 @@ def classify(
     inferred = terms.values(head)
     if not inferred and not from_code:
         inferred = terms.values(body)
-    vetoed = excludes.values(head) | excludes.values(body)
-    ids = list(dict.fromkeys([*from_code, *sorted(inferred - vetoed)]))
+    vetoed = {*excludes.values(head), *excludes.values(body)}
+    ids = list(dict.fromkeys([*from_code, *(id for id in inferred if id not in vetoed)]))
     ancestors = {a.id for id in ids for a in path(id)[:-1]}
     return [id for id in ids if id not in ancestors]
 
@@ -222,23 +226,22 @@ def _query_phrases() -> _Phrases:
 
 
 def rewrite_query(text: str) -> str:
-    """Each multi-word concept name of the query (the longest, folded) becomes a phrase of the
-    name as the vocabulary writes it; the rest stays as typed. A query that quotes is left alone.
-    """
+    """The multi-word concept names of the query (the longest, folded) lead it as phrases of the
+    names as the vocabulary writes them; the text follows as typed. Only the listings of
+    the concept hold the phrase (in their `concepts` field), and Meilisearch's "last" strategy
+    drops words from the end, so never a leading phrase: its parts do not match alone. The typed
+    words after it rank the listings that say them in their title first. A query that quotes is
+    left alone."""
     if '"' in text:
         return text
-    tokens = list(re.finditer(r"\w+", text))
-    words = [fold_words(t.group()) for t in tokens]
+    words = [fold_words(token) for token in re.findall(r"\w+", text)]
     flat = [w[0] if w else "" for w in words]
-    spans = sorted(_query_phrases().spans(flat))
-    out, position, taken = [], 0, 0
-    for start, end, name in spans:
-        if start < taken:
-            continue
-        out += [text[position : tokens[start].start()], f'"{name}"']
-        position, taken = tokens[end - 1].end(), end
-    out.append(text[position:])
-    return "".join(out)
+    phrases, taken = [], 0
+    for start, end, name in sorted(_query_phrases().spans(flat)):
+        if start >= taken:
+            phrases.append(f'"{name}"')
+            taken = end
+    return " ".join([*dict.fromkeys(phrases), text]) if phrases else text
 
 
 @cache
