@@ -29,6 +29,7 @@ from search.client import SearchClient, SearchUnavailable
 from search.indexing import ensure_indexes, load_communes
 from search.relay import Relay
 from search.server import MeilisearchServer, servers_on, stop_pid
+from search.spelling import default_lexicon
 
 logger = logging.getLogger("entrelieux.search")
 HEALTH_PROBE_SECONDS = 2.0  # /healthz does not wait longer for Meilisearch's answer
@@ -50,6 +51,9 @@ class SearchRuntime:
     _supervisor: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
+        # The spelling lexicon (about 40,000 words, a second or two to build) is built here, not
+        # by the first search.
+        await asyncio.to_thread(default_lexicon)
         url, key = self.settings.meili_url, self.settings.meili_master_key
         if url is None:
             url, key = await self._local_server()

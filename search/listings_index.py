@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from core.models import Listing, ListingStatus, Organization
-from search.synonyms import synonyms
+from search.vocabulary import PATH_LEVELS, document_fields, synonyms
 
 LISTINGS = "listings"
 NO_START = 0
@@ -20,6 +20,7 @@ NO_END = 99_999_999
 SETTINGS: dict[str, Any] = {
     "searchableAttributes": [
         "title",
+        "concepts",
         "category_labels",
         "tags",
         "description",
@@ -41,6 +42,7 @@ SETTINGS: dict[str, Any] = {
         "busy_days",
         "_geo",
         "id",
+        *(f"category_path.lvl{level}" for level in range(PATH_LEVELS)),
     ],
     "sortableAttributes": ["_geo", "available_from", "available_until", "created_at", "id"],
     "rankingRules": ["words", "typo", "proximity", "attribute", "sort", "exactness"],
@@ -70,7 +72,8 @@ def listing_document(
     commune_name: str = "",
     busy_days: Sequence[int] = (),
 ) -> dict[str, Any]:
-    """`busy_days`: see `search.availability`; days on which every unit is taken."""
+    """`busy_days`: see `search.availability`; days on which every unit is taken. The category
+    path and the concepts' names come from `search.vocabulary`."""
     assert listing.id is not None
     networks = [organization.id] + ([organization.parent_id] if organization.parent_id else [])
     document: dict[str, Any] = {
@@ -96,6 +99,9 @@ def listing_document(
         "created_at": int(listing.created_at.timestamp() * 1000),
         "_geo": None,
     }
+    document |= document_fields(
+        listing.kind, listing.category, listing.title, listing.description, listing.tags
+    )
     if listing.latitude is not None and listing.longitude is not None:
         document["_geo"] = {"lat": listing.latitude, "lng": listing.longitude}
     return document

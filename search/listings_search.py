@@ -19,6 +19,7 @@ from search.client import SearchClient
 from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
 from search.spelling import correct
+from search.vocabulary import rewrite_query
 
 FACETS = ("kind", "category", "department")
 MULTI_SEARCH_MAX = 100
@@ -89,7 +90,7 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
         else None,
     )
     body: dict[str, Any] = {
-        "q": correct(query.text),
+        "q": rewrite_query(correct(query.text)),
         "filter": filters,
         "limit": query.limit,
         "offset": query.offset,

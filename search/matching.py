@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from core.models import Direction, Listing
 from core.services.taxonomy import labels
 from search.listings_search import GeoPoint, ListingQuery
+from search.vocabulary import category_concept, classify
 
 DEFAULT_RADIUS_KM = 50.0
 _STOPWORDS_TEXT = """
@@ -40,7 +41,16 @@ def match_query(
     if end is not None and end < start:
         return None
     # Meilisearch keeps dropping the last words until something matches, so the words that say
-    # best what the thing is come first: its category, then its title, then its tags.
+    # best what the thing is come first: its concept, then its category, title and tags. The
+    # concept goes as a phrase of its label, which the `concepts` field of every listing of the
+    # same concept holds, and a query's first term is never dropped: a request to "animer un
+    # atelier numérique" reaches digital-mediation offers, and never mediation in conflicts.
+    # What the owner wrote says it better than a category picked from a list, so the concepts
+    # inferred from the text come before the category's.
+    text = (listing.title, listing.description, listing.tags)
+    family = category_concept(
+        classify(listing.kind, None, *text) or classify(listing.kind, listing.category, *text)
+    )
     words = " ".join(
         dict.fromkeys(
             word
@@ -49,6 +59,8 @@ def match_query(
             if _fold(word) not in INTENT_WORDS | STOPWORDS
         )
     )
+    if family is not None:
+        words = f'"{family.label_fr}" {words}'
     near = (
         GeoPoint(listing.latitude, listing.longitude)
         if listing.latitude is not None and listing.longitude is not None

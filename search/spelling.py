@@ -20,14 +20,15 @@ ranks an exact word first ("planche" is not turned into "plancher").
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-from search.synonyms import GROUPS
+from core.settings import DEFAULT_DATA_DIR
+from search import vocabulary
 
 # The rules of `phonetic_key`, applied in this order to a folded word (lower case, no accents,
 # letters only). Upper-case letters stand for a sound with several spellings, so a later rule
@@ -104,20 +105,18 @@ def edit_distance(a: str, b: str) -> int:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """Known words (folded), and the known words of each phonetic key."""
+    """Known words (folded), and the known words of each phonetic key, tier by tier: a word is
+    put back to a word of the first tier that has one with its key (the domain's words before
+    the taxonomies' general ones), never to a word that is only known (a commune's name)."""
 
     words: frozenset[str]
-    by_key: dict[str, tuple[str, ...]]
+    tiers: tuple[dict[str, tuple[str, ...]], ...]
 
     @classmethod
-    def of(cls, words: Iterable[str]) -> Lexicon:
-        known = frozenset(fold(word) for word in words)
-        by_key: dict[str, set[str]] = {}
-        for word in known:
-            if len(word) >= MIN_LETTERS and word.isalpha():
-                for key in _keys_of_known(word):
-                    by_key.setdefault(key, set()).add(word)
-        return cls(known, {key: tuple(sorted(group)) for key, group in by_key.items()})
+    def of(cls, *tiers: Iterable[str], known_only: Iterable[str] = ()) -> Lexicon:
+        folded = [frozenset(fold(word) for word in tier) for tier in tiers]
+        known = frozenset().union(*folded, (fold(word) for word in known_only))
+        return cls(known, tuple(_by_key(tier) for tier in folded))
 
     def correct(self, text: str) -> str:
         """The text with each unknown word of 4 letters or more replaced by the known word that
@@ -135,21 +134,38 @@ class Lexicon:
         folded = fold(word)
         if len(folded) < MIN_LETTERS or not folded.isalpha() or folded in self.words:
             return word
-        candidates = self.by_key.get(phonetic_key(folded), ())
-        if not candidates or len(candidates) > MAX_CANDIDATES:
-            return word
-        ranked = sorted((edit_distance(folded, known), known) for known in candidates)
-        (distance, closest), *others = ranked
-        if others and others[0][0] == distance:
-            return word  # two known words as close: no way to choose
-        if distance * 2 > max(len(folded), len(closest)):
-            return word  # more than half the letters differ: the same key by accident
-        if distance == 1 and closest[0] == folded[0]:
-            return word  # Meilisearch's one typo finds it, and still ranks an exact word first
-        return closest
+        key = phonetic_key(folded)
+        for by_key in self.tiers:
+            if candidates := by_key.get(key, ()):
+                return _closest(word, folded, candidates)
+        return word
 
     def _replace(self, match: re.Match[str]) -> str:
         return self.correct_word(match.group())
+
+
+def _by_key(words: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    by_key: dict[str, set[str]] = {}
+    for word in words:
+        if len(word) >= MIN_LETTERS and word.isalpha():
+            for key in _keys_of_known(word):
+                by_key.setdefault(key, set()).add(word)
+    return {key: tuple(sorted(group)) for key, group in by_key.items()}
+
+
+def _closest(word: str, folded: str, candidates: tuple[str, ...]) -> str:
+    """The candidate `word` is a misspelling of, or `word` when none is clearly it."""
+    if len(candidates) > MAX_CANDIDATES:
+        return word
+    ranked = sorted((edit_distance(folded, known), known) for known in candidates)
+    (distance, closest), *others = ranked
+    if others and others[0][0] == distance:
+        return word  # two known words as close: no way to choose
+    if distance * 2 > max(len(folded), len(closest)):
+        return word  # more than half the letters differ: the same key by accident
+    if distance == 1 and closest[0] == folded[0]:
+        return word  # Meilisearch's one typo finds it, and still ranks an exact word first
+    return closest
 
 
 def _keys_of_known(word: str) -> set[str]:
@@ -159,22 +175,29 @@ def _keys_of_known(word: str) -> set[str]:
     return {phonetic_key(variant) for variant in variants}
 
 
+def domain_words() -> frozenset[str]:
+    """The words corrections lead to first: the search vocabulary's (`data/search/
+    concepts.csv`, its hand-written synonyms included) and the shipped categories' labels."""
+    labels = (DEFAULT_DATA_DIR / "taxonomy.csv").read_text(encoding="utf-8")
+    return vocabulary.words() | frozenset(_WORD.findall(fold(labels)))
+
+
 def taxonomy_words() -> frozenset[str]:
-    """The words of the shipped taxonomy's labels and of the synonym groups, folded."""
-    text = _TAXONOMY.read_text(encoding="utf-8")
-    text += "\n" + "\n".join(term for group in GROUPS for term in group)
-    return frozenset(_WORD.findall(fold(text)))
+    """Then every word of the taxonomies (`data/search/lexicon.txt`, `dev/build_lexicon.py`):
+    ROME's trades, ADEME's objects, the 2011 order's materials, machine brands."""
+    return frozenset((DEFAULT_DATA_DIR / "search" / "lexicon.txt").read_text().split())
 
 
-_TAXONOMY = Path(__file__).resolve().parent.parent / "data" / "taxonomy.csv"
-
-LEXICON_WORDS: Callable[[], frozenset[str]] = taxonomy_words
-"""Where the lexicon's words come from; `search.vocabulary.words` once it exists."""
+def place_words() -> frozenset[str]:
+    """Known, never led to: the communes' names (a place typed in the text is no misspelling)."""
+    with (DEFAULT_DATA_DIR / "communes.csv").open(encoding="utf-8", newline="") as handle:
+        names = " ".join(row["nom"] for row in csv.DictReader(handle))
+    return frozenset(_WORD.findall(fold(names)))
 
 
 @lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    return Lexicon.of(LEXICON_WORDS())
+    return Lexicon.of(domain_words(), taxonomy_words(), known_only=place_words())
 
 
 def correct(text: str) -> str:
