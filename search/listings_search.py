@@ -7,7 +7,7 @@ callers load the hits back through their loaders (which apply visibility once mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,8 @@ from core.services.communes import haversine_km
 from core.services.principal import Principal
 from search.availability import day_index
 from search.client import SearchClient
+from search.diversity import FIELDS as DIVERSITY_FIELDS
+from search.diversity import diverse_page, fetch_range
 from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
 
@@ -108,7 +110,8 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
 async def search_listings(
     client: SearchClient, principal: Principal | None, query: ListingQuery
 ) -> SearchPage:
-    result = await client.search(LISTINGS, search_body(principal, query))
+    """One page of hits, cut from the varied order of `search.diversity`."""
+    result = await client.search(LISTINGS, _fetch_body(principal, query))
     return _page(query, result)
 
 
@@ -116,12 +119,28 @@ async def search_listings_many(
     client: SearchClient, principal: Principal | None, queries: Sequence[ListingQuery]
 ) -> list[SearchPage]:
     """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order."""
-    bodies = [search_body(principal, query) for query in queries]
+    bodies = [_fetch_body(principal, query) for query in queries]
     results = await client.multi_search(LISTINGS, bodies)
     return [_page(query, result) for query, result in zip(queries, results, strict=True)]
 
 
+def _varied(query: ListingQuery) -> bool:
+    """A search restricted to organizations names its owners: their listings come as ranked."""
+    return not query.organization_ids
+
+
+def _fetch_body(principal: Principal | None, query: ListingQuery) -> dict[str, Any]:
+    if not _varied(query):
+        return search_body(principal, query)
+    offset, limit = fetch_range(query.offset, query.limit)
+    body = search_body(principal, replace(query, offset=offset, limit=limit))
+    body["attributesToRetrieve"] = [*body["attributesToRetrieve"], *DIVERSITY_FIELDS]
+    return body
+
+
 def _page(query: ListingQuery, result: dict[str, Any]) -> SearchPage:
+    if _varied(query):
+        result["hits"] = diverse_page(result["hits"], query.offset, query.limit, query.text)
     hits = [
         Hit(
             id=int(hit["id"]),
