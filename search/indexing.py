@@ -29,9 +29,47 @@ BATCH = 5_000
 INDEXES = {LISTINGS: SETTINGS, SPACES: SPACES_SETTINGS, COMMUNES: COMMUNES_SETTINGS}
 
 
+ORDERED = frozenset({"searchableAttributes", "rankingRules"})
+"""Settings whose lists are ranked: their order is part of the value. Meilisearch may give the
+others back in another order (`disableOnAttributes` sorted)."""
+WHOLE = frozenset({"synonyms"})
+"""Settings that map our data: compared whole, so a synonym taken out of the code leaves the index
+too. Meilisearch's own setting objects (`typoTolerance`, ...) fill the sub-keys we leave out with
+its defaults: only the sub-keys we set are compared."""
+
+
 async def ensure_indexes(client: SearchClient) -> None:
+    """Create the missing indexes, and bring the settings of the others to the code's.
+
+    This is how a deploy with new settings (synonyms, searchable attributes, ...) gets them: at
+    start, in place. Meilisearch applies a settings update as one task and searches keep
+    answering from the index as it was until that task is done, so nothing goes dark; what
+    waits is the relay's pushes, queued behind it. Settings already live send nothing, so the
+    start of each app process does not queue a task. `entrelieux reindex` is the other way: it
+    builds a new index with the code's settings beside the live one and swaps it in.
+    """
     for index, settings in INDEXES.items():
+        if await client.index_exists(index):
+            changed = stale_settings(settings, await client.settings(index))
+            if not changed:
+                continue
+            logger.info("%s: applying changed settings in place: %s", index, ", ".join(changed))
         await client.create_index(index, settings)
+
+
+def stale_settings(ours: dict[str, Any], live: dict[str, Any]) -> list[str]:
+    """The keys of `ours` whose value the live settings do not hold."""
+    return [key for key, value in ours.items() if not _holds(live.get(key), value, key)]
+
+
+def _holds(live: Any, ours: Any, key: str) -> bool:
+    if isinstance(ours, dict):
+        if not isinstance(live, dict) or (key in WHOLE and live.keys() != ours.keys()):
+            return False
+        return all(_holds(live.get(k), value, key) for k, value in ours.items())
+    if isinstance(ours, list) and isinstance(live, list) and key not in ORDERED:
+        return sorted(map(repr, ours)) == sorted(map(repr, live))
+    return bool(live == ours)
 
 
 async def load_communes(database: Database, client: SearchClient) -> int:
