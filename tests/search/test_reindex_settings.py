@@ -8,10 +8,12 @@ import logging
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
-from core.models import Organization
+from core.models import Listing, Organization, OutboxEvent
 from search import indexing
 from search.client import SearchClient
 from search.indexing import ensure_indexes, reindex, stale_settings
@@ -118,3 +120,33 @@ async def test_ensure_indexes_applies_changed_settings_in_place_and_only_then(
     assert stale_settings(SETTINGS, live) == ["synonyms"]  # the code's without it: differs
     applied = [r.getMessage() for r in caplog.records if "changed settings" in r.getMessage()]
     assert applied == ["listings: applying changed settings in place: synonyms"]
+
+
+async def test_a_change_committed_late_under_an_earlier_event_id_is_replayed(
+    session: AsyncSession, database: Database, search_client: SearchClient
+) -> None:
+    await _listed(session, 3)
+    await index_now(database, search_client)
+    listing = (await session.exec(select(Listing).limit(1))).one()
+    swap = search_client.swap_indexes
+
+    async def change_then_swap(first: str, second: str) -> None:
+        """A transaction that took its event id before the reindex read its mark, and committed
+        once the new index was built: the relay pushed it to the old index."""
+        if first == LISTINGS:
+            listing.title = "Palettes renommées"
+            await session.commit()
+            await index_now(database, search_client)
+            latest = select(func.max(OutboxEvent.id))
+            event_id = (await session.exec(latest)).one()
+            await session.exec(
+                update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(id=-1)  # type: ignore[call-overload]
+            )
+            await session.commit()
+        await swap(first, second)
+
+    search_client.swap_indexes = change_then_swap  # type: ignore[method-assign]
+    await reindex(database, search_client)
+
+    found = await search_listings(search_client, None, ListingQuery(text="renommées"))
+    assert [hit.id for hit in found.hits] == [listing.id]
