@@ -8,7 +8,7 @@ from dataclasses import replace
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.db import Database
-from core.models import Listing, Organization
+from core.models import Direction, Listing, Organization
 from schema.relay import to_global_id
 from search.client import SearchClient
 from search.diversity import FIRST_PAGE, PER_GROUP, WINDOW, rerank
@@ -16,6 +16,7 @@ from search.listings_search import ListingQuery, search_listings
 from tests.factories import make_listing, make_organization
 from tests.graphql import GraphQLClient
 from tests.search.conftest import index_now
+from tests.search.test_matching import MATCHES
 
 LOT = "Lot de palettes Europe"
 QUERY = "palettes europe"
@@ -158,3 +159,25 @@ def test_the_rerank_moves_only_the_excess_of_a_group_and_only_inside_the_window(
     assert order[FIRST_PAGE : FIRST_PAGE + 2] == [2, 3]
     assert order[WINDOW:] == [hit["id"] for hit in hits[WINDOW:]]
     assert sorted(order) == sorted(hit["id"] for hit in hits)
+
+
+async def test_the_matches_of_a_request_show_two_identical_lots_and_other_owners(
+    search_api: GraphQLClient,
+    session: AsyncSession,
+    database: Database,
+    search_client: SearchClient,
+) -> None:
+    await _five_lots_and_others(session, others=8)
+    asker = await make_organization(session)
+    request = await make_listing(
+        session, asker, direction=Direction.REQUEST, title="Cherche palettes Europe"
+    )
+    await session.commit()
+    await index_now(database, search_client)
+
+    data = await search_api.execute(MATCHES, {"id": to_global_id("Listing", request.id)})
+
+    titles = [m["listing"]["title"] for m in data["node"]["matches"]]
+    assert len(titles) == 10
+    assert titles[:2] == [LOT, LOT]
+    assert titles.count(LOT) == PER_GROUP
