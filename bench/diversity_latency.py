@@ -2,8 +2,9 @@
 
 `python -m bench.diversity_latency [documents]`: a Meilisearch of our own, an index with the
 product's settings and synthetic listings (lots repeated by owner, as the issue saw), then the same
-queries timed three ways: the page as Meilisearch ranks it (limit 20), the varied first page (a
-60-hit window re-ranked), and a page past the window (asked as is). Prints p50 and p95 of each.
+queries timed: the page as Meilisearch ranks it (limit 20), the varied first page (a 60-hit window
+re-ranked), a page past the window (asked as is), and a page's 20 `Listing.matches` (one
+multi-search) both ways. Prints p50 and p95 of each.
 """
 
 from __future__ import annotations
@@ -20,7 +21,12 @@ from typing import Any
 
 from search.client import SearchClient
 from search.listings_index import LISTINGS, SETTINGS
-from search.listings_search import ListingQuery, search_body, search_listings
+from search.listings_search import (
+    ListingQuery,
+    search_body,
+    search_listings,
+    search_listings_many,
+)
 from search.server import MeilisearchServer
 
 WORDS = "palettes portes tuiles chaises bureaux planches poutres briques laser imprimante 3D"
@@ -80,14 +86,25 @@ async def main(count: int) -> None:
             async def past_window(text: str) -> None:
                 await search_listings(client, None, replace(query, text=text, offset=60))
 
+            matches = [replace(query, limit=10, facets=()) for _ in range(20)]
+
+            async def matches_as_ranked(text: str) -> None:  # a page's `Listing.matches`
+                bodies = [search_body(None, replace(m, text=text)) for m in matches]
+                await client.multi_search(LISTINGS, bodies)
+
+            async def matches_varied(text: str) -> None:
+                await search_listings_many(client, None, [replace(m, text=text) for m in matches])
+
             await _p50_p95(varied)  # warm up
             for name, run in (
                 ("as ranked", as_ranked),
                 ("varied", varied),
                 ("past window", past_window),
+                ("20 matches as ranked", matches_as_ranked),
+                ("20 matches varied", matches_varied),
             ):
                 p50, p95 = await _p50_p95(run)
-                print(f"{name:12} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  ({count} documents)")
+                print(f"{name:21} p50 {p50:6.2f} ms  p95 {p95:6.2f} ms  ({count} documents)")
         finally:
             await client.close()
             server.stop()

@@ -111,17 +111,31 @@ async def search_listings(
     client: SearchClient, principal: Principal | None, query: ListingQuery
 ) -> SearchPage:
     """One page of hits, cut from the varied order of `search.diversity`."""
-    result = await client.search(LISTINGS, _fetch_body(principal, query))
-    return _page(query, result)
+    page = _page(query, await client.search(LISTINGS, _fetch_body(principal, query)))
+    if page is None:  # duplicates crowded the short first fetch: fetch the whole window
+        body = _fetch_body(principal, query, whole=True)
+        page = _page(query, await client.search(LISTINGS, body), whole=True)
+    assert page is not None
+    return page
 
 
 async def search_listings_many(
     client: SearchClient, principal: Principal | None, queries: Sequence[ListingQuery]
 ) -> list[SearchPage]:
-    """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order."""
+    """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order;
+    a second call for the few whose short first fetch duplicates crowded (`search_listings`)."""
     bodies = [_fetch_body(principal, query) for query in queries]
     results = await client.multi_search(LISTINGS, bodies)
-    return [_page(query, result) for query, result in zip(queries, results, strict=True)]
+    pages = [_page(query, result) for query, result in zip(queries, results, strict=True)]
+    again = [i for i, page in enumerate(pages) if page is None]
+    if again:
+        bodies = [_fetch_body(principal, queries[i], whole=True) for i in again]
+        results = await client.multi_search(LISTINGS, bodies)
+        for i, result in zip(again, results, strict=True):
+            pages[i] = _page(queries[i], result, whole=True)
+    settled = [page for page in pages if page is not None]
+    assert len(settled) == len(pages)
+    return settled
 
 
 def _varied(query: ListingQuery) -> bool:
@@ -129,18 +143,25 @@ def _varied(query: ListingQuery) -> bool:
     return not query.organization_ids
 
 
-def _fetch_body(principal: Principal | None, query: ListingQuery) -> dict[str, Any]:
+def _fetch_body(
+    principal: Principal | None, query: ListingQuery, *, whole: bool = False
+) -> dict[str, Any]:
     if not _varied(query):
         return search_body(principal, query)
-    offset, limit = fetch_range(query.offset, query.limit)
+    offset, limit = fetch_range(query.offset, query.limit, whole=whole)
     body = search_body(principal, replace(query, offset=offset, limit=limit))
     body["attributesToRetrieve"] = [*body["attributesToRetrieve"], *DIVERSITY_FIELDS]
     return body
 
 
-def _page(query: ListingQuery, result: dict[str, Any]) -> SearchPage:
+def _page(query: ListingQuery, result: dict[str, Any], *, whole: bool = False) -> SearchPage | None:
+    """The page of `query` from Meilisearch's answer to `_fetch_body`; None when it must be
+    fetched again `whole` (`search.diversity.diverse_page`)."""
     if _varied(query):
-        result["hits"] = diverse_page(result["hits"], query.offset, query.limit, query.text)
+        page = diverse_page(result["hits"], query.offset, query.limit, query.text, whole=whole)
+        if page is None:
+            return None
+        result["hits"] = page
     hits = [
         Hit(
             id=int(hit["id"]),

@@ -12,7 +12,7 @@ from core.models import Direction, Listing, Organization
 from schema.relay import to_global_id
 from search.client import SearchClient
 from search.diversity import FIRST_PAGE, PER_GROUP, WINDOW, rerank
-from search.listings_search import ListingQuery, search_listings
+from search.listings_search import ListingQuery, search_listings, search_listings_many
 from tests.factories import make_listing, make_organization
 from tests.graphql import GraphQLClient
 from tests.search.conftest import index_now
@@ -181,3 +181,31 @@ async def test_the_matches_of_a_request_show_two_identical_lots_and_other_owners
     assert len(titles) == 10
     assert titles[:2] == [LOT, LOT]
     assert titles.count(LOT) == PER_GROUP
+
+
+async def test_a_short_first_page_crowded_by_duplicates_asks_for_the_whole_window(
+    session: AsyncSession, database: Database, search_client: SearchClient
+) -> None:
+    owner, _, _ = await _five_lots_and_others(session, others=4)
+    for _ in range(7):  # twelve identical lots: they fill the three-times prefix of a page of 3
+        await make_listing(session, owner, title=LOT, description="Palettes Europe 80×120")
+    await session.commit()
+    await index_now(database, search_client)
+    calls: list[int] = []
+    search = search_client._search
+
+    async def counted(path: str, body: dict[str, object]) -> object:
+        calls.append(1)
+        return await search(path, body)
+
+    search_client._search = counted  # type: ignore[method-assign]
+    full = await search_listings(search_client, None, ListingQuery(text=QUERY, limit=FIRST_PAGE))
+    short = await search_listings(search_client, None, ListingQuery(text=QUERY, limit=3))
+    many = await search_listings_many(
+        search_client, None, [ListingQuery(text=QUERY, limit=3), ListingQuery(text="bois", limit=3)]
+    )
+
+    assert calls == [1, 1, 1, 1, 1]  # the page of 20 once; each short one twice (one multi)
+    assert [hit.id for hit in short.hits] == [hit.id for hit in full.hits[:3]]
+    assert [hit.id for hit in many[0].hits] == [hit.id for hit in full.hits[:3]]
+    assert len(many[1].hits) == 3
