@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
+from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -93,7 +94,7 @@ async def test_any_page_size_cuts_the_same_order_with_nothing_lost_or_repeated(
 
     assert total == len(lots) + len(weaker)
     assert by_seven == by_twenty == by_hundred
-    assert sorted(by_twenty) == sorted(x.id for x in [*lots, *weaker])
+    assert sorted(by_twenty) == sorted(x.id or 0 for x in [*lots, *weaker])
     assert sum(i in {lot.id for lot in lots} for i in by_twenty[:FIRST_PAGE]) == PER_GROUP
 
 
@@ -143,15 +144,15 @@ async def test_query_search_pages_are_varied_and_complete(
     assert first_titles.count(LOT) == PER_GROUP
     assert [hit["listing"]["title"] for hit in second["hits"]][:3] == [LOT] * 3
     ids = [hit["listing"]["id"] for page in (first, second) for hit in page["hits"]]
-    assert sorted(ids) == sorted(to_global_id("Listing", x.id) for x in [*lots, *weaker])
+    assert sorted(ids) == sorted(to_global_id("Listing", x.id or 0) for x in [*lots, *weaker])
     assert first["totalHits"] == second["totalHits"] == 25
     assert second["endCursor"] is None
 
 
 def test_the_rerank_moves_only_the_excess_of_a_group_and_only_inside_the_window() -> None:
-    hits = [{"id": i, "organization_id": 1, "title": "Même lot"} for i in range(4)] + [
-        {"id": 10 + i, "organization_id": 2 + i, "title": f"Autre {i}"} for i in range(WINDOW)
-    ]
+    hits: list[dict[str, Any]] = [
+        {"id": i, "organization_id": 1, "title": "Même lot"} for i in range(4)
+    ] + [{"id": 10 + i, "organization_id": 2 + i, "title": f"Autre {i}"} for i in range(WINDOW)]
 
     order = [hit["id"] for hit in rerank(hits, "")]
 
@@ -175,7 +176,7 @@ async def test_the_matches_of_a_request_show_two_identical_lots_and_other_owners
     await session.commit()
     await index_now(database, search_client)
 
-    data = await search_api.execute(MATCHES, {"id": to_global_id("Listing", request.id)})
+    data = await search_api.execute(MATCHES, {"id": to_global_id("Listing", request.id or 0)})
 
     titles = [m["listing"]["title"] for m in data["node"]["matches"]]
     assert len(titles) == 10

@@ -140,7 +140,7 @@ async def test_a_change_committed_late_under_an_earlier_event_id_is_replayed(
             latest = select(func.max(OutboxEvent.id))
             event_id = (await session.exec(latest)).one()
             await session.exec(
-                update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(id=-1)  # type: ignore[call-overload]
+                update(OutboxEvent).where(col(OutboxEvent.id) == event_id).values(id=-1)
             )
             await session.commit()
         await swap(first, second)
