@@ -305,6 +305,11 @@ class SearchClient:
         task = await self._admin_call(self._admin.index(index).update_settings, settings)
         await self.wait_for_task(task.task_uid, timeout=120)
 
+    async def settings(self, index: str) -> dict[str, Any]:
+        """The index's live settings, as Meilisearch reports them (every key, defaults filled)."""
+        live: dict[str, Any] = await self._request("GET", f"/indexes/{index}/settings")
+        return live
+
     async def swap_indexes(self, first: str, second: str) -> None:
         task = await self._admin_call(self._admin.swap_indexes, [{"indexes": [first, second]}])
         await self.wait_for_task(task.task_uid)

@@ -6,13 +6,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 
 from core.data_version import advance
 from core.db import Database
 from core.models import Commune, Listing, ListingStatus, OutboxEvent, Space
+from core.models.base import utcnow
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS, SETTINGS
 from search.places_index import (
@@ -26,12 +28,51 @@ from search.relay import apply_changes, listing_ids_of, read_changes, space_ids_
 
 logger = logging.getLogger("entrelieux.indexing")
 BATCH = 5_000
+REPLAY_MARGIN = timedelta(minutes=1)
 INDEXES = {LISTINGS: SETTINGS, SPACES: SPACES_SETTINGS, COMMUNES: COMMUNES_SETTINGS}
 
 
+ORDERED = frozenset({"searchableAttributes", "rankingRules"})
+"""Settings whose lists are ranked: their order is part of the value. Meilisearch may give the
+others back in another order (`disableOnAttributes` sorted)."""
+WHOLE = frozenset({"synonyms"})
+"""Settings that map our data: compared whole, so a synonym taken out of the code leaves the index
+too. Meilisearch's own setting objects (`typoTolerance`, ...) fill the sub-keys we leave out with
+its defaults: only the sub-keys we set are compared."""
+
+
 async def ensure_indexes(client: SearchClient) -> None:
+    """Create the missing indexes, and bring the settings of the others to the code's.
+
+    This is how a deploy with new settings (synonyms, searchable attributes, ...) gets them: at
+    start, in place. Meilisearch applies a settings update as one task and searches keep
+    answering from the index as it was until that task is done, so nothing goes dark; what
+    waits is the relay's pushes, queued behind it. Settings already live send nothing, so the
+    start of each app process does not queue a task. `entrelieux reindex` is the other way: it
+    builds a new index with the code's settings beside the live one and swaps it in.
+    """
     for index, settings in INDEXES.items():
+        if await client.index_exists(index):
+            changed = stale_settings(settings, await client.settings(index))
+            if not changed:
+                continue
+            logger.info("%s: applying changed settings in place: %s", index, ", ".join(changed))
         await client.create_index(index, settings)
+
+
+def stale_settings(ours: dict[str, Any], live: dict[str, Any]) -> list[str]:
+    """The keys of `ours` whose value the live settings do not hold."""
+    return [key for key, value in ours.items() if not _holds(live.get(key), value, key)]
+
+
+def _holds(live: Any, ours: Any, key: str) -> bool:
+    if isinstance(ours, dict):
+        if not isinstance(live, dict) or (key in WHOLE and live.keys() != ours.keys()):
+            return False
+        return all(_holds(live.get(k), value, key) for k, value in ours.items())
+    if isinstance(ours, list) and isinstance(live, list) and key not in ORDERED:
+        return sorted(map(repr, ours)) == sorted(map(repr, live))
+    return bool(live == ours)
 
 
 async def load_communes(database: Database, client: SearchClient) -> int:
@@ -51,13 +92,14 @@ async def reindex(database: Database, client: SearchClient, *, retry_for: float 
     deadline = time.monotonic() + retry_for
     while True:
         try:
+            started = utcnow()
             async with database.session() as session:
                 mark = (await session.exec(select(func.max(OutboxEvent.id)))).one() or 0
             count = await _rebuild(
                 client, LISTINGS, await _listing_ids(database), _listings(database)
             )
             await _rebuild(client, SPACES, await _space_ids(database), _spaces(database))
-            await _replay_since(database, client, mark)
+            await _replay_since(database, client, mark, started)
             await load_communes(database, client)
             async with database.session() as session:  # cached answers were the old index's
                 await advance(session)
@@ -89,12 +131,27 @@ async def _rebuild(client: SearchClient, index: str, ids: list[int], read: Reade
     return len(ids)
 
 
-async def _replay_since(database: Database, client: SearchClient, mark: int) -> None:
-    """Changes committed while we were building went to the old index: apply them again."""
+async def _replay_since(
+    database: Database, client: SearchClient, mark: int, started: datetime
+) -> None:
+    """Changes committed while we were building went to the old index: apply them again.
+
+    The events after `mark` are not all of them: a transaction that took an earlier id and
+    committed after we read `mark` (PostgreSQL hands ids out before commit) is invisible to both
+    the mark and the rebuild's reads, and the relay may push it to the old index before the
+    swap. So the events still pending or done since the rebuild began (`REPLAY_MARGIN` earlier,
+    for another process's clock) are replayed too; applying one twice is harmless.
+    """
+    since = started - REPLAY_MARGIN
+    late = or_(
+        col(OutboxEvent.id) > mark,
+        col(OutboxEvent.processed_at).is_(None),
+        col(OutboxEvent.processed_at) >= since,
+    )
     async with database.session() as session:
-        late = (await session.exec(select(OutboxEvent).where(col(OutboxEvent.id) > mark))).all()
+        events = (await session.exec(select(OutboxEvent).where(late))).all()
         changes = await read_changes(
-            session, await listing_ids_of(session, late), await space_ids_of(session, late)
+            session, await listing_ids_of(session, events), await space_ids_of(session, events)
         )
     await apply_changes(client, changes)
 

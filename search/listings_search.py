@@ -7,7 +7,7 @@ callers load the hits back through their loaders (which apply visibility once mo
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -16,6 +16,8 @@ from core.services.communes import haversine_km
 from core.services.principal import Principal
 from search.availability import day_index
 from search.client import SearchClient
+from search.diversity import FIELDS as DIVERSITY_FIELDS
+from search.diversity import diverse_page, fetch_range
 from search.filters import all_of, any_of, quote, visible_to
 from search.listings_index import LISTINGS, NO_END, NO_START, day_number
 from search.spelling import correct
@@ -110,20 +112,58 @@ def search_body(principal: Principal | None, query: ListingQuery) -> dict[str, A
 async def search_listings(
     client: SearchClient, principal: Principal | None, query: ListingQuery
 ) -> SearchPage:
-    result = await client.search(LISTINGS, search_body(principal, query))
-    return _page(query, result)
+    """One page of hits, cut from the varied order of `search.diversity`."""
+    page = _page(query, await client.search(LISTINGS, _fetch_body(principal, query)))
+    if page is None:  # duplicates crowded the short first fetch: fetch the whole window
+        body = _fetch_body(principal, query, whole=True)
+        page = _page(query, await client.search(LISTINGS, body), whole=True)
+    assert page is not None
+    return page
 
 
 async def search_listings_many(
     client: SearchClient, principal: Principal | None, queries: Sequence[ListingQuery]
 ) -> list[SearchPage]:
-    """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order."""
-    bodies = [search_body(principal, query) for query in queries]
+    """Many searches in one Meilisearch call (a multi-search): the pages in the queries' order;
+    a second call for the few whose short first fetch duplicates crowded (`search_listings`)."""
+    bodies = [_fetch_body(principal, query) for query in queries]
     results = await client.multi_search(LISTINGS, bodies)
-    return [_page(query, result) for query, result in zip(queries, results, strict=True)]
+    pages = [_page(query, result) for query, result in zip(queries, results, strict=True)]
+    again = [i for i, page in enumerate(pages) if page is None]
+    if again:
+        bodies = [_fetch_body(principal, queries[i], whole=True) for i in again]
+        results = await client.multi_search(LISTINGS, bodies)
+        for i, result in zip(again, results, strict=True):
+            pages[i] = _page(queries[i], result, whole=True)
+    settled = [page for page in pages if page is not None]
+    assert len(settled) == len(pages)
+    return settled
 
 
-def _page(query: ListingQuery, result: dict[str, Any]) -> SearchPage:
+def _varied(query: ListingQuery) -> bool:
+    """A search restricted to organizations names its owners: their listings come as ranked."""
+    return not query.organization_ids
+
+
+def _fetch_body(
+    principal: Principal | None, query: ListingQuery, *, whole: bool = False
+) -> dict[str, Any]:
+    if not _varied(query):
+        return search_body(principal, query)
+    offset, limit = fetch_range(query.offset, query.limit, whole=whole)
+    body = search_body(principal, replace(query, offset=offset, limit=limit))
+    body["attributesToRetrieve"] = [*body["attributesToRetrieve"], *DIVERSITY_FIELDS]
+    return body
+
+
+def _page(query: ListingQuery, result: dict[str, Any], *, whole: bool = False) -> SearchPage | None:
+    """The page of `query` from Meilisearch's answer to `_fetch_body`; None when it must be
+    fetched again `whole` (`search.diversity.diverse_page`)."""
+    if _varied(query):
+        page = diverse_page(result["hits"], query.offset, query.limit, query.text, whole=whole)
+        if page is None:
+            return None
+        result["hits"] = page
     hits = [
         Hit(
             id=int(hit["id"]),

@@ -281,3 +281,23 @@ def test_network_area_add_refuses_a_bad_argument_with_exit_2(
     assert result.returncode == 2, result.stdout
     assert named in result.stderr
     assert result.stdout == ""
+
+
+def test_import_listings_takes_a_request_whose_quantity_is_empty_not_such_an_offer(
+    database_url: str, tmp_path: Path
+) -> None:
+    header = "ref;direction;kind;title;details"
+    rows = [
+        'cli:req;REQUEST;MATERIAL;Cherche tuiles;"{""quantity"": null, ""unit"": """"}"',
+        'cli:offer;OFFER;MATERIAL;Tuiles de réemploi;"{""quantity"": """"}"',
+    ]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    result = run_cli(
+        database_url, "import", "listings", str(path), "--organization", "Chantier de la CLI"
+    )
+
+    assert result.stderr == "line 3: details.quantity: Field required\n"
+    assert result.stdout == "1 imported, 0 updated, 1 rejected\n"
+    assert result.returncode == 1

@@ -92,8 +92,18 @@ DETAILS_BY_KIND: dict[ListingKind, type[_Details]] = {
 def validate_details(
     kind: ListingKind, details: dict[str, Any] | None, direction: Direction = Direction.OFFER
 ) -> dict[str, Any]:
-    """Return the normalized details of `kind`; raises pydantic's ValidationError."""
+    """Return the normalized details of `kind`; raises pydantic's ValidationError.
+
+    A field given as null or as blank text is a field not given: files exported from a
+    spreadsheet or a database write every column, and a request whose quantity is not known yet
+    arrives as `"quantity": null` or `""`. Refused, such a request never matched anything (issue
+    15); an offer still needs what its kind requires (`MaterialOfferDetails`)."""
     model = DETAILS_BY_KIND[kind]
     if kind == ListingKind.MATERIAL and direction == Direction.OFFER:
         model = MaterialOfferDetails
-    return model.model_validate(details or {}).model_dump(mode="json", exclude_none=True)
+    given = {k: v for k, v in (details or {}).items() if not _blank(v)}
+    return model.model_validate(given).model_dump(mode="json", exclude_none=True)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
