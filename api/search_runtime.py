@@ -26,7 +26,7 @@ from core.db import Database
 from core.loopback import pid_alive, stop
 from core.settings import Settings
 from search.client import SearchClient, SearchUnavailable
-from search.indexing import ensure_indexes, load_communes
+from search.indexing import ensure_indexes, load_communes, reindex
 from search.relay import Relay
 from search.server import MeilisearchServer, servers_on, stop_pid
 from search.spelling import default_lexicon
@@ -48,6 +48,7 @@ class SearchRuntime:
     restarting: bool = False
     restarts: int = 0
     _communes: asyncio.Task[None] | None = field(default=None, repr=False)
+    _rebuild: asyncio.Task[None] | None = field(default=None, repr=False)
     _supervisor: asyncio.Task[None] | None = field(default=None, repr=False)
 
     async def start(self) -> None:
@@ -64,12 +65,14 @@ class SearchRuntime:
             max_searches=self.settings.search_max_concurrent,
         )
         try:
-            await ensure_indexes(self.client)
+            outdated = await ensure_indexes(self.client)
         except SearchUnavailable:
             logger.exception("Meilisearch is not ready; the relay will catch up when it is")
         else:
             if self.settings.run_relay or self.server is not None:  # not each `serve` worker
                 self._communes = asyncio.create_task(self._load_communes(), name="communes-index")
+                if outdated:
+                    self._rebuild = asyncio.create_task(self._reindex(outdated), name="reindex")
         if self.settings.run_relay:
             self.relay = Relay(
                 self.database,
@@ -190,6 +193,18 @@ class SearchRuntime:
             healthy = False
         return "ok" if healthy else "unreachable"
 
+    async def _reindex(self, outdated: list[str]) -> None:
+        """Documents of an older shape (a deploy that added fields to them): rebuilt beside the
+        live index and swapped in, as `entrelieux reindex` does; search answers meanwhile."""
+        assert self.client is not None
+        logger.info("%s: documents of an older shape; rebuilding", ", ".join(outdated))
+        try:
+            count = await reindex(self.database, self.client)
+        except SearchUnavailable:
+            logger.exception("could not rebuild the search index; `entrelieux reindex` will")
+        else:
+            logger.info("search index rebuilt: %d listings", count)
+
     async def _load_communes(self) -> None:
         assert self.client is not None
         try:
@@ -207,8 +222,9 @@ class SearchRuntime:
             self._supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
-        if self._communes is not None:
-            self._communes.cancel()
+        for task in (self._communes, self._rebuild):
+            if task is not None:
+                task.cancel()
         if self.relay is not None:
             await self.relay.stop()
         if self.client is not None:

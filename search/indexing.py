@@ -16,7 +16,7 @@ from core.db import Database
 from core.models import Commune, Listing, ListingStatus, OutboxEvent, Space
 from core.models.base import utcnow
 from search.client import SearchClient, SearchUnavailable
-from search.listings_index import LISTINGS, SETTINGS
+from search.listings_index import DOCUMENT_VERSION, LISTINGS, SETTINGS
 from search.places_index import (
     COMMUNES,
     COMMUNES_SETTINGS,
@@ -30,6 +30,10 @@ logger = logging.getLogger("entrelieux.indexing")
 BATCH = 5_000
 REPLAY_MARGIN = timedelta(minutes=1)
 INDEXES = {LISTINGS: SETTINGS, SPACES: SPACES_SETTINGS, COMMUNES: COMMUNES_SETTINGS}
+VERSIONS = "document_versions"
+"""One document per index built from the database: the shape (`DOCUMENT_VERSIONS`) its
+documents were written with."""
+DOCUMENT_VERSIONS = {LISTINGS: DOCUMENT_VERSION}
 
 
 ORDERED = frozenset({"searchableAttributes", "rankingRules"})
@@ -41,7 +45,7 @@ too. Meilisearch's own setting objects (`typoTolerance`, ...) fill the sub-keys 
 its defaults: only the sub-keys we set are compared."""
 
 
-async def ensure_indexes(client: SearchClient) -> None:
+async def ensure_indexes(client: SearchClient) -> list[str]:
     """Create the missing indexes, and bring the settings of the others to the code's.
 
     This is how a deploy with new settings (synonyms, searchable attributes, ...) gets them: at
@@ -50,14 +54,40 @@ async def ensure_indexes(client: SearchClient) -> None:
     waits is the relay's pushes, queued behind it. Settings already live send nothing, so the
     start of each app process does not queue a task. `entrelieux reindex` is the other way: it
     builds a new index with the code's settings beside the live one and swaps it in.
+
+    Returns the indexes whose documents were written in an older shape than the code's
+    (`DOCUMENT_VERSIONS`): settings cannot add a field to documents, only a rebuild can
+    (`reindex`, which the app that runs the relay starts by itself: `api/search_runtime.py`).
     """
+    marks = await _document_versions(client)
+    outdated, created = [], []
     for index, settings in INDEXES.items():
         if await client.index_exists(index):
+            if index in DOCUMENT_VERSIONS and marks.get(index) != DOCUMENT_VERSIONS[index]:
+                outdated.append(index)
             changed = stale_settings(settings, await client.settings(index))
             if not changed:
                 continue
             logger.info("%s: applying changed settings in place: %s", index, ", ".join(changed))
+        else:
+            created.append(index)
         await client.create_index(index, settings)
+    await mark_document_versions(client, [i for i in created if i in DOCUMENT_VERSIONS])
+    return outdated
+
+
+async def _document_versions(client: SearchClient) -> dict[str, int]:
+    if not await client.index_exists(VERSIONS):
+        await client.create_index(VERSIONS, {})
+        return {}
+    return {str(d["id"]): int(d["version"]) for d in await client.documents(VERSIONS)}
+
+
+async def mark_document_versions(client: SearchClient, indexes: Sequence[str]) -> None:
+    """Record that `indexes` hold documents of the code's shape (new, or just rebuilt)."""
+    if indexes:
+        marks = [{"id": index, "version": DOCUMENT_VERSIONS[index]} for index in indexes]
+        await client.wait_for_task(await client.add_documents(VERSIONS, marks))
 
 
 def stale_settings(ours: dict[str, Any], live: dict[str, Any]) -> list[str]:
@@ -101,6 +131,7 @@ async def reindex(database: Database, client: SearchClient, *, retry_for: float 
             await _rebuild(client, SPACES, await _space_ids(database), _spaces(database))
             await _replay_since(database, client, mark, started)
             await load_communes(database, client)
+            await mark_document_versions(client, list(DOCUMENT_VERSIONS))
             async with database.session() as session:  # cached answers were the old index's
                 await advance(session)
             return count

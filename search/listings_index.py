@@ -14,6 +14,10 @@ from core.models import Listing, ListingStatus, Organization
 from search.vocabulary import PATH_LEVELS, document_fields, synonyms
 
 LISTINGS = "listings"
+DOCUMENT_VERSION = 2
+"""The shape of `listing_document`: bumped when a field is added or changes meaning, so the
+documents written before are rebuilt (`search.indexing.ensure_indexes`). 2: the vocabulary's
+`category_path` and `concepts` (issue 15)."""
 NO_START = 0
 NO_END = 99_999_999
 

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from api.app import create_app
+from api.setup import migrate
 from core.db import Database
 from core.settings import Settings
 from search.client import SearchClient
@@ -67,3 +71,28 @@ async def index_now(database: Database, client: SearchClient) -> None:
     """Drain the outbox into Meilisearch, as the relay would."""
     while await drain_once(database, client):
         pass
+
+
+@pytest.fixture
+async def own_database(settings: Settings, tmp_path: Path) -> AsyncIterator[Database]:
+    """A database of its own: the relay's two waves use two connections, not the test's one."""
+    url = make_url(settings.database_url)
+    admin = None
+    if url.get_backend_name() == "sqlite":
+        own_url = f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite3'}"
+    else:
+        name = f"{url.database}_relay"
+        admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+        own_url = url.set(database=name).render_as_string(False)
+    own = settings.model_copy(update={"database_url": own_url})
+    await migrate(own)
+    database = Database.from_settings(own)
+    yield database
+    await database.dispose()
+    if admin is not None:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_relay"'))
+        await admin.dispose()

@@ -12,13 +12,16 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from api.search_runtime import SearchRuntime
 from core.db import Database
 from core.models import Listing, Organization, OutboxEvent
+from core.settings import Settings
 from search import indexing
 from search.client import SearchClient
 from search.indexing import ensure_indexes, reindex, stale_settings
 from search.listings_index import LISTINGS, SETTINGS
 from search.listings_search import ListingQuery, search_listings
+from search.server import MeilisearchServer
 from tests.factories import make_listing, make_organization
 from tests.search.conftest import index_now
 
@@ -150,3 +153,57 @@ async def test_a_change_committed_late_under_an_earlier_event_id_is_replayed(
 
     found = await search_listings(search_client, None, ListingQuery(text="renommées"))
     assert [hit.id for hit in found.hits] == [listing.id]
+
+
+async def test_documents_of_an_older_shape_are_rebuilt_by_the_app_that_runs_the_relay(
+    own_database: Database,
+    search_client: SearchClient,
+    settings: Settings,
+    meilisearch: MeilisearchServer,
+) -> None:
+    async with own_database.session() as session:
+        await _listed(session, 3)
+    await index_now(own_database, search_client)
+    # What a deploy before the vocabulary left: documents without its fields, marked version 1.
+    older = [
+        {k: v for k, v in document.items() if k not in ("concepts", "category_path")}
+        for document in await search_client.documents(LISTINGS)
+    ]
+    await search_client.wait_for_task(await search_client.add_documents(LISTINGS, older))
+    await search_client.wait_for_task(
+        await search_client.add_documents(indexing.VERSIONS, [{"id": LISTINGS, "version": 1}])
+    )
+    assert await ensure_indexes(search_client) == [LISTINGS]
+
+    configured = settings.model_copy(
+        update={
+            "database_url": own_database.engine.url.render_as_string(hide_password=False),
+            "meili_url": meilisearch.url,
+            "meili_master_key": meilisearch.master_key,
+            "run_relay": True,
+        }
+    )
+    runtime = SearchRuntime(configured, own_database)
+    await runtime.start()
+    try:
+        assert runtime._rebuild is not None
+        await asyncio.wait_for(runtime._rebuild, 60)
+    finally:
+        await runtime.stop()
+
+    rebuilt = await search_client.documents(LISTINGS)
+    assert len(rebuilt) == 3
+    assert all("concepts" in document and "category_path" in document for document in rebuilt)
+    assert await ensure_indexes(search_client) == []  # marked: the next start rebuilds nothing
+
+
+async def test_a_new_index_is_marked_with_the_code_s_document_shape(
+    search_client: SearchClient,
+) -> None:
+    await search_client.delete_index(LISTINGS)
+    try:
+        assert await ensure_indexes(search_client) == []
+        marks = await search_client.documents(indexing.VERSIONS)
+        assert {"id": LISTINGS, "version": indexing.DOCUMENT_VERSIONS[LISTINGS]} in marks
+    finally:
+        await ensure_indexes(search_client)

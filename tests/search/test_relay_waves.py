@@ -5,21 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from sqlalchemy import text, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import update
 from sqlmodel import col, select
 
-from api.setup import migrate
 from core.db import Database
 from core.models import Listing, Organization, OutboxEvent
 from core.models.base import utcnow
-from core.settings import Settings
 from search.client import SearchClient, SearchUnavailable
 from search.listings_index import LISTINGS
 from search.relay import Relay
@@ -28,31 +21,6 @@ from tests.factories import make_listing, make_organization
 
 SLOW_TASK_S = 0.6
 """What each task's wait costs here on top of Meilisearch's own time: its batch floor."""
-
-
-@pytest.fixture
-async def own_database(settings: Settings, tmp_path: Path) -> AsyncIterator[Database]:
-    """A database of its own: the relay's two waves use two connections, not the test's one."""
-    url = make_url(settings.database_url)
-    admin = None
-    if url.get_backend_name() == "sqlite":
-        own_url = f"sqlite+aiosqlite:///{tmp_path / 'relay.sqlite3'}"
-    else:
-        name = f"{url.database}_relay"
-        admin = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-        own_url = url.set(database=name).render_as_string(False)
-    own = settings.model_copy(update={"database_url": own_url})
-    await migrate(own)
-    database = Database.from_settings(own)
-    yield database
-    await database.dispose()
-    if admin is not None:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{url.database}_relay"'))
-        await admin.dispose()
 
 
 class SlowClient(SearchClient):
