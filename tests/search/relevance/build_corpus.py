@@ -805,6 +805,42 @@ SKILL_REQUEST_PREFIX = [
 ]
 
 
+def skill_listing(
+    key: str,
+    label: str,
+    places: list[Row],
+    *,
+    requests_percent: int,
+    category: str | None,
+    tags: list[str],
+    source: str,
+    facts: dict[str, Any],
+    dated: bool = True,
+) -> Row:
+    """One ROME skill at a tiers-lieu: offered under its label, or asked for in a request's words."""
+    spot = pick(key, places)
+    direction = "REQUEST" if chance(key, requests_percent) else "OFFER"
+    title = (
+        label
+        if direction == "OFFER"
+        else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
+    )
+    return listing(
+        key,
+        direction,
+        "SKILL",
+        title,
+        category,
+        tags,
+        spot["where"],
+        source,
+        f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
+        dates_for(key, 20) if dated else (None, None),
+        owner=f"place:{spot['uid']}",
+        facts=facts,
+    )
+
+
 def skills(places: list[Row], shared: Path) -> list[Row]:
     out = []
     taken: Counter[str] = Counter()
@@ -820,26 +856,15 @@ def skills(places: list[Row], shared: Path) -> list[Row]:
             continue
         taken[main] += 1
         key = f"rome:{row['code_ogr']}"
-        spot = pick(key, places)
-        direction = "REQUEST" if chance(key, 25) else "OFFER"
-        title = (
-            label
-            if direction == "OFFER"
-            else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
-        )
         out.append(
-            listing(
+            skill_listing(
                 key,
-                direction,
-                "SKILL",
-                title,
-                main,
-                [t.replace("_", " ") for t in tags] + [f"rome:{row['code_ogr']}"],
-                spot["where"],
-                "rome4_v460_competences_facilitator_subset.csv",
-                f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
-                dates_for(key, 20),
-                owner=f"place:{spot['uid']}",
+                label,
+                places,
+                requests_percent=25,
+                category=main,
+                tags=[t.replace("_", " ") for t in tags] + [key],
+                source="rome4_v460_competences_facilitator_subset.csv",
                 facts=skill_facts(row),
             )
         )
@@ -1179,26 +1204,17 @@ def mediation_distractors(places: list[Row], shared: Path) -> list[Row]:
         if row["nature"] != "Compétence" or not re.search(MEDIATION_OTHER, label, re.IGNORECASE):
             continue
         key = f"rome-mediation:{row['code_ogr']}"
-        spot = pick(key, places)
-        direction = "REQUEST" if chance(key, 25) else "OFFER"
-        title = (
-            label
-            if direction == "OFFER"
-            else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
-        )
         out.append(
-            listing(
+            skill_listing(
                 key,
-                direction,
-                "SKILL",
-                title,
-                None,
-                ["médiation", f"rome:{row['code_ogr']}"],
-                spot["where"],
-                "rome4_v460_competences.csv",
-                f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
-                owner=f"place:{spot['uid']}",
+                label,
+                places,
+                requests_percent=25,
+                category=None,
+                tags=["médiation", f"rome:{row['code_ogr']}"],
+                source="rome4_v460_competences.csv",
                 facts=skill_facts(row, "mediation_sociale"),
+                dated=False,
             )
         )
     return out
@@ -1224,26 +1240,15 @@ def craft_skills(places: list[Row], shared: Path, taken: set[str]) -> list[Row]:
             continue
         count[main] += 1
         key = f"rome-craft:{row['code_ogr']}"
-        spot = pick(key, places)
-        direction = "REQUEST" if chance(key, 40) else "OFFER"
-        title = (
-            label
-            if direction == "OFFER"
-            else pick(key, SKILL_REQUEST_PREFIX) + label[0].lower() + label[1:]
-        )
         out.append(
-            listing(
+            skill_listing(
                 key,
-                direction,
-                "SKILL",
-                title,
-                main,
-                [t.replace("_", " ") for t in row["facilitator_tags"].split("|")],
-                spot["where"],
-                "rome4_v460_competences_facilitator_subset.csv",
-                f"{'Proposé' if direction == 'OFFER' else 'Demandé'} par {spot['name']}.",
-                dates_for(key, 20),
-                owner=f"place:{spot['uid']}",
+                label,
+                places,
+                requests_percent=40,
+                category=main,
+                tags=[t.replace("_", " ") for t in row["facilitator_tags"].split("|")],
+                source="rome4_v460_competences_facilitator_subset.csv",
                 facts=skill_facts(row),
             )
         )
