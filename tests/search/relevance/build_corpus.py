@@ -1132,6 +1132,13 @@ def material_codes(
     )
 
 
+def material_source(code: str) -> str:
+    """The file a material's category code comes from: ADEME's objects (C_xx) or the 2011 order."""
+    if code.startswith("C_"):
+        return "reuse_object_categories_ademe_lvao.csv"
+    return "reuse_construction_materials_arrete2011.csv"
+
+
 def material_facts(label: str, code: str, group: str, phrasing: str) -> dict[str, Any]:
     """What the source says the thing is: its ADEME category or its 2011 material, and family."""
     base = phrasing.removesuffix(" à donner")
@@ -1357,9 +1364,7 @@ def reuse_materials(places: list[Row], shared: Path) -> list[Row]:
                     category,
                     ["réemploi"],
                     spot["where"],
-                    "reuse_object_categories_ademe_lvao.csv"
-                    if code.startswith("C_")
-                    else "reuse_construction_materials_arrete2011.csv",
+                    material_source(code),
                     f"{label} ({code}). {'Proposé' if direction == 'OFFER' else 'Recherché'} par {spot['name']}.",
                     dates_for(key, 35),
                     owner=f"place:{spot['uid']}",
@@ -1469,9 +1474,7 @@ def vague_requests(places: list[Row], shared: Path) -> list[Row]:
                 category,
                 ["réemploi"],
                 spot["where"],
-                "reuse_object_categories_ademe_lvao.csv"
-                if code.startswith("C_")
-                else "reuse_construction_materials_arrete2011.csv",
+                material_source(code),
                 f"{label} ({code}). Quantité à préciser. Recherché par {spot['name']}.",
                 dates_for(key, 30),
                 owner=f"place:{spot['uid']}",
