@@ -197,19 +197,36 @@ def ademe(shared: Path, taxonomy: dict[str, Row]) -> list[Row]:
     return list(rows.values())
 
 
+ORDER_2011_CLASSES_EN = {
+    "DI": ["inert materials", "inert waste"],
+    "DND": ["non-hazardous materials", "non-hazardous waste"],
+    "DD": ["hazardous materials", "hazardous waste"],
+}
+"""The English of the order's three classes (it has none)."""
+
+
+def class_names_2011(code: str, label: str) -> list[str]:
+    """ "Matériaux ou déchets inertes": "matériaux inertes", "déchets inertes", and the English."""
+    quality = label.lower().removeprefix("matériaux ou déchets ").strip()
+    return [f"matériaux {quality}", f"déchets {quality}", *ORDER_2011_CLASSES_EN.get(code, [])]
+
+
 def order_2011(shared: Path) -> list[Row]:
+    """Each class, and each material under it. A material carries its class's names too: the
+    hand file moves most materials under families (wood, roofing...), and "matériaux inertes" must
+    still reach the tiles and the concrete."""
     rows: dict[str, Row] = {}
     for line in read(shared / "reuse_construction_materials_arrete2011.csv"):
-        parent = f"a2011-{line['class_code'].lower()}"
+        code = line["class_code"]
+        parent = f"a2011-{code.lower()}"
+        names = class_names_2011(code, line["class_label"])
         rows.setdefault(
             parent,
-            concept(
-                parent, "construction", line["class_label"], f"arrete2011:{line['class_code']}"
-            ),
+            concept(parent, "construction", line["class_label"], f"arrete2011:{code}", names=names),
         )
         child = f"a2011-{slug(line['material'])}"
         rows[child] = concept(
-            child, parent, line["material"], f"arrete2011:{line['class_code']}:{line['material']}"
+            child, parent, line["material"], f"arrete2011:{code}:{line['material']}", names=names
         )
     return list(rows.values())
 

@@ -31,7 +31,9 @@ from core.settings import DEFAULT_DATA_DIR
 CONCEPTS_CSV = DEFAULT_DATA_DIR / "search" / "concepts.csv"
 MAX_SYNONYMS = 12
 """Names of one concept given to Meilisearch as synonyms: each one is expanded in every query."""
-PATH_LEVELS = 4
+PATH_LEVELS = 5
+"""Levels of `category_path`; the deepest path: Matériaux et objets > Objets de seconde main >
+Mobilier et décoration > Mobilier > Mobilier de bureau."""
 
 
 @dataclass(frozen=True)

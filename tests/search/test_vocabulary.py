@@ -139,9 +139,10 @@ def test_title_and_tags_weigh_before_the_description() -> None:
 
 def test_a_document_carries_its_category_path_and_the_names_of_its_concepts() -> None:
     fields = vocabulary.document_fields(MATERIAL, "mobilier", "Bureau en chêne", "", [])
-    assert fields["category_path"]["lvl1"] == ["Matériaux et objets > Mobilier et décoration"]
-    assert fields["category_path"]["lvl3"] == [
-        "Matériaux et objets > Mobilier et décoration > Mobilier > Mobilier de bureau"
+    assert fields["category_path"]["lvl1"] == ["Matériaux et objets > Objets de seconde main"]
+    assert fields["category_path"]["lvl4"] == [
+        "Matériaux et objets > Objets de seconde main > Mobilier et décoration > Mobilier"
+        " > Mobilier de bureau"
     ]
     assert {"Mobilier de bureau", "Office furniture", "Mobilier", "Furniture"} <= set(
         fields["concepts"]
@@ -321,6 +322,7 @@ def test_listing_document_holds_the_vocabulary_fields() -> None:
     document = listing_document(listing, organization, [])
     assert document["category_path"] == {
         "lvl0": ["Équipement"],
-        "lvl1": ["Équipement > Découpeuse laser"],
+        "lvl1": ["Équipement > Machines de fablab"],
+        "lvl2": ["Équipement > Machines de fablab > Découpeuse laser"],
     }
     assert "laser cutter" in document["concepts"]
