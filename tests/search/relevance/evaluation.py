@@ -32,6 +32,7 @@ CORPUS = HERE / "corpus.jsonl"
 QUERIES = HERE / "queries.jsonl"
 MATCHES = HERE / "matches.jsonl"
 QUERIES_V2 = HERE / "queries_v2.jsonl"
+QUERIES_V3 = HERE / "queries_v3.jsonl"
 # The day the v2 request->offer labels are computed from (windows are compared from "today" on).
 MATCH_TODAY = date(2026, 6, 1)
 GEO_TOLERANCE_KM = 0.5  # Meilisearch's and our haversine differ by metres, not more
@@ -54,6 +55,11 @@ def queries_v2(half: str | None = None) -> list[dict[str, Any]]:
     """The v2 set (`label_queries_v2.py`), one half of it when asked."""
     specs = read_jsonl(QUERIES_V2)
     return [s for s in specs if half is None or s["half"] == half]
+
+
+def queries_v3() -> list[dict[str, Any]]:
+    """The v3 set (`label_queries_v2.py --set v3`): held only, for the report of a round."""
+    return read_jsonl(QUERIES_V3)
 
 
 def match_cases() -> list[dict[str, Any]]:

@@ -5,8 +5,10 @@
     .venv/bin/python -m tests.search.relevance.explore -t "laser cutter" --kinds EQUIPMENT
     .venv/bin/python -m tests.search.relevance.explore --set v2            # the v2 tune half
     .venv/bin/python -m tests.search.relevance.explore --set v2 --plain    # Meilisearch defaults
+    .venv/bin/python -m tests.search.relevance.explore --set v3            # a round's report ONLY
 
 The v2 set's `held` half is for the final report only: tune on `tune` (`--half held` says so).
+The v3 set is held only (every query): run it once at the end of a round, never to tune.
 `--plain` indexes with Meilisearch's default settings (only the filterable and sortable attributes
 the queries need): no synonyms, no searchable order, default typo tolerance.
 
@@ -47,6 +49,12 @@ HELD_WARNING = """
 !!  synonyms or rules: every look makes it less of a held-out measure. Use --half tune.     !!
 !!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
 """
+V3_WARNING = """
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+!!  v3 SET: held only, for the final report of a round. Nobody tunes on it: do not read its  !!
+!!  misses to change vocabulary, spelling or settings. Tune on v2 (--set v2 --half both).    !!
+!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!
+"""
 
 
 def build_listing(number: int, row: dict[str, Any], organization_id: int) -> Listing:
@@ -63,6 +71,9 @@ def plain_settings() -> dict[str, Any]:
 def specs_of(arguments: argparse.Namespace) -> list[dict[str, Any]]:
     if arguments.set == "v1":
         specs = evaluation.queries()
+    elif arguments.set == "v3":
+        print(V3_WARNING)
+        specs = evaluation.queries_v3()
     else:
         if arguments.half == "held":
             print(HELD_WARNING)
@@ -184,11 +195,15 @@ async def main(arguments: argparse.Namespace) -> None:
                     for key in missing[:15]:
                         print(f"   missed: {by_key[key]['title'][:80]} [{key}]")
             if arguments.text is None and not arguments.query:
-                print(evaluation.table(outcomes, by_key))
+                if arguments.set != "v3":  # v3: its class means only, never its misses
+                    print(evaluation.table(outcomes, by_key))
                 if arguments.set == "v2":
                     print(evaluation.halves_table(outcomes))
                     if arguments.half in ("held", "both"):
                         print(HELD_WARNING)
+                if arguments.set == "v3":
+                    print(evaluation.halves_table(outcomes))
+                    print(V3_WARNING)
         finally:
             await client.close()
             server.stop()
@@ -203,7 +218,7 @@ if __name__ == "__main__":
     parser.add_argument("--commune")
     parser.add_argument("--radius", type=float, default=30.0)
     parser.add_argument("--limit", type=int, default=10)
-    parser.add_argument("--set", choices=["v1", "v2"], default="v1")
+    parser.add_argument("--set", choices=["v1", "v2", "v3"], default="v1")
     parser.add_argument("--half", choices=["tune", "held", "both"], default="tune")
     parser.add_argument("--plain", action="store_true", help="Meilisearch's default settings")
     asyncio.run(main(parser.parse_args()))

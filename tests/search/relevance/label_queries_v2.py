@@ -1,6 +1,8 @@
-"""Write `queries_v2.jsonl`: the v2 set, labelled by facts of the corpus rows, never by the engine.
+"""Write `queries_v2.jsonl` (or `queries_v3.jsonl`): a set labelled by facts of the corpus rows,
+never by the engine.
 
-    .venv/bin/python -m tests.search.relevance.label_queries_v2            # write the file
+    .venv/bin/python -m tests.search.relevance.label_queries_v2            # write the v2 file
+    .venv/bin/python -m tests.search.relevance.label_queries_v2 --set v3   # the held-only v3 set
     .venv/bin/python -m tests.search.relevance.label_queries_v2 --show ID  # one label set
 
 Each query is written for a class of need (`exact_fr`, `english`, `typo`, `concept`, `category`,
@@ -19,6 +21,8 @@ its kind, another owner, lie within `search.matching.DEFAULT_RADIUS_KM` and over
 from `MATCH_TODAY` on (a fixed day, so the labels do not age).
 
 `half` comes from a stable hash of the id: `tune` (tune on it) or `held` (report it once).
+The v3 set (`queries_v3_specs.py`) is held only: every query is `held`, its ids start with `v3:`,
+no text of it is a v2 text, and its match class takes requests v2's match class did not.
 """
 
 from __future__ import annotations
@@ -32,9 +36,8 @@ from typing import Any
 
 from core.services.communes import haversine_km
 from search.matching import DEFAULT_RADIUS_KM
-from tests.search.relevance import evaluation
+from tests.search.relevance import evaluation, queries_v2_specs, queries_v3_specs
 from tests.search.relevance.label_queries import commune_points, fold, satisfies
-from tests.search.relevance.queries_v2_specs import MATCH_SAMPLE, SPECS
 
 Row = dict[str, Any]
 MATCH_TODAY = evaluation.MATCH_TODAY
@@ -76,10 +79,10 @@ def query_id(spec: dict[str, Any]) -> str:
     )
 
 
-def labelled_searches(rows: list[Row]) -> list[dict[str, Any]]:
+def labelled_searches(rows: list[Row], specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     points = commune_points()
     out = []
-    for spec in SPECS:
+    for spec in specs:
         filters = spec.get("filters", {})
         relevant = [
             r["key"] for r in rows if meets(r, spec["target"]) and satisfies(r, filters, points)
@@ -130,11 +133,14 @@ def match_relevant(request: Row, rows: list[Row]) -> list[str]:
     return out
 
 
-def labelled_matches(rows: list[Row]) -> list[dict[str, Any]]:
-    """A sample of requests with at least one relevant offer, spread over the four kinds."""
+def labelled_matches(
+    rows: list[Row], sample: dict[str, int], taken: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
+    """A sample of requests with at least one relevant offer, spread over the four kinds, leaving
+    out the requests in `taken` (v3 leaves out those v2's match class took)."""
     candidates: dict[str, list[tuple[int, Row, list[str]]]] = {}
     for row in rows:
-        if row["direction"] != "REQUEST":
+        if row["direction"] != "REQUEST" or row["key"] in taken:
             continue
         start, end = _window_from_today(row)
         if end is not None and end < start:
@@ -145,7 +151,7 @@ def labelled_matches(rows: list[Row]) -> list[dict[str, Any]]:
             candidates.setdefault(row["kind"], []).append((rank, row, relevant))
     out = []
     for kind, found in sorted(candidates.items()):
-        for _, row, relevant in sorted(found, key=lambda c: c[0])[: MATCH_SAMPLE[kind]]:
+        for _, row, relevant in sorted(found, key=lambda c: c[0])[: sample[kind]]:
             out.append(
                 {
                     "id": f"match:{row['key']}",
@@ -162,14 +168,34 @@ def labelled_matches(rows: list[Row]) -> list[dict[str, Any]]:
     return out
 
 
+def v2_entries(rows: list[Row]) -> list[dict[str, Any]]:
+    entries = labelled_searches(rows, queries_v2_specs.SPECS)
+    entries += labelled_matches(rows, queries_v2_specs.MATCH_SAMPLE)
+    for entry in entries:
+        entry["half"] = half_of(entry["id"])
+    return entries
+
+
+def v3_entries(rows: list[Row]) -> list[dict[str, Any]]:
+    """The held-only v3 set; refuses a text that v2 has (accents and case folded)."""
+    v2_texts = {fold(spec["text"]).strip() for spec in queries_v2_specs.SPECS}
+    reused = [s["text"] for s in queries_v3_specs.SPECS if fold(s["text"]).strip() in v2_texts]
+    assert not reused, f"v3 texts that v2 has: {reused}"
+    taken = frozenset(e["source"] for e in evaluation.queries_v2() if "source" in e)
+    entries = labelled_searches(rows, queries_v3_specs.SPECS)
+    entries += labelled_matches(rows, queries_v3_specs.MATCH_SAMPLE, taken)
+    for entry in entries:
+        entry["id"] = f"v3:{entry['id']}"
+        entry["half"] = "held"
+    return entries
+
+
 def main(arguments: argparse.Namespace) -> None:
     rows = evaluation.corpus()
     by_key = {row["key"]: row for row in rows}
-    entries = labelled_searches(rows) + labelled_matches(rows)
+    entries = v3_entries(rows) if arguments.set == "v3" else v2_entries(rows)
     ids = Counter(e["id"] for e in entries)
     assert all(n == 1 for n in ids.values()), [i for i, n in ids.items() if n > 1]
-    for entry in entries:
-        entry["half"] = half_of(entry["id"])
     if arguments.show:
         for entry in entries:
             if entry["id"] in arguments.show.split(","):
@@ -178,10 +204,11 @@ def main(arguments: argparse.Namespace) -> None:
                     row = by_key[key]
                     print(f"   {row['kind'][:4]} {row['direction'][:3]} {row['title'][:80]}")
         return
-    with evaluation.QUERIES_V2.open("w", encoding="utf-8") as handle:
+    path = evaluation.QUERIES_V3 if arguments.set == "v3" else evaluation.QUERIES_V2
+    with path.open("w", encoding="utf-8") as handle:
         for entry in entries:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
-    print(f"{evaluation.QUERIES_V2.name}: {len(entries)} queries")
+    print(f"{path.name}: {len(entries)} queries")
     print(Counter((e["class"], e["half"]) for e in entries))
     empty = [e["id"] for e in entries if not e["relevant"]]
     print(f"{len(empty)} with nothing relevant: {empty}")
@@ -190,4 +217,5 @@ def main(arguments: argparse.Namespace) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--show", help="query ids, comma-separated")
+    parser.add_argument("--set", choices=["v2", "v3"], default="v2")
     main(parser.parse_args())
