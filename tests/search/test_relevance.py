@@ -59,53 +59,55 @@ CATEGORY_FLOORS = {
     "hard": 0.52,
 }
 # The v2 set (relevance/queries_v2.jsonl, README "v2 set"): floors per half, the values measured
-# with issue 15's search (vocabulary, spelling, diversity) minus a margin. The held half was
-# measured once, after the tuning on the tune half was over (README "v2 set", figures).
+# with issue 15's search (vocabulary, spelling, diversity) minus a margin. Its tune half was tuned
+# on; its held half was measured once (0.894 / 0.897) and then tuned on too (second round), so
+# neither half is untouched any more: the v3 set is (below).
 # Each half's means: measured minus 0.02 (about 4 of ~230 queries failing outright). Measured:
-# tune P@5 0.949 R@10 0.959, held P@5 0.894 R@10 0.897; matches' P@5: tune 0.938, held 1.000.
+# tune P@5 0.948 R@10 0.958, held P@5 0.931 R@10 0.930; matches' P@5: tune 0.938, held 1.000.
 # Before issue 15: tune 0.857/0.862, held 0.849/0.849.
 V2_FLOORS: dict[str, dict[str, float]] = {
     "tune": {"precision_at_5": 0.93, "recall_at_10": 0.94, "match_precision_at_5": 0.89},
-    "held": {"precision_at_5": 0.87, "recall_at_10": 0.87, "match_precision_at_5": 0.95},
+    "held": {"precision_at_5": 0.91, "recall_at_10": 0.91, "match_precision_at_5": 0.95},
 }
 # Each class of each half, on (P@5 + R@10) / 2: measured minus 1/n (one query may fail outright).
 V2_CLASS_FLOORS: dict[str, dict[str, float]] = {
     "tune": {
-        "category": 0.86,
-        "concept": 0.85,
-        "dates": 0.92,
+        "category": 0.82,
+        "concept": 0.84,
+        "dates": 0.93,
         "english": 0.88,
         "exact_fr": 0.91,
-        "kind_dir": 0.93,
+        "kind_dir": 0.94,
         "radius": 0.96,
         "typo": 0.91,
     },
     "held": {
-        "category": 0.62,
-        "concept": 0.60,
+        "category": 0.77,
+        "concept": 0.80,
         "dates": 0.89,
-        "english": 0.83,
+        "english": 0.88,
         "exact_fr": 0.94,
-        "kind_dir": 0.91,
+        "kind_dir": 0.92,
         "radius": 0.93,
         "typo": 0.89,
     },
 }
-# The v3 set (relevance/queries_v3.jsonl, README "v3 set"): held only. Placeholder floors, low on
-# purpose, until the lead sets them from the one measurement of a round (README "v3 set").
-V3_FLOORS = {"precision_at_5": 0.5, "recall_at_10": 0.5}
-V3_CLASS_FLOOR = 0.3  # each class's (P@5 + R@10) / 2, match included
-V3_CLASSES = (
-    "category",
-    "concept",
-    "dates",
-    "english",
-    "exact_fr",
-    "kind_dir",
-    "match",
-    "radius",
-    "typo",
-)
+# The v3 set (relevance/queries_v3.jsonl, README "v3 set"): held only, written apart from the
+# vocabulary and never tuned on. Measured once with the final search of issue 15: P@5 0.767,
+# R@10 0.775 (before issue 15: 0.685 / 0.689). Floors: the means minus 0.02, each class's
+# (P@5 + R@10) / 2 minus 1/n.
+V3_FLOORS = {"precision_at_5": 0.745, "recall_at_10": 0.755}
+V3_CLASS_FLOORS = {
+    "category": 0.60,
+    "concept": 0.49,
+    "dates": 0.77,
+    "english": 0.57,
+    "exact_fr": 0.80,
+    "kind_dir": 0.77,
+    "match": 0.94,
+    "radius": 0.81,
+    "typo": 0.84,
+}
 GEO_HITS = 1_000  # geographic queries are checked on every hit, not only the first 10
 
 OWNERS = {
@@ -277,16 +279,16 @@ def v2_below_floors(outcomes: list[evaluation.Outcome]) -> list[str]:
 
 
 def v3_below_floors(outcomes: list[evaluation.Outcome]) -> list[str]:
-    """The v3 set's means and each class's (P@5 + R@10) / 2, against the placeholder floors."""
+    """The v3 set's means and each class's (P@5 + R@10) / 2, against V3_FLOORS."""
     means = evaluation.summary(outcomes)
     below = []
     _, p, r, _ = means["ALL"]
     if p < V3_FLOORS["precision_at_5"] or r < V3_FLOORS["recall_at_10"]:
         below.append(f"v3: P@5 {p:.3f} R@10 {r:.3f}")
-    for name in V3_CLASSES:
+    for name, floor in V3_CLASS_FLOORS.items():
         _, p, r, _ = means[name]
-        if (p + r) / 2 < V3_CLASS_FLOOR:
-            below.append(f"v3 {name}: P@5 {p:.3f} R@10 {r:.3f} < {V3_CLASS_FLOOR}")
+        if (p + r) / 2 < floor:
+            below.append(f"v3 {name}: P@5 {p:.3f} R@10 {r:.3f} < {floor}")
     return below
 
 
