@@ -23,6 +23,7 @@ hêtre, seau: homophones of known words), about 40 µs a query, 0.4 s to build t
 from __future__ import annotations
 
 import csv
+import importlib.util
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from core.settings import Settings
 from search.client import SearchClient
 from search.listings_index import SETTINGS
 from search.listings_search import ListingQuery, search_body
@@ -43,6 +45,7 @@ from search.spelling import (
 )
 
 MISSPELLINGS = Path(__file__).with_name("misspellings.csv")
+ROOT = Path(__file__).resolve().parents[2]
 PROBE = "spelling_probe"
 
 
@@ -228,3 +231,18 @@ class Found:
     first: int = 0
     in_five: int = 0
     others: int = 0
+
+
+def test_the_committed_lexicon_is_what_its_script_gives() -> None:
+    shared = Settings().shared_data_dir
+    if shared is None or not (shared / "rome4_v460_competences.csv").exists():
+        pytest.skip("the shared open data is not beside the project")
+    spec = importlib.util.spec_from_file_location(
+        "build_lexicon", ROOT / "dev" / "build_lexicon.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    committed = (ROOT / "data" / "search" / "lexicon.txt").read_text(encoding="utf-8")
+    assert "\n".join(script.words(shared)) + "\n" == committed
