@@ -278,6 +278,19 @@ class DirectoryErrorCode(ErrorCode):
     )
 
 
+@unique
+class TrainingErrorCode(ErrorCode):
+    """Training passports: the trainings a lab records, and the labs it recognizes."""
+
+    TRAINING_NOT_FOUND = "No training with id {value}."
+    TRAINEE_NOT_FOUND = "No person with id {value}."
+    UNKNOWN_MACHINE_CLASS = "unknown machine class '{value}' (an EQUIPMENT code of the taxonomy)"
+    EXPIRY_BEFORE_TRAINING = "the expiry must not be before the training date"
+    TRAINER_NOT_A_MEMBER = "the trainer must be a member of the lab"
+    TRAINING_ALREADY_REVOKED = "This training was already revoked."
+    RECOGNIZES_ITSELF = "a lab always recognizes its own trainings"
+
+
 CATALOGUE: tuple[type[ErrorCode], ...] = (
     InputErrorCode,
     AccountErrorCode,
@@ -297,6 +310,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     ImportErrorCode,
     ModerationErrorCode,
     DirectoryErrorCode,
+    TrainingErrorCode,
 )
 """Every code enum, in the order the documentation lists them."""
 

@@ -24,6 +24,7 @@ from core.models import (
     SpaceClaim,
     SpaceMerge,
     SpaceSourceRecord,
+    Training,
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes, epcis_by_sirens
@@ -41,6 +42,7 @@ from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
 from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
+from core.services.trainings import trainings_of_people
 from search.client import SearchClient, SearchUnavailable
 from search.listings_search import (
     MULTI_SEARCH_MAX,
@@ -164,4 +166,7 @@ class Loaders:
         )
         self.space_source_record_by_id: DataLoader[int, SpaceSourceRecord | None] = _by_key(
             lambda ids: records_by_ids(session, ids), lambda r: r.id
+        )
+        self.trainings_by_person_id: DataLoader[int, list[Training]] = _grouped(
+            lambda ids: trainings_of_people(session, ids), lambda t: t.person_id
         )

@@ -1,4 +1,5 @@
-"""People as the members of their organizations see them, and what they did (the audit trail)."""
+"""People as the members of their organizations see them, their training passports, and what
+they did (the audit trail)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from strawberry.scalars import JSON
 
 from core import models
 from core.models import AuditAction
+from core.services import trainings
 from schema.context import Info
 from schema.relay import to_global_id
 
@@ -37,6 +39,64 @@ class Person:
             display_name=row.display_name,
             email=row.email,
         )
+
+    @strawberry.field(
+        description="Their training passport, newest first, revoked and expired included: the "
+        "whole of it for the person themself; for the admins of a lab, the trainings that lab "
+        "recorded; nothing for anyone else."
+    )
+    async def trainings(self, info: Info) -> list[Training]:
+        rows = await info.context.loaders.trainings_by_person_id.load(self.pk)
+        principal = info.context.principal
+        return [Training.from_row(row) for row in rows if trainings.visible_to(principal, row)]
+
+
+@strawberry.type(description="A person trained by a lab on a machine class.")
+class Training:
+    pk: strawberry.Private[int]
+    lab_pk: strawberry.Private[int]
+    trainer_pk: strawberry.Private[int | None]
+    id: strawberry.ID = strawberry.field(description="The training's global id.")
+    machine_class: str = strawberry.field(
+        description="The machine class: an EQUIPMENT category code (`categories`), as in "
+        "equipment details' `machineClass`."
+    )
+    trained_on: datetime.date = strawberry.field(description="The day of the training.")
+    expires_on: datetime.date | None = strawberry.field(
+        description="The last day it counts; null: it does not expire."
+    )
+    note: str = strawberry.field(description="The lab's note (what was covered, on which machine).")
+    revoked_at: datetime.datetime | None = strawberry.field(
+        description="When the lab revoked it; null while it stands."
+    )
+    valid: bool = strawberry.field(description="Not revoked, and not expired today.")
+
+    @classmethod
+    def from_row(cls, row: models.Training) -> Training:
+        assert row.id is not None
+        return cls(
+            pk=row.id,
+            lab_pk=row.lab_organization_id,
+            trainer_pk=row.trainer_id,
+            id=to_global_id("Training", row.id),
+            machine_class=row.machine_class,
+            trained_on=row.trained_on,
+            expires_on=row.expires_on,
+            note=row.note,
+            revoked_at=row.revoked_at,
+            valid=trainings.is_valid(row),
+        )
+
+    @strawberry.field(description="The trainer; null if their account is gone.")
+    async def trainer(self, info: Info) -> Person | None:
+        if self.trainer_pk is None:
+            return None
+        row = await info.context.loaders.person_by_id.load(self.trainer_pk)
+        return Person.from_row(row) if row else None
+
+    @strawberry.field(description="The global id of the lab (organization) that trained them.")
+    def lab_id(self) -> strawberry.ID:
+        return to_global_id("Organization", self.lab_pk)
 
 
 async def person_of(info: Info, pk: int) -> Person:

@@ -43,6 +43,7 @@ from schema.space_merges import SpaceMergeMutation
 from schema.space_search import SpaceQuery
 from schema.spaces import Space, SpaceMutation, load_space
 from schema.territories import TerritoryQuery
+from schema.trainings import TrainingMutation
 
 
 async def resolve_node(info: Info, global_id: str) -> Node | None:
@@ -107,6 +108,7 @@ class Mutation(
     SpaceClaimMutation,
     ModerationMutation,
     SpaceMergeMutation,
+    TrainingMutation,
 ):
     pass
 

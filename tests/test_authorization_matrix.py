@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -40,6 +40,7 @@ from core.models import (
     SpaceClaim,
     SpaceMerge,
     SpaceSourceRecord,
+    Training,
     Visibility,
 )
 from core.services.memberships import InvitationDraft, invite
@@ -66,6 +67,7 @@ GUARDED_FIELDS = (
     "Listing.hidden",
     "Territory.exchanges",
     "Territory.impact",
+    "Person.trainings",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -327,6 +329,14 @@ RULES: dict[str, Rule] = {
         no_variables,
         {**everyone(Sees()), "network_admin": Sees("claim")},
         "the admins of the network a claim waits for decide it",
+    ),
+    "Person.trainings": Rule(
+        "query($id: ID!) { organization(id: $id) { members { edges { node { person { "
+        "trainings { note } } } } } } }",
+        with_ids(id="A"),
+        {**members_of_a(), "member_a": Sees(), "admin_a": Sees("training")},
+        "a person's passport: theirs, and a lab's admins see what it recorded (another member "
+        "of A sees nothing; the person themself: tests/test_trainings.py)",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -738,6 +748,40 @@ MUTATION_RULES |= {
         {**signed_in(FORBIDDEN), "network_admin": OK},
         "the national administrators (N covers the country here) undo a merge of two sources",
     ),
+    "trainingRecord": (
+        "input: $input",
+        "$input: TrainingRecordInput!",
+        lambda w: {
+            "input": {
+                "organizationId": w.ids["A"],
+                "personId": w.ids["target_person"],
+                "machineClass": "laser",
+                "trainedOn": "2026-12-01",
+            }
+        },
+        admins_of_a(),
+        "A's admins record the trainings A gave",
+    ),
+    "trainingRevoke": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="training"),
+        admins_of_a(),
+        "A's admins revoke the trainings A recorded",
+    ),
+    "labRecognitionSet": (
+        "input: $input",
+        "$input: LabRecognitionSetInput!",
+        lambda w: {
+            "input": {
+                "organizationId": w.ids["A"],
+                "recognizedOrganizationId": w.ids["B"],
+                "recognized": True,
+            }
+        },
+        admins_of_a(),
+        "A's admins choose whose trainings A recognizes",
+    ),
 }
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
@@ -885,6 +929,14 @@ async def build_world(session: AsyncSession) -> World:
     ]
     session.add_all(photos)
     merge = await _a_merged_census_place(session)
+    training = Training(
+        person_id=target.person.id or 0,
+        machine_class="laser",
+        lab_organization_id=a.id or 0,
+        trained_on=date(2026, 11, 2),
+        note="training",
+    )
+    session.add(training)
     await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
@@ -913,6 +965,8 @@ async def build_world(session: AsyncSession) -> World:
         "calendar_feed": to_global_id("CalendarFeed", feed.id or 0),
         "listing_photo": to_global_id("Photo", photos[0].id or 0),
         "space_merge": to_global_id("SpaceMerge", merge.id or 0),
+        "target_person": to_global_id("Person", target.person.id or 0),
+        "training": to_global_id("Training", training.id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -930,6 +984,7 @@ MARKS = (
     "moderated",
     "TerritoryExchanges",
     "Impact",
+    "training",
 )
 
 

@@ -45,6 +45,7 @@ from core.models.rate_limits import RateLimitCount
 from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
 from core.models.space_sources import SpaceMerge, SpaceSourceRecord
 from core.models.spaces import Space, Typology
+from core.models.trainings import LabRecognition, Training
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
 __all__ = [
@@ -70,6 +71,7 @@ __all__ = [
     "IdempotencyKey",
     "Identity",
     "Invitation",
+    "LabRecognition",
     "Listing",
     "ListingCount",
     "ListingKind",
@@ -100,6 +102,7 @@ __all__ = [
     "SpaceMerge",
     "SpaceSourceRecord",
     "Terms",
+    "Training",
     "Typology",
     "VerificationMethod",
     "Visibility",

@@ -1,0 +1,216 @@
+"""Training passports: a lab's admins record and revoke its trainings; expiry and revocation
+make one not valid; labs recognize each other; a passport is seen by its person and the lab."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlmodel import func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from core.models import LabRecognition, Role, Training
+from core.models.base import utcnow
+from core.services.trainings import is_valid, recognized_labs, trainings_of
+from schema.relay import to_global_id
+from tests.factories import Member, make_member, make_organization
+from tests.graphql import GraphQLClient
+
+RECORD = """mutation($input: TrainingRecordInput!) { trainingRecord(input: $input) {
+  __typename
+  ... on TrainingSuccess { training { id machineClass valid expiresOn note trainer { id } } }
+  ... on Error { code }
+  ... on InputError { fields { field code } } } }"""
+REVOKE = """mutation($id: ID!) { trainingRevoke(id: $id) {
+  __typename ... on TrainingSuccess { training { valid revokedAt } } ... on Error { code } } }"""
+RECOGNIZE = """mutation($input: LabRecognitionSetInput!) { labRecognitionSet(input: $input) {
+  __typename ... on LabRecognitionSetSuccess { recognized recognizedOrganization { name } }
+  ... on Error { code } } }"""
+PASSPORT = """{ me { memberships { person { trainings { machineClass note valid } } } } }"""
+
+
+async def _world(session: AsyncSession) -> dict[str, Member]:
+    lab = await make_organization(session, "Fablab A")
+    other = await make_organization(session, "Fablab B")
+    people = {
+        "admin": await make_member(session, lab, Role.ADMIN),
+        "member": await make_member(session, lab, Role.MEMBER),
+        "other_admin": await make_member(session, other, Role.ADMIN),
+        "maker": await make_member(session, other, Role.MEMBER),
+    }
+    await session.commit()
+    return people
+
+
+def _record_input(world: dict[str, Member], **fields: Any) -> dict[str, Any]:
+    return {
+        "input": {
+            "organizationId": to_global_id(
+                "Organization", world["admin"].membership.organization_id
+            ),
+            "personId": to_global_id("Person", world["maker"].person.id or 0),
+            "machineClass": "laser",
+            "trainedOn": "2026-11-02",
+            "note": "découpe du contreplaqué",
+            **fields,
+        }
+    }
+
+
+async def _count(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(Training))).one()
+
+
+async def test_the_labs_admin_records_a_training_and_the_person_sees_it(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+
+    body = (await client.post(RECORD, _record_input(world), world["admin"].token)).json()
+    passport = (await client.post(PASSPORT, token=world["maker"].token)).json()
+
+    result = body["data"]["trainingRecord"]
+    assert result["__typename"] == "TrainingSuccess", body
+    assert result["training"]["valid"] is True
+    assert result["training"]["trainer"]["id"] == to_global_id(
+        "Person", world["admin"].person.id or 0
+    )
+    trainings = passport["data"]["me"]["memberships"][0]["person"]["trainings"]
+    assert trainings == [
+        {"machineClass": "laser", "note": "découpe du contreplaqué", "valid": True}
+    ]
+
+
+async def test_only_the_labs_admins_record_its_trainings(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+
+    codes = {}
+    for viewer in ("member", "other_admin", None):
+        token = world[viewer].token if viewer else None
+        body = (await client.post(RECORD, _record_input(world), token)).json()
+        codes[viewer] = [e["extensions"]["code"] for e in body["errors"]]
+
+    assert codes == {
+        "member": ["FORBIDDEN"],
+        "other_admin": ["FORBIDDEN"],
+        None: ["UNAUTHENTICATED"],
+    }
+    assert await _count(session) == 0
+
+
+async def test_bad_input_is_refused_field_by_field_and_writes_nothing(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    outsider = to_global_id("Person", world["other_admin"].person.id or 0)
+    bad = _record_input(
+        world, machineClass="teleporter", expiresOn="2026-11-01", trainerId=outsider
+    )
+    body = (await client.post(RECORD, bad, world["admin"].token)).json()
+    trainer = (
+        await client.post(RECORD, _record_input(world, trainerId=outsider), world["admin"].token)
+    ).json()
+
+    fields = body["data"]["trainingRecord"]["fields"]
+    assert {(f["field"], f["code"]) for f in fields} == {
+        ("machineClass", "UNKNOWN_MACHINE_CLASS"),
+        ("expiresOn", "EXPIRY_BEFORE_TRAINING"),
+    }
+    assert trainer["data"]["trainingRecord"]["fields"] == [
+        {"field": "trainerId", "code": "TRAINER_NOT_A_MEMBER"}
+    ]
+    assert await _count(session) == 0
+
+
+async def test_revoking_keeps_the_training_not_valid_and_only_the_labs_admin_may(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    body = (await client.post(RECORD, _record_input(world), world["admin"].token)).json()
+    training_id = body["data"]["trainingRecord"]["training"]["id"]
+
+    refused = (await client.post(REVOKE, {"id": training_id}, world["other_admin"].token)).json()
+    revoked = (await client.post(REVOKE, {"id": training_id}, world["admin"].token)).json()
+    again = (await client.post(REVOKE, {"id": training_id}, world["admin"].token)).json()
+
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert revoked["data"]["trainingRevoke"]["training"]["valid"] is False
+    assert revoked["data"]["trainingRevoke"]["training"]["revokedAt"] is not None
+    assert again["data"]["trainingRevoke"]["code"] == "TRAINING_ALREADY_REVOKED"
+    assert [
+        t.revoked_at is not None for t in await trainings_of(session, world["maker"].person.id or 0)
+    ] == [True]
+
+
+def test_an_expired_or_revoked_training_is_not_valid() -> None:
+    today = date(2026, 12, 7)
+    training = Training(
+        person_id=1, machine_class="laser", lab_organization_id=1, trained_on=date(2025, 1, 1)
+    )
+
+    assert is_valid(training, today)
+    training.expires_on = today
+    assert is_valid(training, today)
+    training.expires_on = today - timedelta(days=1)
+    assert not is_valid(training, today)
+    training.expires_on, training.revoked_at = None, utcnow()
+    assert not is_valid(training, today)
+
+
+async def test_a_passport_is_seen_by_its_person_and_the_labs_admins_only(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    await client.post(RECORD, _record_input(world), world["admin"].token)
+    query = """query($id: ID!) { organization(id: $id) { members { edges { node {
+      person { trainings { machineClass } } } } } } }"""
+    b = {"id": to_global_id("Organization", world["maker"].membership.organization_id)}
+
+    by_b_admin = (await client.post(query, b, world["other_admin"].token)).json()
+    by_a_admin_own = (await client.post(PASSPORT, token=world["admin"].token)).json()
+
+    seen = [
+        e["node"]["person"]["trainings"]
+        for e in by_b_admin["data"]["organization"]["members"]["edges"]
+    ]
+    assert seen == [[], []]  # B's admin is not the lab that trained B's maker
+    assert by_a_admin_own["data"]["me"]["memberships"][0]["person"]["trainings"] == []
+
+
+async def test_a_lab_recognizes_another_and_stops(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    lab = world["admin"].membership.organization_id
+    other = world["other_admin"].membership.organization_id
+    variables = {
+        "input": {
+            "organizationId": to_global_id("Organization", lab),
+            "recognizedOrganizationId": to_global_id("Organization", other),
+            "recognized": True,
+        }
+    }
+
+    set_twice = [
+        (await client.post(RECOGNIZE, variables, world["admin"].token)).json() for _ in "12"
+    ]
+    recognized = await recognized_labs(session, lab)
+    by_member = (await client.post(RECOGNIZE, variables, world["member"].token)).json()
+    variables["input"]["recognized"] = False
+    unset = (await client.post(RECOGNIZE, variables, world["admin"].token)).json()
+    variables["input"]["recognizedOrganizationId"] = variables["input"]["organizationId"]
+    itself = (await client.post(RECOGNIZE, variables, world["admin"].token)).json()
+
+    assert [b["data"]["labRecognitionSet"]["recognized"] for b in set_twice] == [True, True]
+    assert recognized == [other]
+    assert by_member["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert unset["data"]["labRecognitionSet"] == {
+        "__typename": "LabRecognitionSetSuccess",
+        "recognized": False,
+        "recognizedOrganization": {"name": "Fablab B"},
+    }
+    assert itself["data"]["labRecognitionSet"]["code"] == "INVALID_INPUT"
+    session.expire_all()
+    assert (await session.exec(select(func.count()).select_from(LabRecognition))).one() == 0
