@@ -23,11 +23,11 @@ duplicates crowd that.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
+
+from search.text import folded_words
 
 FIRST_PAGE = 20
 PER_GROUP = 2
@@ -80,7 +80,7 @@ def _rerank(hits: Sequence[dict[str, Any]], text: str) -> tuple[list[dict[str, A
     held: list[dict[str, Any]] = []
     seen: Counter[tuple[Any, str]] = Counter()
     for hit in hits[:WINDOW]:
-        group = (hit.get("organization_id"), fold(str(hit.get("title", ""))))
+        group = (hit.get("organization_id"), " ".join(folded_words(str(hit.get("title", "")))))
         full = len(first_page) == FIRST_PAGE
         if full or (seen[group] >= PER_GROUP and set(group[1].split()) != named):
             held.append(hit)
@@ -90,11 +90,5 @@ def _rerank(hits: Sequence[dict[str, Any]], text: str) -> tuple[list[dict[str, A
     return first_page + held + list(hits[WINDOW:]), len(first_page)
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, words separated by one space."""
-    plain = unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-    return " ".join(re.findall(r"[a-z0-9]+", plain))
-
-
 def _words(text: str) -> set[str]:
-    return set(fold(text).split()) or {""}
+    return set(folded_words(text)) or {""}

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 
 from core.models import Direction, Listing
 from core.services.taxonomy import labels
 from search.listings_search import GeoPoint, ListingQuery
+from search.text import fold, folded_words
 from search.vocabulary import category_concept, classify
 
 DEFAULT_RADIUS_KM = 50.0
@@ -56,7 +56,7 @@ def match_query(
             word
             for part in [*labels(listing.category)[:1], listing.title, *listing.tags]
             for word in re.findall(r"[^\W\d_]{2,}", part)
-            if _fold(word) not in INTENT_WORDS | STOPWORDS
+            if fold(word) not in INTENT_WORDS | STOPWORDS
         )
     )
     if family is not None:
@@ -89,12 +89,8 @@ def still_ahead(listing: Listing, today: date) -> tuple[date, date | None]:
     return start, listing.available_until
 
 
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.lower()).encode("ascii", "ignore").decode()
-
-
 def terms(text: str) -> set[str]:
-    words = re.findall(r"[a-z0-9]+", _fold(text))
+    words = folded_words(text)
     return {w for w in words if len(w) > 1 and w not in STOPWORDS | INTENT_WORDS}
 
 

@@ -22,13 +22,13 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from core.settings import DEFAULT_DATA_DIR
 from search import vocabulary
+from search.text import fold
 
 # The rules of `phonetic_key`, applied in this order to a folded word (lower case, no accents,
 # letters only). Upper-case letters stand for a sound with several spellings, so a later rule
@@ -73,12 +73,6 @@ MAX_CANDIDATES = 6
 
 _WORD = re.compile(r"[^\W_]+")
 _QUOTED = re.compile(r'"[^"]*"')
-
-
-def fold(text: str) -> str:
-    """Lower case, accents dropped, ligatures spelled out: how the lexicon's words are kept."""
-    text = text.lower().replace("œ", "oe").replace("æ", "ae")
-    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
 
 
 @lru_cache(maxsize=65_536)

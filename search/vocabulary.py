@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from typing import Any
 
 from core.models import ListingKind
 from core.settings import DEFAULT_DATA_DIR
+from search.text import folded_words
 
 CONCEPTS_CSV = DEFAULT_DATA_DIR / "search" / "concepts.csv"
 MAX_SYNONYMS = 12
@@ -54,9 +54,7 @@ class Concept:
 def fold_words(text: str) -> tuple[str, ...]:
     """Accent- and case-folded words, a final s or x dropped from words of 4 letters or more, so
     "Tuiles" and "tuile", "bureaux" and "bureau" are the same word."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    return tuple(w[:-1] if len(w) >= 4 and w[-1] in "sx" else w for w in words)
+    return tuple(w[:-1] if len(w) >= 4 and w[-1] in "sx" else w for w in folded_words(text))
 
 
 @cache
