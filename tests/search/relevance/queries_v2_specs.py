@@ -482,45 +482,69 @@ KIND_DIR: list[tuple[str, str, Spec]] = [
 MATCH_SAMPLE = {"EQUIPMENT": 14, "MATERIAL": 14, "PREMISES": 6, "SKILL": 14}
 
 
-def _things(cls: str, items: list[tuple[str, Spec, str]]) -> list[Spec]:
+def things(cls: str, items: list[tuple[str, Spec, str]]) -> list[Spec]:
     return [{"class": cls, "text": t, "target": target, "note": note} for t, target, note in items]
 
 
-def _radius() -> list[Spec]:
+def radius_specs(
+    needs: list[tuple[str, Spec]], places: list[str], radii: list[int], rounds: int
+) -> list[Spec]:
+    """Each need around `rounds` communes, crossed with the radii (every choice a fixed stride)."""
     out = []
-    for n in range(len(RADIUS_THINGS) * 8):
-        text, target = RADIUS_THINGS[n % len(RADIUS_THINGS)]
-        commune = RADIUS_PLACES[(n * 7) % len(RADIUS_PLACES)]
-        radius = RADII[(n // len(RADIUS_THINGS) + n) % len(RADII)]
+    for n in range(len(needs) * rounds):
+        text, target = needs[n % len(needs)]
+        commune = places[(n * 7) % len(places)]
+        radius = radii[(n // len(needs) + n) % len(radii)]
         filters = {"commune": commune, "radiusKm": radius}
         out.append({"class": "radius", "text": text, "target": target, "filters": filters})
     return out
 
 
-def _dates() -> list[Spec]:
+def dates_specs(
+    needs: list[tuple[str, Spec]], windows: list[tuple[str, str]], turn: int = 0
+) -> list[Spec]:
+    """Each need in two windows; `turn` shifts the second round's windows by one more each."""
     out = []
-    for n in range(len(DATES_THINGS) * 2):
-        text, target = DATES_THINGS[n % len(DATES_THINGS)]
-        start, end = WINDOWS[(n * 5) % len(WINDOWS)]
+    for n in range(len(needs) * 2):
+        text, target = needs[n % len(needs)]
+        start, end = windows[(n * 5 + turn * (n // len(needs))) % len(windows)]
         filters = {"availableFrom": start, "availableUntil": end}
         out.append({"class": "dates", "text": text, "target": target, "filters": filters})
     return out
 
 
-def _kind_dir() -> list[Spec]:
+def kind_dir_specs(needs: list[tuple[str, str, Spec]]) -> list[Spec]:
+    """Each need as offers and as requests of one kind."""
     out = []
-    for text, kind, target in KIND_DIR:
+    for text, kind, target in needs:
         for direction in ("OFFER", "REQUEST"):
             filters = {"kinds": [kind], "direction": direction}
             out.append({"class": "kind_dir", "text": text, "target": target, "filters": filters})
     return out
 
 
-SPECS: list[Spec] = [
-    *_things("exact_fr", EXACT_FR),
-    *_things("english", ENGLISH),
-    *_things("typo", TYPO),
-    *_things("concept", CONCEPT),
-    *_things("category", CATEGORY),
-    *[s | {"need_relevant": True} for s in (*_radius(), *_dates(), *_kind_dir())],
-]
+def specs(
+    words: dict[str, list[tuple[str, Spec, str]]], filtered: tuple[list[Spec], ...]
+) -> list[Spec]:
+    """A set's queries: the word classes as written, then the filtered ones (radius, dates,
+    kind and direction), which are kept only where some listing is relevant."""
+    return [
+        *(spec for cls, items in words.items() for spec in things(cls, items)),
+        *[s | {"need_relevant": True} for group in filtered for s in group],
+    ]
+
+
+SPECS: list[Spec] = specs(
+    {
+        "exact_fr": EXACT_FR,
+        "english": ENGLISH,
+        "typo": TYPO,
+        "concept": CONCEPT,
+        "category": CATEGORY,
+    },
+    (
+        radius_specs(RADIUS_THINGS, RADIUS_PLACES, RADII, rounds=8),
+        dates_specs(DATES_THINGS, WINDOWS),
+        kind_dir_specs(KIND_DIR),
+    ),
+)

@@ -18,13 +18,17 @@ from tests.search.relevance.queries_v2_specs import (
     Spec,
     ademe,
     brand,
+    dates_specs,
     eq,
     family,
     item,
+    kind_dir_specs,
     material,
     premises,
+    radius_specs,
     site,
     skill,
+    specs,
 )
 
 MILLING = eq("cnc_milling", "precision_milling")
@@ -312,45 +316,17 @@ KIND_DIR: list[tuple[str, str, Spec]] = [
 MATCH_SAMPLE = {"EQUIPMENT": 3, "MATERIAL": 7, "PREMISES": 1, "SKILL": 11}
 
 
-def _things(cls: str, items: list[tuple[str, Spec, str]]) -> list[Spec]:
-    return [{"class": cls, "text": t, "target": target, "note": note} for t, target, note in items]
-
-
-def _radius() -> list[Spec]:
-    out = []
-    for n in range(len(RADIUS_THINGS) * 5):
-        text, target = RADIUS_THINGS[n % len(RADIUS_THINGS)]
-        commune = RADIUS_PLACES[(n * 7) % len(RADIUS_PLACES)]
-        radius = RADII[(n // len(RADIUS_THINGS) + n) % len(RADII)]
-        filters = {"commune": commune, "radiusKm": radius}
-        out.append({"class": "radius", "text": text, "target": target, "filters": filters})
-    return out
-
-
-def _dates() -> list[Spec]:
-    out = []
-    for n in range(len(DATES_THINGS) * 2):
-        text, target = DATES_THINGS[n % len(DATES_THINGS)]
-        start, end = WINDOWS[(n * 5 + n // len(DATES_THINGS)) % len(WINDOWS)]
-        filters = {"availableFrom": start, "availableUntil": end}
-        out.append({"class": "dates", "text": text, "target": target, "filters": filters})
-    return out
-
-
-def _kind_dir() -> list[Spec]:
-    out = []
-    for text, kind, target in KIND_DIR:
-        for direction in ("OFFER", "REQUEST"):
-            filters = {"kinds": [kind], "direction": direction}
-            out.append({"class": "kind_dir", "text": text, "target": target, "filters": filters})
-    return out
-
-
-SPECS: list[Spec] = [
-    *_things("exact_fr", EXACT_FR),
-    *_things("english", ENGLISH),
-    *_things("typo", TYPO),
-    *_things("concept", CONCEPT),
-    *_things("category", CATEGORY),
-    *[s | {"need_relevant": True} for s in (*_radius(), *_dates(), *_kind_dir())],
-]
+SPECS: list[Spec] = specs(
+    {
+        "exact_fr": EXACT_FR,
+        "english": ENGLISH,
+        "typo": TYPO,
+        "concept": CONCEPT,
+        "category": CATEGORY,
+    },
+    (
+        radius_specs(RADIUS_THINGS, RADIUS_PLACES, RADII, rounds=5),
+        dates_specs(DATES_THINGS, WINDOWS, turn=1),
+        kind_dir_specs(KIND_DIR),
+    ),
+)
