@@ -20,7 +20,7 @@ from schema.context import Info
 from schema.enums import Role
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
 from schema.organizations import Invitation, Membership, MembershipRequest, Organization
-from schema.relay import NodeId, expect_id, input_id
+from schema.relay import NodeId, expect_id, input_id, required_id
 
 
 @strawberry.input(description="Invite someone by e-mail; only an OWNER invites an OWNER.")
@@ -150,12 +150,6 @@ def _pk(global_id: str, type_name: str) -> int:
     return pk
 
 
-def _organization_pk(global_id: str) -> int:
-    pk = input_id(global_id, "Organization", "organization_id")
-    assert pk is not None
-    return pk
-
-
 def _membership_success(row: models.Membership) -> MembershipSuccess:
     return MembershipSuccess(membership=Membership.from_row(row))
 
@@ -171,7 +165,7 @@ class MembershipMutation:
         input: Annotated[OrganizationInviteInput, strawberry.argument(description="Who and how.")],
     ) -> OrganizationInviteResult:
         async def invite() -> service.IssuedInvitation:
-            organization_id = _organization_pk(input.organization_id)
+            organization_id = required_id(input.organization_id, "Organization", "organization_id")
             draft = parse(service.InvitationDraft, {"email": input.email, "role": input.role})
             return await service.invite(
                 info.context.session, info.context.principal, organization_id, draft
@@ -192,7 +186,7 @@ class MembershipMutation:
         input: Annotated[MembershipRequestInput, strawberry.argument(description="The request.")],
     ) -> MembershipRequestResult:
         async def ask() -> models.MembershipRequest:
-            organization_id = _organization_pk(input.organization_id)
+            organization_id = required_id(input.organization_id, "Organization", "organization_id")
             draft = parse(service.RequestDraft, {"message": input.message})
             return await service.request_membership(
                 info.context.session, info.context.principal, organization_id, draft

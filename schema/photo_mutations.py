@@ -25,7 +25,7 @@ from schema.errors import InputError, NotFoundError, run_mutation
 from schema.listings import Listing
 from schema.organizations import Organization
 from schema.photos import Photo, photo_of
-from schema.relay import NodeId, input_id
+from schema.relay import NodeId, required_id
 from schema.spaces import Space
 
 S = TypeVar("S")
@@ -146,12 +146,6 @@ async def _with_listing(info: Info, photo: models.Photo) -> _Changed[models.List
     return _Changed(listing, photo)
 
 
-def _pk(global_id: str, type_name: str, field: str) -> int:
-    pk = input_id(global_id, type_name, field)
-    assert pk is not None
-    return pk
-
-
 @strawberry.type
 class PhotoMutation:
     @strawberry.mutation(
@@ -162,7 +156,7 @@ class PhotoMutation:
         self, info: Info, listing_id: NodeId, file: File, alt: Alt
     ) -> ListingPhotoResult:
         async def add(files: FileChanges) -> _Changed[models.Listing]:
-            pk = _pk(listing_id, "Listing", "listing_id")
+            pk = required_id(listing_id, "Listing", "listing_id")
             upload = await _upload(info, file, alt)
             photo = await service.add_listing_photo(
                 info.context.session, info.context.principal, _store(info, files), pk, upload
@@ -175,7 +169,7 @@ class PhotoMutation:
     async def listing_photo_update(self, info: Info, id: NodeId, alt: Alt) -> ListingPhotoResult:
         async def describe(_files: FileChanges) -> _Changed[models.Listing]:
             photo = await service.describe_listing_photo(
-                info.context.session, info.context.principal, _pk(id, "Photo", "id"), alt
+                info.context.session, info.context.principal, required_id(id, "Photo", "id"), alt
             )
             return await _with_listing(info, photo)
 
@@ -194,7 +188,10 @@ class PhotoMutation:
     ) -> ListingPhotoResult:
         async def move(_files: FileChanges) -> _Changed[models.Listing]:
             photo = await service.move_listing_photo(
-                info.context.session, info.context.principal, _pk(id, "Photo", "id"), position
+                info.context.session,
+                info.context.principal,
+                required_id(id, "Photo", "id"),
+                position,
             )
             return await _with_listing(info, photo)
 
@@ -204,7 +201,7 @@ class PhotoMutation:
     async def listing_photo_delete(self, info: Info, id: NodeId) -> ListingPhotoResult:
         async def delete(files: FileChanges) -> _Changed[models.Listing]:
             listing = await service.delete_listing_photo(
-                info.context.session, info.context.principal, files, _pk(id, "Photo", "id")
+                info.context.session, info.context.principal, files, required_id(id, "Photo", "id")
             )
             return _Changed(listing, None)
 
@@ -218,7 +215,7 @@ class PhotoMutation:
         self, info: Info, space_id: NodeId, file: File, alt: Alt
     ) -> SpacePhotoResult:
         async def put(files: FileChanges) -> _Changed[models.Space]:
-            pk = _pk(space_id, "Space", "space_id")
+            pk = required_id(space_id, "Space", "space_id")
             upload = await _upload(info, file, alt)
             photo = await service.set_space_photo(
                 info.context.session, info.context.principal, _store(info, files), pk, upload
@@ -230,7 +227,7 @@ class PhotoMutation:
     @strawberry.mutation(description="Change what a place's photo is said to show.")
     async def space_photo_update(self, info: Info, space_id: NodeId, alt: Alt) -> SpacePhotoResult:
         async def describe(_files: FileChanges) -> _Changed[models.Space]:
-            pk = _pk(space_id, "Space", "space_id")
+            pk = required_id(space_id, "Space", "space_id")
             photo = await service.describe_space_photo(
                 info.context.session, info.context.principal, pk, alt
             )
@@ -245,7 +242,7 @@ class PhotoMutation:
                 info.context.session,
                 info.context.principal,
                 files,
-                _pk(space_id, "Space", "space_id"),
+                required_id(space_id, "Space", "space_id"),
             )
             return _Changed(space, None)
 
@@ -259,7 +256,7 @@ class PhotoMutation:
         self, info: Info, organization_id: NodeId, file: File, alt: Alt
     ) -> OrganizationPhotoResult:
         async def put(files: FileChanges) -> _Changed[models.Organization]:
-            pk = _pk(organization_id, "Organization", "organization_id")
+            pk = required_id(organization_id, "Organization", "organization_id")
             upload = await _upload(info, file, alt)
             photo = await service.set_organization_photo(
                 info.context.session, info.context.principal, _store(info, files), pk, upload
@@ -273,7 +270,7 @@ class PhotoMutation:
         self, info: Info, organization_id: NodeId, alt: Alt
     ) -> OrganizationPhotoResult:
         async def describe(_files: FileChanges) -> _Changed[models.Organization]:
-            pk = _pk(organization_id, "Organization", "organization_id")
+            pk = required_id(organization_id, "Organization", "organization_id")
             photo = await service.describe_organization_photo(
                 info.context.session, info.context.principal, pk, alt
             )
@@ -290,7 +287,7 @@ class PhotoMutation:
                 info.context.session,
                 info.context.principal,
                 files,
-                _pk(organization_id, "Organization", "organization_id"),
+                required_id(organization_id, "Organization", "organization_id"),
             )
             return _Changed(organization, None)
 

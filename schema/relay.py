@@ -65,6 +65,13 @@ def input_id(global_id: str | None, type_name: str, field: str) -> int | None:
     return pk
 
 
+def required_id(global_id: str, type_name: str, field: str) -> int:
+    """`input_id` of a required input field: its id, or an `InvalidInput` on `field`."""
+    pk = input_id(global_id, type_name, field)
+    assert pk is not None  # a given id decodes to a key or raises
+    return pk
+
+
 def bad_argument(argument: str, reason: str) -> GraphQLError:
     return GraphQLError(
         f"{argument}: {reason}", extensions={"code": "BAD_USER_INPUT", "field": argument}

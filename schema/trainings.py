@@ -20,7 +20,7 @@ from schema.context import Info
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation
 from schema.organizations import Organization, organization_of
 from schema.people import Training
-from schema.relay import NodeId, expect_id, input_id
+from schema.relay import NodeId, expect_id, input_id, required_id
 
 
 @strawberry.input(description="A training your lab gave: who, on which machine class, when.")
@@ -83,12 +83,6 @@ LabRecognitionSetResult = Annotated[
 ]
 
 
-def _id(global_id: str | None, type_name: str, field: str) -> int:
-    pk = input_id(global_id, type_name, field)
-    assert pk is not None
-    return pk
-
-
 def _training_success(row: models.Training) -> TrainingSuccess:
     return TrainingSuccess(training=Training.from_row(row))
 
@@ -106,14 +100,14 @@ class TrainingMutation:
     ) -> TrainingRecordResult:
         async def record() -> models.Training:
             data = {
-                "person_id": _id(input.person_id, "Person", "person_id"),
+                "person_id": required_id(input.person_id, "Person", "person_id"),
                 "machine_class": input.machine_class,
                 "trained_on": input.trained_on,
                 "expires_on": input.expires_on,
                 "trainer_id": input_id(input.trainer_id, "Person", "trainer_id"),
                 "note": input.note,
             }
-            lab_id = _id(input.organization_id, "Organization", "organization_id")
+            lab_id = required_id(input.organization_id, "Organization", "organization_id")
             draft = parse(service.TrainingDraft, data)
             return await service.record_training(
                 info.context.session, info.context.principal, lab_id, draft
@@ -146,8 +140,10 @@ class TrainingMutation:
             return await service.set_lab_recognition(
                 info.context.session,
                 info.context.principal,
-                _id(input.organization_id, "Organization", "organization_id"),
-                _id(input.recognized_organization_id, "Organization", "recognized_organization_id"),
+                required_id(input.organization_id, "Organization", "organization_id"),
+                required_id(
+                    input.recognized_organization_id, "Organization", "recognized_organization_id"
+                ),
                 input.recognized,
             )
 
