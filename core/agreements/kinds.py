@@ -9,20 +9,11 @@ for the parties to check: the template's header says so.
 
 from __future__ import annotations
 
-import enum
-
+from core.models.agreements import AgreementKind
 from core.models.identities import Sector
 from core.models.listings import ListingKind
 
-
-class AgreementKind(enum.StrEnum):
-    """One kind per template file, `core/agreements/templates/<value>.typ`."""
-
-    PRET_A_USAGE = "pret_a_usage"
-    OCCUPATION_TEMPORAIRE = "occupation_temporaire"
-    OCCUPATION_PRECAIRE = "occupation_precaire"
-    MISE_A_DISPOSITION = "mise_a_disposition"
-    ATTESTATION_DON = "attestation_don"
+__all__ = ["AgreementKind", "kind_for"]
 
 
 def kind_for(listing_kind: ListingKind, owner_sector: Sector, free: bool) -> AgreementKind:

@@ -1,5 +1,12 @@
 """Every table, imported here so `SQLModel.metadata` is complete for Alembic and tests."""
 
+from core.models.agreements import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementKind,
+    AgreementState,
+    AgreementVersion,
+)
 from core.models.alerts import Alert, Notification, NotificationKind
 from core.models.audit import AuditAction, AuditEvent
 from core.models.communes import Commune, Epci
@@ -40,7 +47,7 @@ from core.models.listings import (
 from core.models.memberships import Invitation, MembershipRequest, MembershipRequestState
 from core.models.network_areas import AreaLevel, NetworkArea
 from core.models.outbox import OutboxEvent, OutboxTopic
-from core.models.photos import Photo
+from core.models.photos import Photo, PhotoStage
 from core.models.rate_limits import RateLimitCount
 from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
 from core.models.space_sources import SpaceMerge, SpaceSourceRecord
@@ -50,6 +57,11 @@ from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
 __all__ = [
     "AccessToken",
+    "Agreement",
+    "AgreementAcceptance",
+    "AgreementKind",
+    "AgreementState",
+    "AgreementVersion",
     "Alert",
     "AreaLevel",
     "AuditAction",
@@ -92,6 +104,7 @@ __all__ = [
     "PendingPurpose",
     "Person",
     "Photo",
+    "PhotoStage",
     "RateLimitCount",
     "ReportReason",
     "ReportState",

@@ -1,21 +1,31 @@
-"""Photos: up to a few per listing, in order; one per place and one per organization."""
+"""Photos: up to a few per listing, in order; one per place and one per organization; the
+condition of an exchange's object at handover and at return."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from core.models.base import timestamp_column, utcnow
+from core.models.base import enum_column, timestamp_column, utcnow
 
-_SUBJECTS = ("listing_id", "space_id", "organization_id")
+_SUBJECTS = ("listing_id", "space_id", "organization_id", "exchange_id")
+
+
+class PhotoStage(enum.StrEnum):
+    """When an exchange's photo was taken."""
+
+    HANDOVER = "HANDOVER"
+    RETURN = "RETURN"
 
 
 class Photo(SQLModel, table=True):
     """One picture, re-encoded at a few widths; its files are in the media storage under `key`.
 
-    It is the photo of exactly one subject: a listing, a place or an organization.
+    It is the photo of exactly one subject: a listing, a place, an organization or an exchange
+    (then `stage` says whether it shows the condition at handover or at return).
     """
 
     __tablename__ = "photo"
@@ -24,7 +34,9 @@ class Photo(SQLModel, table=True):
             " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in _SUBJECTS) + " = 1",
             name="one_subject",
         ),
+        sa.CheckConstraint("(exchange_id IS NULL) = (stage IS NULL)", name="stage_of_exchange"),
         sa.Index("ix_photo_listing_position", "listing_id", "position"),
+        sa.Index("ix_photo_exchange_position", "exchange_id", "stage", "position"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -35,7 +47,11 @@ class Photo(SQLModel, table=True):
     organization_id: int | None = Field(
         default=None, foreign_key="organization.id", unique=True, ondelete="CASCADE"
     )
-    position: int = Field(default=0, description="A listing's photos, first (0) to last.")
+    exchange_id: int | None = Field(default=None, foreign_key="exchange.id", ondelete="CASCADE")
+    stage: PhotoStage | None = Field(default=None, sa_type=enum_column(PhotoStage))
+    position: int = Field(
+        default=0, description="A listing's (or an exchange stage's) photos, first (0) to last."
+    )
     alt: str = Field(max_length=300, description="What the photo shows, for screen readers.")
     key: str = Field(max_length=100, unique=True, description="Its files' folder in the storage.")
     width: int = Field(description="The width of its largest file, in pixels.")
