@@ -11,7 +11,7 @@ FRONTEND_BUILT := frontend/dist/index.html
 FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f -not -path 'frontend/src/gql/*' 2>/dev/null) \
 	$(wildcard frontend/index.html frontend/*.ts frontend/tsconfig*.json)
 
-.PHONY: run test lint bench install frontend schema screenshots clean
+.PHONY: run test lint bench install debian frontend schema screenshots agreements clean
 
 $(INSTALLED): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,13 @@ $(PEER_INSTALLED): bench/postgraphile/package.json bench/postgraphile/package-lo
 
 install: $(INSTALLED) $(NPM_INSTALLED) $(FRONTEND_INSTALLED)
 
+# Debian packages the tests drive: Chromium (the web app's browser tests) and Poppler's pdftoppm
+# (agreements' PDFs drawn as pictures). Installed once when missing (needs root, as on CI).
+debian:
+	@command -v chromium >/dev/null && command -v pdftoppm >/dev/null || { \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium poppler-utils >/dev/null; }
+
 frontend: $(FRONTEND_BUILT)
 
 run: install frontend
@@ -56,7 +63,7 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: lint frontend
+test: debian lint frontend
 	$(BIN)/pytest
 
 # Benchmarks, never part of `make test`; figures in bench/out/, see bench/RESULTS.md. One part:
@@ -73,6 +80,11 @@ bench: install frontend $(PEER_INSTALLED)
 # Retake the README's pictures (docs/screenshots/) from the browser tests.
 screenshots: install frontend
 	UPDATE_README_SCREENSHOTS=1 $(BIN)/pytest tests/web -k "readme or publish_request_notify_accept or fresh_start or listing_published_with_photos"
+
+# Redraw the golden pictures of the agreements (docs/screenshots/agreement-*.png) with pdftoppm,
+# after a template changed; then look at them.
+agreements: install debian
+	$(BIN)/python -m dev.render_agreements
 
 # Rewrite the committed SDL snapshot, and the error catalogue of docs/ERRORS.md, after an intended
 # change of the GraphQL schema or of the error codes.

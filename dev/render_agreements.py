@@ -1,24 +1,24 @@
 """Render one sample of each agreement kind: `docs/screenshots/agreement-<kind>.png` (page 1).
 
-    .venv/bin/python -m dev.render_agreements [OUT_DIR]   # default docs/screenshots
+    make agreements            # or: .venv/bin/python -m dev.render_agreements [OUT_DIR]
 
-Run by hand after a template changes, and look at the pictures: they are the golden renderings
-reviewed with the templates' text. The PNG comes from Typst's own rasterizer (the same layout as
-the PDF, no Poppler needed); the samples are invented, realistic exchanges.
+Run after a template changes, and look at the pictures: they are the golden renderings reviewed
+with the templates' text. Each is the product's own PDF (`core.agreements.render.render`) turned
+into a PNG by Poppler's `pdftoppm` (Debian `poppler-utils`), so what is looked at is what the
+parties download. The samples are invented, realistic exchanges.
 """
 
 from __future__ import annotations
 
-import json
+import subprocess
 import sys
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import typst
-
 from core.agreements.kinds import AgreementKind
-from core.agreements.render import TEMPLATES, missing_fields
+from core.agreements.render import render
 
 CREATED_AT = datetime(2027, 1, 4, 9, 30, tzinfo=UTC)
 
@@ -124,25 +124,22 @@ SAMPLES: dict[AgreementKind, dict[str, Any]] = {
 }
 
 
+def first_page_png(pdf: bytes, ppi: int = 96) -> bytes:
+    """Page 1 of `pdf` as a PNG, drawn by Poppler's pdftoppm."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "agreement.pdf", Path(folder) / "page"
+        source.write_bytes(pdf)
+        command = ["pdftoppm", "-png", "-r", str(ppi), "-f", "1", "-l", "1", "-singlefile"]
+        subprocess.run([*command, str(source), str(target)], check=True, timeout=60)  # noqa: S603 (our own arguments)
+        return target.with_suffix(".png").read_bytes()
+
+
 def main(out_dir: Path) -> None:
     for kind, own in SAMPLES.items():
-        data = {**COMMON, **own}
-        missing = missing_fields(kind, data)
-        assert not missing, (kind, missing)
-        pages = typst.compile(
-            str(TEMPLATES / f"{kind.value}.typ"),
-            root=str(TEMPLATES),
-            ignore_system_fonts=True,
-            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-            timestamp=CREATED_AT,
-            format="png",
-            ppi=96,
-        )
-        first = pages[0] if isinstance(pages, list) else pages
-        assert isinstance(first, bytes)
+        png = first_page_png(render(kind, {**COMMON, **own}, CREATED_AT))
         target = out_dir / f"agreement-{kind.value.replace('_', '-')}.png"
-        target.write_bytes(first)
-        print(target, len(first) // 1024, "KiB")
+        target.write_bytes(png)
+        print(target, len(png) // 1024, "KiB")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -178,3 +179,27 @@ def test_kind_for_follows_the_design_table(
     listing_kind: ListingKind, sector: Sector, free: bool, expected: AgreementKind
 ) -> None:
     assert kind_for(listing_kind, sector, free) is expected
+
+
+@pytest.mark.parametrize("kind", list(AgreementKind))
+def test_each_kind_draws_as_an_a4_page_with_pdftoppm_like_its_committed_golden(
+    kind: AgreementKind,
+) -> None:
+    """The golden pictures (docs/screenshots/agreement-*.png, `make agreements`) are Poppler's
+    drawing of the product's own PDF: drawn again here, page 1 is an A4 page with text on it,
+    the size of the committed picture."""
+    from PIL import Image, ImageOps
+
+    from dev.render_agreements import COMMON, SAMPLES, first_page_png
+    from dev.render_agreements import CREATED_AT as SAMPLE_AT
+
+    png = first_page_png(render(kind, {**COMMON, **SAMPLES[kind]}, SAMPLE_AT))
+    page = Image.open(io.BytesIO(png))
+    width, height = page.size
+    assert abs(height / width - 297 / 210) < 0.01  # A4, portrait
+    inked = ImageOps.invert(page.convert("L")).point(lambda v: 255 if v > 128 else 0)
+    share = sum(inked.histogram()[255:]) / (width * height)
+    assert 0.01 < share < 0.2, share  # text, neither a blank page nor a black one
+    golden = Path("docs/screenshots") / f"agreement-{kind.value.replace('_', '-')}.png"
+    with Image.open(golden) as committed:
+        assert committed.size == page.size
