@@ -30,21 +30,21 @@ def party(name: str, siret: str, address: str, person: str, role: str) -> dict[s
 
 COMMUNE = party(
     "Commune de Saint-Génis-l’Érable",
-    "217 690 123 00014",
+    "217\u00a0690\u00a0123\u00a000014",
     "1 place de la Mairie, 69230 Saint-Génis-l’Érable",
     "Hélène Dupré",
     "maire",
 )
 ASSOCIATION = party(
     "Association Œuvre Commune",
-    "901 234 567 00028",
+    "901\u00a0234\u00a0567\u00a000028",
     "3 place Gambetta, 42000 Saint-Étienne",
     "François Lefèvre",
     "président",
 )
 FABLAB = party(
     "Fablab des Pâquerettes",
-    "812 345 678 00019",
+    "812\u00a0345\u00a0678\u00a000019",
     "12 rue de l’Église, 69003 Lyon",
     "Zoé Martin-Lagarde",
     "présidente",
@@ -55,19 +55,19 @@ COMMON: dict[str, Any] = {
     "period": {"start": "11 janvier 2027", "end": "26 février 2027"},
     "clauses": [],
     "deposit": None,
-    "insurance": "MAIF, contrat n° 4 512 778 B",
+    "insurance": "MAIF, contrat n°\u00a04\u202f512\u202f778\u00a0B",
 }
 SAMPLES: dict[AgreementKind, dict[str, Any]] = {
     AgreementKind.PRET_A_USAGE: {
         "provider": FABLAB,
         "beneficiary": ASSOCIATION,
         "object": {
-            "title": "Découpeuse laser Trotec Speedy 400 (120 W)",
-            "description": "Surface utile 1 000 × 610 mm, livrée avec son extracteur de fumées.",
-            "value": "15 000,00 €",
+            "title": "Découpeuse laser Trotec Speedy 400 (120\u00a0W)",
+            "description": "Surface utile 1\u202f000 × 610\u00a0mm, livrée avec son extracteur de fumées.",
+            "value": "15\u202f000,00\u00a0€",
         },
         "consideration": None,
-        "deposit": "1 500,00 €",
+        "deposit": "1\u202f500,00\u00a0€",
         "handover": "Lentille neuve ; rayure de 3 cm sur le capot ; 212 h au compteur.",
         "clauses": [
             {
@@ -92,7 +92,7 @@ SAMPLES: dict[AgreementKind, dict[str, Any]] = {
         "place": {"name": "Halle Berliet", "address": "40 avenue Berthelot, 69007 Lyon"},
         "use": "le stockage et la préparation de matériaux de réemploi",
         "circumstances": "le bâtiment doit être réhabilité à partir de l’été 2027",
-        "consideration": "200,00 € par mois",
+        "consideration": "200,00\u00a0€ par mois",
         "handover": "Local vide et propre ; une vitre fêlée côté cour.",
     },
     AgreementKind.MISE_A_DISPOSITION: {
@@ -105,7 +105,7 @@ SAMPLES: dict[AgreementKind, dict[str, Any]] = {
         "person": {"name": "Amélie Nguyễn", "role": "médiatrice numérique"},
         "schedule": "les mardis et jeudis de 14 h à 18 h",
         "place": {"name": "Médiathèque", "address": "2 rue Victor-Hugo, 69230 Saint-Génis"},
-        "consideration": "1 240,00 €",
+        "consideration": "1\u202f240,00\u00a0€",
         "handover": "",
     },
     AgreementKind.ATTESTATION_DON: {
