@@ -12,6 +12,8 @@ import pytest
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from core.importers.listing_files import Row
+from core.importers.listings import import_rows
 from core.models import (
     Direction,
     Exchange,
@@ -450,3 +452,32 @@ async def test_bad_training_requirements_are_refused_and_nothing_is_written(
     assert await _listings(session) == before
     await session.refresh(listing)
     assert listing.details == {"quantity": 1, "training_required": False}
+
+
+async def test_an_import_row_with_a_bad_requirement_is_rejected_alone(
+    session: AsyncSession,
+) -> None:
+    base = {
+        "direction": "OFFER",
+        "kind": "EQUIPMENT",
+        "title": "Découpeuse laser",
+        "organization": "Fablab importé",
+        "lat": 46.17,
+        "lon": 1.87,
+    }
+    listed = {"required_trainings": ["laser"], "training_rule": "LISTED_LABS"}
+    rows = [
+        Row(2, base | {"ref": "ok", "details": {"required_trainings": ["laser"]}}),
+        Row(3, base | {"ref": "class", "details": {"required_trainings": ["teleporter"]}}),
+        Row(4, base | {"ref": "lab", "details": listed | {"training_labs": [999_999]}}),
+    ]
+
+    report = await import_rows(session, rows)
+
+    assert report.imported == 1
+    assert [(r.line, r.reason.split(":")[0]) for r in report.rejected] == [
+        (3, "details.required_trainings"),
+        (4, "details.training_labs"),
+    ]
+    imported = (await session.exec(select(Listing).where(Listing.ref == "ok"))).one()
+    assert imported.details["training_rule"] == "SAME_NETWORK"
