@@ -15,6 +15,7 @@ from core.models import (
     Epci,
     Exchange,
     ExchangeEvent,
+    LabRecognition,
     Listing,
     NetworkArea,
     Organization,
@@ -42,7 +43,7 @@ from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
 from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
-from core.services.trainings import trainings_of_people
+from core.services.trainings import recognitions_of, trainings_of_people
 from search.client import SearchClient, SearchUnavailable
 from search.listings_search import (
     MULTI_SEARCH_MAX,
@@ -169,4 +170,8 @@ class Loaders:
         )
         self.trainings_by_person_id: DataLoader[int, list[Training]] = _grouped(
             lambda ids: trainings_of_people(session, ids), lambda t: t.person_id
+        )
+        # Training checks (issue 16): the labs each host recognizes explicitly.
+        self.recognitions_by_organization_id: DataLoader[int, list[LabRecognition]] = _grouped(
+            lambda ids: recognitions_of(session, ids), lambda r: r.organization_id
         )

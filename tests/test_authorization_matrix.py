@@ -68,6 +68,7 @@ GUARDED_FIELDS = (
     "Territory.exchanges",
     "Territory.impact",
     "Person.trainings",
+    "Exchange.trainingCheck",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -337,6 +338,13 @@ RULES: dict[str, Rule] = {
         {**members_of_a(), "member_a": Sees(), "admin_a": Sees("training")},
         "a person's passport: theirs, and a lab's admins see what it recorded (another member "
         "of A sees nothing; the person themself: tests/test_trainings.py)",
+    ),
+    "Exchange.trainingCheck": Rule(
+        "query($id: ID!) { node(id: $id) { ... on Exchange { trainingCheck { rule } } } }",
+        with_ids(id="exchange_requested"),
+        {**everyone(Sees()), "member_a": Sees("SAME_NETWORK"), "admin_a": Sees("SAME_NETWORK")},
+        "the host's members see whether the requester is trained for its laser; the requester "
+        "side gets null (tests/test_training_checks.py), others no exchange at all",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -828,7 +836,7 @@ async def build_world(session: AsyncSession) -> World:
     listings = {
         mark: await make_listing(session, a, title=mark, **fields)
         for mark, fields in {
-            "public": {},
+            "public": {"details": {"quantity": 1, "required_trainings": ["laser"]}},
             "network": {"visibility": Visibility.NETWORK},
             "private": {"visibility": Visibility.PRIVATE},
             "draft": {"status": ListingStatus.DRAFT},
@@ -897,6 +905,7 @@ async def build_world(session: AsyncSession) -> World:
             owner_organization_id=a.id or 0,
             requester_organization_id=asker.membership.organization_id,
             state=state,
+            requested_by_id=asker.person.id,
             starts_at=datetime(2030, 1, 1, 9, tzinfo=UTC),
             ends_at=datetime(2030, 1, 3, 9, tzinfo=UTC),
         )
@@ -985,6 +994,7 @@ MARKS = (
     "TerritoryExchanges",
     "Impact",
     "training",
+    "SAME_NETWORK",
 )
 
 
