@@ -33,6 +33,7 @@ class PhotoSource:
 )
 class Photo:
     pk: strawberry.Private[int]
+    created_by_id: strawberry.Private[int | None]
     id: strawberry.ID = strawberry.field(description="The photo's global id.")
     alt: str = strawberry.field(description="What it shows, for people who cannot see it.")
     position: int = strawberry.field(
@@ -51,6 +52,13 @@ class Photo:
     content_type: str = strawberry.field(description="The files' media type (image/webp).")
     sources: list[PhotoSource] = strawberry.field(description="Every file, narrowest first.")
 
+    @strawberry.field(
+        description="The viewer added it: only they describe or delete an exchange's photo."
+    )
+    def mine(self, info: Info) -> bool:
+        principal = info.context.principal
+        return principal is not None and principal.person_id == self.created_by_id
+
     @classmethod
     def from_row(cls, row: models.Photo, media_url: str) -> Photo:
         assert row.id is not None
@@ -64,6 +72,7 @@ class Photo:
         ]
         return cls(
             pk=row.id,
+            created_by_id=row.created_by_id,
             id=to_global_id("Photo", row.id),
             alt=row.alt,
             position=row.position,

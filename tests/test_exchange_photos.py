@@ -41,7 +41,7 @@ mutation Add($exchangeId: ID!, $stage: PhotoStage!, $file: Upload!, $alt: String
 UPDATE = f"mutation($id: ID!, $alt: String!) {{ exchangePhotoUpdate(id: $id, alt: $alt) {{ {RESULT} }} }}"
 DELETE = f"mutation($id: ID!) {{ exchangePhotoDelete(id: $id) {{ {RESULT} }} }}"
 PHOTOS = """query($stage: PhotoStage) { exchanges { edges { node {
-  photos(stage: $stage) { alt stage position } } } } }"""
+  photos(stage: $stage) { alt stage position mine } } } } }"""
 
 
 @pytest.fixture
@@ -133,7 +133,12 @@ async def test_the_owner_photographs_the_handover_once_accepted_and_the_requeste
     seen = await GraphQLClient(http).execute(PHOTOS, {}, world.requester.token)
     [edge] = seen["exchanges"]["edges"]
     assert edge["node"]["photos"] == [
-        {"alt": "La découpeuse laser, capot rayé à gauche", "stage": "HANDOVER", "position": 0}
+        {
+            "alt": "La découpeuse laser, capot rayé à gauche",
+            "stage": "HANDOVER",
+            "position": 0,
+            "mine": False,  # the owner's: the requester may not change it
+        }
     ]
     assert len(stored_files(media)) == 3  # 900 px wide: 320, 640 and 900
 
@@ -158,7 +163,10 @@ async def test_both_sides_photograph_the_return_once_under_way_each_stage_in_ord
     ]
     returned = await client.execute(PHOTOS, {"stage": "RETURN"}, world.owner.token)
     [edge] = returned["exchanges"]["edges"]
-    assert [p["alt"] for p in edge["node"]["photos"]] == ["Retour 1", "Retour 2"]
+    assert [(p["alt"], p["mine"]) for p in edge["node"]["photos"]] == [
+        ("Retour 1", False),
+        ("Retour 2", True),
+    ]
 
 
 @pytest.mark.parametrize(
