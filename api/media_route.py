@@ -2,7 +2,8 @@
 
 A file's key never changes content (a new photo gets a new key), so browsers and proxies keep it
 for a year. Keys are random (128 bits) and reach only those who may see the photo's listing (the
-API hands them out through the same visibility rules as the listing): a key is the capability.
+API hands them out through the same visibility rules as the listing), or the two parties of its
+exchange (condition photos): a key is the capability.
 Only the keys photos are written under are served, with their own media type, never sniffed, and
 no script may run in them.
 """

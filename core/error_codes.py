@@ -141,7 +141,7 @@ class ListingErrorCode(ErrorCode):
 
 @unique
 class PhotoErrorCode(ErrorCode):
-    """Photos of listings, places and organizations: the file, its text, its place in the row."""
+    """Photos of listings, places, organizations and exchanges: the file, its text, its place."""
 
     PHOTO_NOT_FOUND = "No photo with id {value}."
     NOT_A_FILE = "send the photo as a file, in a multipart request (GraphQL multipart spec)"
@@ -153,6 +153,13 @@ class PhotoErrorCode(ErrorCode):
     PHOTO_TOO_SMALL = "the image is too small: at least {value} pixels wide and high"
     TOO_MANY_PHOTOS = "a listing has at most {value} photos; delete one first"
     ALT_REQUIRED = "describe the photo for people who cannot see it"
+    # An exchange's condition photos (core/services/exchange_photos.py)
+    STAGE_NOT_OPEN = (
+        "This exchange is {value}: photos at handover once it is ACCEPTED, at return once it is "
+        "IN_PROGRESS; none on a REQUESTED, DECLINED or CANCELLED one."
+    )
+    TOO_MANY_STAGE_PHOTOS = "an exchange has at most {value} photos at each stage; delete one first"
+    NOT_THE_PHOTOS_AUTHOR = "Only the person who added this photo may describe or delete it."
 
 
 @unique

@@ -63,7 +63,7 @@ SAMPLES: dict[AgreementKind, dict[str, Any]] = {
         "beneficiary": ASSOCIATION,
         "object": {
             "title": "Découpeuse laser Trotec Speedy 400 (120\u00a0W)",
-            "description": "Surface utile 1\u202f000 × 610\u00a0mm, livrée avec son extracteur de fumées.",
+            "description": "Surface utile 1\u202f000 × 610\u00a0mm, avec son extracteur de fumées.",
             "value": "15\u202f000,00\u00a0€",
         },
         "consideration": None,

@@ -87,7 +87,7 @@ SEARCHED_WHEN: dict[str, frozenset[str]] = {
 """Fields that go to Meilisearch (and cost `SEARCH`) when their `filter` has one of these."""
 
 DEFAULT_LIST_SIZE = 10
-LIST_SIZES: dict[str, int] = {"Listing.photos": 8}
+LIST_SIZES: dict[str, int] = {"Listing.photos": 8, "Exchange.photos": 16}
 """How many items a list of objects that is not a page counts: bounded by the domain, not asked."""
 
 PAGE_ARGUMENTS = ("first", "last")

@@ -13,7 +13,7 @@ import strawberry
 from core import models
 from core.error_codes import AccountErrorCode, ExchangeErrorCode
 from core.errors import InputErrorCode, InvalidInput, NotAllowed, NotAuthenticated, NotFound
-from core.models import ExchangeEventKind, ExchangeSide, ExchangeState
+from core.models import ExchangeEventKind, ExchangeSide, ExchangeState, PhotoStage
 from core.services import exchange_reads as reads
 from core.services import exchanges as service
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
@@ -35,6 +35,7 @@ from schema.errors import (
 from schema.limits import page_request
 from schema.listings import Listing
 from schema.organizations import Organization, load_organization
+from schema.photos import Photo, exchange_photos
 from schema.relay import (
     After,
     Connection,
@@ -274,6 +275,19 @@ class Exchange(Node):
     )
     async def training_check(self, info: Info) -> TrainingCheck | None:
         return await training_check_of(info, self.row)
+
+    @strawberry.field(
+        description="Photos of the object's condition, by stage (HANDOVER first) then in order: "
+        "at most 8 a stage. Only the two parties see them."
+    )
+    async def photos(
+        self,
+        info: Info,
+        stage: Annotated[
+            PhotoStage | None, strawberry.argument(description="Only this stage's photos.")
+        ] = None,
+    ) -> list[Photo]:
+        return await exchange_photos(info, self.row.id or 0, stage)
 
 
 async def load_exchange(info: Info, pk: int) -> Exchange | None:

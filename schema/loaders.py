@@ -29,6 +29,7 @@ from core.models import (
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes, epcis_by_sirens
+from core.services.exchange_photos import photos_of_exchanges
 from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
 from core.services.listings import listings_by_ids
 from core.services.memberships import people_by_ids
@@ -174,4 +175,7 @@ class Loaders:
         # Training checks (issue 16): the labs each host recognizes explicitly.
         self.recognitions_by_organization_id: DataLoader[int, list[LabRecognition]] = _grouped(
             lambda ids: recognitions_of(session, ids), lambda r: r.organization_id
+        )
+        self.photos_by_exchange_id: DataLoader[int, list[Photo]] = _grouped(
+            lambda ids: photos_of_exchanges(session, ids), lambda p: p.exchange_id
         )

@@ -69,7 +69,7 @@ async def run_with_files(
         await files.settle(committed=committed)
 
 
-async def _upload(info: Info, file: object, alt: str) -> service.PhotoUpload:
+async def read_upload(info: Info, file: object, alt: str) -> service.PhotoUpload:
     """The upload's bytes, read up to one byte over the limit (the service refuses more)."""
     read: Any = getattr(file, "read", None)
     if read is None or isinstance(file, str | bytes):
@@ -78,7 +78,7 @@ async def _upload(info: Info, file: object, alt: str) -> service.PhotoUpload:
     return service.PhotoUpload(data=bytes(data), alt=alt)
 
 
-def _store(info: Info, files: FileChanges) -> service.PhotoStore:
+def photo_store(info: Info, files: FileChanges) -> service.PhotoStore:
     return service.PhotoStore.of(info.context.settings, files)
 
 
@@ -157,9 +157,9 @@ class PhotoMutation:
     ) -> ListingPhotoResult:
         async def add(files: FileChanges) -> _Changed[models.Listing]:
             pk = required_id(listing_id, "Listing", "listing_id")
-            upload = await _upload(info, file, alt)
+            upload = await read_upload(info, file, alt)
             photo = await service.add_listing_photo(
-                info.context.session, info.context.principal, _store(info, files), pk, upload
+                info.context.session, info.context.principal, photo_store(info, files), pk, upload
             )
             return await _with_listing(info, photo)
 
@@ -216,9 +216,9 @@ class PhotoMutation:
     ) -> SpacePhotoResult:
         async def put(files: FileChanges) -> _Changed[models.Space]:
             pk = required_id(space_id, "Space", "space_id")
-            upload = await _upload(info, file, alt)
+            upload = await read_upload(info, file, alt)
             photo = await service.set_space_photo(
-                info.context.session, info.context.principal, _store(info, files), pk, upload
+                info.context.session, info.context.principal, photo_store(info, files), pk, upload
             )
             return _Changed(await _row(info, models.Space, pk), photo)
 
@@ -257,9 +257,9 @@ class PhotoMutation:
     ) -> OrganizationPhotoResult:
         async def put(files: FileChanges) -> _Changed[models.Organization]:
             pk = required_id(organization_id, "Organization", "organization_id")
-            upload = await _upload(info, file, alt)
+            upload = await read_upload(info, file, alt)
             photo = await service.set_organization_photo(
-                info.context.session, info.context.principal, _store(info, files), pk, upload
+                info.context.session, info.context.principal, photo_store(info, files), pk, upload
             )
             return _Changed(await _row(info, models.Organization, pk), photo)
 

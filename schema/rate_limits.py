@@ -23,6 +23,7 @@ CREATING_MUTATIONS = frozenset(
         "listingPublishRecord",
         "listingBlock",
         "listingPhotoAdd",
+        "exchangePhotoAdd",
         "alertCreate",
         "organizationInvite",
         "membershipRequest",

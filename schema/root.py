@@ -19,6 +19,7 @@ from schema.categories import CategoryQuery
 from schema.communes import CommuneQuery
 from schema.context import Info
 from schema.epcis import EpciQuery
+from schema.exchange_photo_mutations import ExchangePhotoMutation
 from schema.exchanges import Exchange, ExchangeMutation, ExchangeQuery, load_exchange
 from schema.impact import ImpactQuery
 from schema.listing_records import ListingRecordMutation
@@ -105,6 +106,7 @@ class Mutation(
     AvailabilityMutation,
     ProfileMutation,
     PhotoMutation,
+    ExchangePhotoMutation,
     SpaceClaimMutation,
     ModerationMutation,
     SpaceMergeMutation,

@@ -35,6 +35,7 @@ from core.models import (
     NotificationKind,
     OrganizationKind,
     Photo,
+    PhotoStage,
     ReportReason,
     Role,
     SpaceClaim,
@@ -69,6 +70,7 @@ GUARDED_FIELDS = (
     "Territory.impact",
     "Person.trainings",
     "Exchange.trainingCheck",
+    "Exchange.photos",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -351,6 +353,12 @@ RULES: dict[str, Rule] = {
         with_ids(id="A"),
         admins_of_a(),
         "A's owners and admins see whom they invited",
+    ),
+    "Exchange.photos": Rule(
+        "{ exchanges { edges { node { photos { alt } } } } }",
+        no_variables,
+        {**signed_in(Sees()), "member_a": Sees("condition"), "admin_a": Sees("condition")},
+        "an exchange's condition photos: its two parties' members only",
     ),
 }
 
@@ -791,6 +799,31 @@ MUTATION_RULES |= {
         "A's admins choose whose trainings A recognizes",
     ),
 }
+UPLOADS |= {"exchangePhotoAdd"}
+MUTATION_RULES |= {
+    "exchangePhotoAdd": (
+        'exchangeId: $id, stage: HANDOVER, file: $file, alt: "Vue"',
+        "$id: ID!, $file: Upload!",
+        with_ids(id="exchange_accepted"),
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": OK},
+        "any member of either side adds condition photos; others don't know the exchange exists",
+    ),
+    "exchangePhotoUpdate": (
+        'id: $id, alt: "Vue de face"',
+        "$id: ID!",
+        with_ids(id="exchange_photo"),
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": "NotAllowedError"},
+        "only the person who added a condition photo (member_a) describes it",
+    ),
+    "exchangePhotoDelete": (
+        "id: $id",
+        "$id: ID!",
+        with_ids(id="exchange_photo"),
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": "NotAllowedError"},
+        "only the person who added a condition photo deletes it: one side never removes the "
+        "other's record",
+    ),
+}
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
         _mutation(_name, _arguments, _variables), _make, _expect, _why, _name in UPLOADS
@@ -937,6 +970,19 @@ async def build_world(session: AsyncSession) -> World:
         )
     ]
     session.add_all(photos)
+    await session.flush()  # the exchanges' ids
+    condition_photo = Photo(
+        alt="condition",
+        key=f"photos/{99:032x}",
+        width=320,
+        height=240,
+        widths=[320],
+        source_format="JPEG",
+        exchange_id=exchanges[ExchangeState.ACCEPTED].id,
+        stage=PhotoStage.HANDOVER,
+        created_by_id=member_a.person.id,
+    )
+    session.add(condition_photo)
     merge = await _a_merged_census_place(session)
     training = Training(
         person_id=target.person.id or 0,
@@ -976,6 +1022,7 @@ async def build_world(session: AsyncSession) -> World:
         "space_merge": to_global_id("SpaceMerge", merge.id or 0),
         "target_person": to_global_id("Person", target.person.id or 0),
         "training": to_global_id("Training", training.id or 0),
+        "exchange_photo": to_global_id("Photo", condition_photo.id or 0),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -995,6 +1042,7 @@ MARKS = (
     "Impact",
     "training",
     "SAME_NETWORK",
+    "condition",
 )
 
 

@@ -70,6 +70,12 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
             *("organizationPhotoSet", "organizationPhotoUpdate", "organizationPhotoDelete"),
         )
     },
+    # ExchangePhotoResult: a party may lack the right (NOT_THE_PHOTOS_AUTHOR), or the stage be
+    # closed (STAGE_NOT_OPEN).
+    **{
+        name: EXCHANGE_CHANGE
+        for name in ("exchangePhotoAdd", "exchangePhotoUpdate", "exchangePhotoDelete")
+    },
 }
 
 

@@ -94,7 +94,7 @@ async def attach_listing_photo(
     # uploads at once cannot pass the limit together.
     await session.exec(select(Listing.id).where(Listing.id == listing.id).with_for_update())
     count = await _room_for_one_more(session, store, listing.id)
-    photo = await _stored(store, prepared, alt, created_by_id)
+    photo = await stored_photo(store, prepared, alt, created_by_id)
     photo.listing_id, photo.position = listing.id, count
     session.add(photo)
     await session.flush()
@@ -111,8 +111,8 @@ async def set_space_photo(
     space = await _own_space(session, principal, space_id)
     alt = checked_alt(upload.alt)
     prepared = await asyncio.to_thread(prepare_photo, upload.data, store.rules)
-    await _replace(session, store.files, await _photo_of(session, Photo.space_id, space.id))
-    photo = await _stored(store, prepared, alt, _person(principal))
+    await remove_photo(session, store.files, await _photo_of(session, Photo.space_id, space.id))
+    photo = await stored_photo(store, prepared, alt, _person(principal))
     photo.space_id = space.id
     session.add(photo)
     await session.flush()
@@ -130,8 +130,8 @@ async def set_organization_photo(
     alt = checked_alt(upload.alt)
     prepared = await asyncio.to_thread(prepare_photo, upload.data, store.rules)
     old = await _photo_of(session, Photo.organization_id, organization.id)
-    await _replace(session, store.files, old)
-    photo = await _stored(store, prepared, alt, _person(principal))
+    await remove_photo(session, store.files, old)
+    photo = await stored_photo(store, prepared, alt, _person(principal))
     photo.organization_id = organization.id
     session.add(photo)
     await session.flush()
@@ -142,14 +142,14 @@ async def describe_listing_photo(
     session: AsyncSession, principal: Principal | None, photo_id: int, alt: str
 ) -> Photo:
     photo = await _own_listing_photo(session, principal, photo_id)
-    return await _describe(session, photo, alt)
+    return await describe_photo(session, photo, alt)
 
 
 async def describe_space_photo(
     session: AsyncSession, principal: Principal | None, space_id: int, alt: str
 ) -> Photo:
     space = await _own_space(session, principal, space_id)
-    return await _describe(session, await _existing(session, Photo.space_id, space.id), alt)
+    return await describe_photo(session, await _existing(session, Photo.space_id, space.id), alt)
 
 
 async def describe_organization_photo(
@@ -157,7 +157,7 @@ async def describe_organization_photo(
 ) -> Photo:
     organization = await _own_organization(session, principal, organization_id)
     photo = await _existing(session, Photo.organization_id, organization.id)
-    return await _describe(session, photo, alt)
+    return await describe_photo(session, photo, alt)
 
 
 async def move_listing_photo(
@@ -168,7 +168,7 @@ async def move_listing_photo(
     assert photo.listing_id is not None
     others = [p for p in await photos_of_listings(session, [photo.listing_id]) if p is not photo]
     others.insert(max(0, min(position, len(others))), photo)
-    _renumber(others)
+    renumber_photos(others)
     await session.flush()
     return photo
 
@@ -180,8 +180,8 @@ async def delete_listing_photo(
     assert photo.listing_id is not None
     listing = await session.get(Listing, photo.listing_id)
     assert listing is not None
-    await _replace(session, files, photo)
-    _renumber(await photos_of_listings(session, [photo.listing_id]))
+    await remove_photo(session, files, photo)
+    renumber_photos(await photos_of_listings(session, [photo.listing_id]))
     await session.flush()
     return listing
 
@@ -190,7 +190,7 @@ async def delete_space_photo(
     session: AsyncSession, principal: Principal | None, files: FileChanges, space_id: int
 ) -> Space:
     space = await _own_space(session, principal, space_id)
-    await _replace(session, files, await _existing(session, Photo.space_id, space.id))
+    await remove_photo(session, files, await _existing(session, Photo.space_id, space.id))
     return space
 
 
@@ -199,7 +199,7 @@ async def delete_organization_photo(
 ) -> Organization:
     organization = await _own_organization(session, principal, organization_id)
     photo = await _existing(session, Photo.organization_id, organization.id)
-    await _replace(session, files, photo)
+    await remove_photo(session, files, photo)
     return organization
 
 
@@ -235,7 +235,7 @@ def _person(principal: Principal | None) -> int | None:
     return principal.person_id if principal else None
 
 
-async def _stored(
+async def stored_photo(
     store: PhotoStore, prepared: PreparedPhoto, alt: str, created_by_id: int | None
 ) -> Photo:
     """A new photo row (not yet added) whose files are written."""
@@ -254,7 +254,7 @@ async def _stored(
     return photo
 
 
-async def _replace(session: AsyncSession, files: FileChanges, photo: Photo | None) -> None:
+async def remove_photo(session: AsyncSession, files: FileChanges, photo: Photo | None) -> None:
     """Delete a photo's row now, and its files once that is committed."""
     if photo is None:
         return
@@ -263,14 +263,14 @@ async def _replace(session: AsyncSession, files: FileChanges, photo: Photo | Non
     await session.flush()
 
 
-async def _describe(session: AsyncSession, photo: Photo, alt: str) -> Photo:
+async def describe_photo(session: AsyncSession, photo: Photo, alt: str) -> Photo:
     photo.alt = checked_alt(alt)
     photo.updated_at = utcnow()
     await session.flush()
     return photo
 
 
-def _renumber(photos: Sequence[Photo]) -> None:
+def renumber_photos(photos: Sequence[Photo]) -> None:
     for position, photo in enumerate(photos):
         if photo.position != position:
             photo.position = position
