@@ -220,7 +220,8 @@ def _object_place(sources: Sources) -> dict[str, str]:
             return {"name": place.name, "address": place_address(place)}
         material = listing.kind is ListingKind.MATERIAL
         pickup = str(listing.details.get("pickup") or "") if material else ""
-        return {"name": listing.title, "address": listing.address or pickup}
+        address = listing.address or pickup or place_address(sources.owner.place)
+        return {"name": listing.title, "address": address}
     return _side_place(sources.provider)
 
 

@@ -97,6 +97,7 @@ class AgreementEdit(BaseModel):
 async def draft_agreement(session: AsyncSession, exchange: Exchange) -> Agreement:
     """The agreement of an exchange just accepted, and its version 1 (drafted by the product)."""
     assert exchange.id is not None
+    await session.flush()  # the acceptance's event names who accepted (no autoflush)
     sources = await _sources(session, exchange)
     kind = drafting.agreement_kind(sources)
     agreement = Agreement(exchange_id=exchange.id, kind=kind)
