@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from core.services.listings import read_listing
-from schema.agreements import AgreementMutation
+from schema.agreement_mutations import AgreementMutation
 from schema.alerts import (
     Alert,
     AlertMutation,
