@@ -25,6 +25,8 @@ from core.models import (
     ListingKind,
     Organization,
     OrganizationKind,
+    Photo,
+    PhotoStage,
     Role,
     Sector,
 )
@@ -576,3 +578,41 @@ def test_the_public_sector_drives_the_premises_kind() -> None:
     from core.agreements.kinds import kind_for
 
     assert kind_for(ListingKind.PREMISES, Sector.PUBLIC, True).name == "OCCUPATION_TEMPORAIRE"
+
+
+async def test_the_handover_clause_quotes_the_start_note_and_the_handover_photos(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        scene.mayor,
+        kind=ListingKind.EQUIPMENT,
+        title="Découpeuse vinyle",
+    )
+    drafted = await _read(client, exchange_id, scene.mayor.token)
+    start = 'mutation($id: ID!) { exchangeStart(id: $id, note: "Lame neuve") { __typename } }'
+    await client.execute(start, {"id": exchange_id}, scene.president.token)
+    session.add(
+        Photo(
+            exchange_id=_pk(exchange_id),
+            stage=PhotoStage.HANDOVER,
+            alt="Capot rayé de 3 cm",
+            key=f"photos/{'a' * 32}",
+            width=320,
+            height=240,
+            widths=[320],
+            source_format="JPEG",
+        )
+    )
+    await session.commit()
+
+    edited = (await _edit(client, exchange_id, scene.mayor.token, terms={}))["agreement"]
+    text, _ = await _pdf_text(client, edited["pdfUrl"], scene.mayor.token)
+
+    assert drafted["pdfUrl"] is not None
+    first, _ = await _pdf_text(client, drafted["pdfUrl"], scene.mayor.token)
+    assert "sera constaté contradictoirement lors de la remise" in first
+    assert "Lame neuve. Photos : Capot rayé de 3 cm." in text, text

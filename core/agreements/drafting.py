@@ -202,7 +202,8 @@ def _period(exchange: Exchange, fallback: str) -> dict[str, str]:
 def _handover(sources: Sources, kind: AgreementKind) -> str:
     """The condition noted at handover and the handover photos' descriptions; before the
     handover, a sentence saying it will be noted (a mission has no object to note)."""
-    parts = [sources.exchange.start_note.strip()] if sources.exchange.start_note.strip() else []
+    note = sources.exchange.start_note.strip()
+    parts = [note if note.endswith((".", "!", "?", "…")) else f"{note}."] if note else []
     if sources.handover_photos:
         parts.append("Photos : " + " ; ".join(sources.handover_photos) + ".")
     if parts:
