@@ -22,6 +22,7 @@ from core.models import (
     AgreementAcceptance,
     AgreementVersion,
     Direction,
+    ExchangeState,
     ListingKind,
     Organization,
     OrganizationKind,
@@ -30,8 +31,16 @@ from core.models import (
     Role,
     Sector,
 )
+from core.services.agreements import draft_agreement
 from schema.relay import to_global_id
-from tests.factories import Member, make_listing, make_member, make_organization, make_space
+from tests.factories import (
+    Member,
+    make_exchange,
+    make_listing,
+    make_member,
+    make_organization,
+    make_space,
+)
 from tests.graphql import GraphQLClient
 
 REQUEST = """mutation($input: ExchangeRequestInput!) { exchangeRequest(input: $input) {
@@ -616,3 +625,27 @@ async def test_the_handover_clause_quotes_the_start_note_and_the_handover_photos
     first, _ = await _pdf_text(client, drafted["pdfUrl"], scene.mayor.token)
     assert "sera constaté contradictoirement lors de la remise" in first
     assert "Lame neuve. Photos : Capot rayé de 3 cm." in text, text
+
+
+async def test_a_page_of_exchanges_with_their_agreements_costs_a_constant_number_of_statements(
+    client: GraphQLClient, session: AsyncSession, scene: Scene, statements: Any
+) -> None:
+    for index in range(6):
+        listing = await make_listing(session, scene.association, title=f"Outil {index}")
+        exchange = await make_exchange(session, listing, scene.commune, ExchangeState.ACCEPTED)
+        await draft_agreement(session, exchange)
+    await session.commit()
+    query = """query($n: Int!) { exchanges(first: $n) { edges { node { agreement {
+        state missingFields terms { use } viewerCanAccept current { number }
+        versions { authorName authorOrganization { name } clauses { title }
+                   acceptances { personName organization { name } } } } } } } }"""
+
+    await client.execute(query, {"n": 1}, scene.mayor.token)  # the token's first use is noted
+    counts = []
+    for size in (2, 6):
+        before = statements.total
+        data = await client.execute(query, {"n": size}, scene.mayor.token)
+        counts.append(statements.total - before)
+        assert len(data["exchanges"]["edges"]) == size
+
+    assert counts[0] == counts[1]
