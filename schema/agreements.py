@@ -196,6 +196,13 @@ class Agreement(Node):
         )
 
 
+async def load_agreement(info: Info, pk: int) -> Agreement | None:
+    """`node(id:)`: an agreement, for the members of its exchange's parties only."""
+    row = await info.context.loaders.agreement_by_id.load(pk)
+    exchange = await info.context.loaders.exchange_by_id.load(row.exchange_id) if row else None
+    return Agreement.of(row, exchange) if row and exchange else None
+
+
 async def agreement_of_exchange(info: Info, exchange: models.Exchange) -> Agreement | None:
     """`Exchange.agreement`: the caller reached the exchange, so the viewer is a party."""
     row = await info.context.loaders.agreement_by_exchange_id.load(exchange.id or 0)

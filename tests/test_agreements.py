@@ -649,3 +649,25 @@ async def test_a_page_of_exchanges_with_their_agreements_costs_a_constant_number
         assert len(data["exchanges"]["edges"]) == size
 
     assert counts[0] == counts[1]
+
+
+async def test_an_agreement_is_a_node_only_the_parties_refetch(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        scene.mayor,
+        kind=ListingKind.EQUIPMENT,
+        title="Imprimante 3D",
+    )
+    agreement_id = (await _read(client, exchange_id, scene.mayor.token))["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Agreement { kind state } } }"
+
+    party = (await client.execute(query, {"id": agreement_id}, scene.volunteer.token))["node"]
+    stranger = (await client.execute(query, {"id": agreement_id}, scene.stranger.token))["node"]
+
+    assert party == {"kind": "PRET_A_USAGE", "state": "DRAFT"}
+    assert stranger is None
