@@ -108,7 +108,9 @@ def _pk(global_id: str, type_name: str, code: AgreementErrorCode | ExchangeError
 class AgreementMutation:
     @strawberry.mutation(
         description="As a member of either side, edit an exchange's agreement: its free clauses "
-        "and terms. It makes a new version; acceptances of the previous one no longer count."
+        "and terms. It makes a new version, which also reads the exchange and both "
+        "organizations again (a handover note, a SIRET added since); acceptances of the "
+        "previous version no longer count."
     )
     async def agreement_edit(
         self,

@@ -671,3 +671,29 @@ async def test_an_agreement_is_a_node_only_the_parties_refetch(
 
     assert party == {"kind": "PRET_A_USAGE", "state": "DRAFT"}
     assert stranger is None
+
+
+async def test_a_missing_siret_is_reported_and_read_again_on_the_next_edit(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    collective = await make_organization(session, "Collectif sans SIRET")
+    admin = await make_member(session, collective, Role.ADMIN)
+    await session.commit()
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        admin,
+        kind=ListingKind.EQUIPMENT,
+        title="Visseuse",
+    )
+    drafted = await _read(client, exchange_id, admin.token)
+
+    collective.siret = "80295478500028"  # the collective registers with INSEE
+    session.add(collective)
+    await session.commit()
+    edited = (await _edit(client, exchange_id, admin.token))["agreement"]
+
+    assert "beneficiary.siret" in drafted["missingFields"]
+    assert "beneficiary.siret" not in edited["missingFields"]
