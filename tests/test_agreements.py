@@ -16,7 +16,9 @@ from pypdf import PdfReader
 from sqlmodel import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.agreements.french import NBSP, euros, french_date, french_number
+from core.agreements.drafting import siret_text
+from core.agreements.french import NBSP, THIN_NBSP, euros, french_date, french_number
+from core.agreements.kinds import kind_for
 from core.models import (
     Agreement,
     AgreementAcceptance,
@@ -32,7 +34,7 @@ from core.models import (
     Sector,
 )
 from core.services.agreements import draft_agreement
-from schema.relay import to_global_id
+from schema.relay import from_global_id, to_global_id
 from tests.factories import (
     Member,
     make_exchange,
@@ -182,7 +184,8 @@ async def _pdf_text(client: GraphQLClient, url: str, token: str) -> tuple[str, s
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "private, no-store"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    return " ".join(text.replace(NBSP, " ").split()), hashlib.sha256(response.content).hexdigest()
+    text = text.replace(NBSP, " ").replace(THIN_NBSP, " ")
+    return " ".join(text.split()), hashlib.sha256(response.content).hexdigest()
 
 
 async def _count(session: AsyncSession, model: type[Any]) -> int:
@@ -299,8 +302,6 @@ async def test_a_communes_premises_are_drafted_edited_accepted_by_both_and_downl
 
 
 def _pk(global_id: str) -> int:
-    from schema.relay import from_global_id
-
     decoded = from_global_id(global_id)
     assert decoded is not None
     return decoded[1]
@@ -569,23 +570,19 @@ def test_dates_are_paris_days_in_french() -> None:
 
 def test_amounts_and_numbers_are_written_the_french_way() -> None:
     assert euros(Decimal("200")) == f"200,00{NBSP}€"
-    assert euros(Decimal("15000")) == f"15{NBSP}000,00{NBSP}€"
-    assert euros(1234567.891) == f"1{NBSP}234{NBSP}567,89{NBSP}€"
+    assert euros(Decimal("15000")) == f"15{THIN_NBSP}000,00{NBSP}€"
+    assert euros(1234567.891) == f"1{THIN_NBSP}234{THIN_NBSP}567,89{NBSP}€"
     assert french_number(Decimal("2.500")) == "2,5"
     assert french_number(Decimal("42.000")) == "42"
-    assert french_number(Decimal("1234.5")) == f"1{NBSP}234,5"
+    assert french_number(Decimal("1234.5")) == f"1{THIN_NBSP}234,5"
 
 
 def test_a_siret_is_grouped_by_three_then_five() -> None:
-    from core.agreements.drafting import siret_text
-
-    assert siret_text("12345678900012") == "123 456 789 00012"
+    assert siret_text("12345678900012") == NBSP.join(("123", "456", "789", "00012"))
     assert siret_text(None) == ""
 
 
 def test_the_public_sector_drives_the_premises_kind() -> None:
-    from core.agreements.kinds import kind_for
-
     assert kind_for(ListingKind.PREMISES, Sector.PUBLIC, True).name == "OCCUPATION_TEMPORAIRE"
 
 
