@@ -10,6 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from core.models import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
     Alert,
     Commune,
     Epci,
@@ -26,6 +29,12 @@ from core.models import (
     SpaceMerge,
     SpaceSourceRecord,
     Training,
+)
+from core.services.agreements import (
+    acceptances_of,
+    agreements_by_ids,
+    agreements_of_exchanges,
+    versions_of,
 )
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes, epcis_by_sirens
@@ -178,4 +187,17 @@ class Loaders:
         )
         self.photos_by_exchange_id: DataLoader[int, list[Photo]] = _grouped(
             lambda ids: photos_of_exchanges(session, ids), lambda p: p.exchange_id
+        )
+        # The agreement of an exchange the viewer already reached (`Exchange.agreement`).
+        self.agreement_by_exchange_id: DataLoader[int, Agreement | None] = _by_key(
+            lambda ids: agreements_of_exchanges(session, ids), lambda a: a.exchange_id
+        )
+        self.agreement_by_id: DataLoader[int, Agreement | None] = _by_key(
+            lambda ids: agreements_by_ids(session, ids), lambda a: a.id
+        )
+        self.agreement_versions: DataLoader[int, list[AgreementVersion]] = _grouped(
+            lambda ids: versions_of(session, ids), lambda v: v.agreement_id
+        )
+        self.agreement_acceptances: DataLoader[int, list[AgreementAcceptance]] = _grouped(
+            lambda ids: acceptances_of(session, ids), lambda a: a.version_id
         )

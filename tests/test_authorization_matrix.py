@@ -33,6 +33,7 @@ from core.models import (
     MembershipRequest,
     Notification,
     NotificationKind,
+    Organization,
     OrganizationKind,
     Photo,
     PhotoStage,
@@ -44,6 +45,7 @@ from core.models import (
     Training,
     Visibility,
 )
+from core.services import agreements
 from core.services.memberships import InvitationDraft, invite
 from core.services.network_areas import add_area
 from core.services.principal import Principal
@@ -71,6 +73,7 @@ GUARDED_FIELDS = (
     "Person.trainings",
     "Exchange.trainingCheck",
     "Exchange.photos",
+    "Exchange.agreement",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -347,6 +350,12 @@ RULES: dict[str, Rule] = {
         {**everyone(Sees()), "member_a": Sees("SAME_NETWORK"), "admin_a": Sees("SAME_NETWORK")},
         "the host's members see whether the requester is trained for its laser; the requester "
         "side gets null (tests/test_training_checks.py), others no exchange at all",
+    ),
+    "Exchange.agreement": Rule(
+        "query($id: ID!) { node(id: $id) { ... on Exchange { agreement { kind } } } }",
+        with_ids(id="exchange_accepted"),
+        {**everyone(Sees()), "member_a": Sees("PRET_A_USAGE"), "admin_a": Sees("PRET_A_USAGE")},
+        "an exchange's agreement: only the two parties' members (here A's) read it",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -798,6 +807,25 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins choose whose trainings A recognizes",
     ),
+    "agreementEdit": (
+        "input: $input",
+        "$input: AgreementEditInput!",
+        lambda w: {"input": {"exchangeId": w.ids["exchange_accepted"], "terms": {"use": "x"}}},
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": OK},
+        "any member of either side edits the agreement; others don't know it exists",
+    ),
+    "agreementAccept": (
+        "input: $input",
+        "$input: AgreementAcceptInput!",
+        lambda w: {
+            "input": {
+                "exchangeId": w.ids["exchange_accepted"],
+                "versionId": w.ids["agreement_version"],
+            }
+        },
+        {**signed_in(NOT_FOUND), "member_a": "NotAllowedError", "admin_a": OK},
+        "a side's ADMINs and OWNERs accept the agreement; a MEMBER may not; others don't know it",
+    ),
 }
 UPLOADS |= {"exchangePhotoAdd"}
 MUTATION_RULES |= {
@@ -996,6 +1024,9 @@ async def build_world(session: AsyncSession) -> World:
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
     await session.flush()
+    agreement_version = await _a_complete_agreement(
+        session, admin, exchanges[ExchangeState.ACCEPTED]
+    )
     ids = {
         "A": to_global_id("Organization", a.id or 0),
         "N": to_global_id("Organization", network.id or 0),
@@ -1023,6 +1054,7 @@ async def build_world(session: AsyncSession) -> World:
         "target_person": to_global_id("Person", target.person.id or 0),
         "training": to_global_id("Training", training.id or 0),
         "exchange_photo": to_global_id("Photo", condition_photo.id or 0),
+        "agreement_version": to_global_id("AgreementVersion", agreement_version),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -1043,7 +1075,28 @@ MARKS = (
     "training",
     "SAME_NETWORK",
     "condition",
+    "PRET_A_USAGE",
 )
+
+
+async def _a_complete_agreement(session: AsyncSession, owner: Principal, exchange: Exchange) -> int:
+    """The accepted exchange's agreement, drafted, then completed by A's owner: its version."""
+    for pk, siret in (
+        (exchange.owner_organization_id, "12345678900012"),
+        (exchange.requester_organization_id, "98765432100018"),
+    ):
+        organization = await session.get(Organization, pk)
+        assert organization is not None
+        organization.siret = siret
+        session.add(organization)
+    agreement = await agreements.draft_agreement(session, exchange)
+    terms = {
+        f"{side}_{term}": "x"
+        for side in ("provider", "beneficiary")
+        for term in ("representative_name", "representative_role", "address")
+    }
+    await agreements.edit_agreement(session, owner, exchange.id or 0, None, terms)
+    return (await agreements.current_version(session, agreement)).id or 0
 
 
 async def _a_merged_census_place(session: AsyncSession) -> SpaceMerge:

@@ -40,7 +40,7 @@ from core.models import (
     Space,
 )
 from core.models.base import utcnow
-from core.services import bookings, stock, training_checks
+from core.services import agreements, bookings, stock, training_checks
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
 from core.services.exchange_impact import measure_impact
 from core.services.exchange_notices import notify_other_side
@@ -180,7 +180,9 @@ async def accept_exchange(
     if exchange.quantity is not None:
         stock.take(listing, exchange.quantity)
     unchecked = await training_checks.acceptance_data(session, exchange)  # accepted untrained
-    return await _move(session, principal, exchange, listing, permit, command.note, data=unchecked)
+    await _move(session, principal, exchange, listing, permit, command.note, data=unchecked)
+    await agreements.draft_agreement(session, exchange)  # the paperwork, in the same transaction
+    return exchange
 
 
 async def propose_period(
