@@ -35,9 +35,11 @@ def _term(description: str) -> str | None:
 
 @strawberry.input(description='Changed terms: null keeps a value, "" clears it (1,000 chars).')
 class AgreementTermsInput:
+    provider_siret: str | None = _term("The giving side's SIRET, or another registration number.")
     provider_representative_name: str | None = _term("Who signs for the side that gives.")
     provider_representative_role: str | None = _term("Their role, e.g. « présidente ».")
     provider_address: str | None = _term("The giving side's address.")
+    beneficiary_siret: str | None = _term("The receiving side's SIRET.")
     beneficiary_representative_name: str | None = _term("Who signs for the side that receives.")
     beneficiary_representative_role: str | None = _term("Their role.")
     beneficiary_address: str | None = _term("The receiving side's address.")
@@ -49,6 +51,8 @@ class AgreementTermsInput:
     insurance: str | None = _term("The insurer and policy.")
     deposit: str | None = _term("A deposit, e.g. « 1 500,00 € ».")
     object_value: str | None = _term("Loan: the thing's estimated value.")
+    period_start: str | None = _term("The first day, e.g. « 11 janvier 2027 ».")
+    period_end: str | None = _term("The last day, e.g. « 26 février 2027 ».")
 
 
 @strawberry.input(description="An edit of an exchange's agreement: a new version.")

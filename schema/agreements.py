@@ -61,6 +61,9 @@ class AgreementAcceptance:
 
 @strawberry.type(description="The editable values of a version; empty ones are for you to fill.")
 class AgreementTerms:
+    provider_siret: str | None = strawberry.field(
+        description="The giving side's SIRET (or another registration number, e.g. an RNA)."
+    )
     provider_representative_name: str | None = strawberry.field(
         description="Who signs for the side that gives (the listing's owner for an offer)."
     )
@@ -68,6 +71,7 @@ class AgreementTerms:
         description="Their role, e.g. « présidente », « maire »."
     )
     provider_address: str | None = strawberry.field(description="The giving side's address.")
+    beneficiary_siret: str | None = strawberry.field(description="The receiving side's SIRET.")
     beneficiary_representative_name: str | None = strawberry.field(
         description="Who signs for the side that receives."
     )
@@ -83,6 +87,8 @@ class AgreementTerms:
     insurance: str | None = strawberry.field(description="The insurer and policy, if said.")
     deposit: str | None = strawberry.field(description="A deposit, e.g. « 1 500,00 € ».")
     object_value: str | None = strawberry.field(description="Loan: the thing's estimated value.")
+    period_start: str | None = strawberry.field(description="The first day, written in French.")
+    period_end: str | None = strawberry.field(description="The last day, written in French.")
 
 
 @strawberry.type(description="One version of an agreement: each edit makes a new one.")

@@ -33,6 +33,7 @@ from core.models import (
     Role,
     Sector,
 )
+from core.services import agreements as agreements_service
 from core.services.agreements import draft_agreement
 from schema.relay import from_global_id, to_global_id
 from tests.factories import (
@@ -694,3 +695,61 @@ async def test_a_missing_siret_is_reported_and_read_again_on_the_next_edit(
 
     assert "beneficiary.siret" in drafted["missingFields"]
     assert "beneficiary.siret" not in edited["missingFields"]
+
+
+async def test_a_skill_session_without_dates_gets_its_period_from_the_parties(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    """A session booked in hours has no dates: the period is missing until a side writes it."""
+    row = await make_listing(
+        session, scene.association, kind=ListingKind.SKILL, title="Atelier soudure", details={}
+    )
+    await session.commit()
+    request = {"listingId": to_global_id("Listing", row.id or 0), "hours": 3}
+    made = (await client.execute(REQUEST, {"input": request}, scene.mayor.token))["exchangeRequest"]
+    assert made["__typename"] == "ExchangeChangeSuccess", made
+    exchange_id = made["exchange"]["id"]
+    accepted = await client.execute(ACCEPT_EXCHANGE, {"id": exchange_id}, scene.president.token)
+    assert accepted["exchangeAccept"]["__typename"] == "ExchangeChangeSuccess", accepted
+
+    drafted = await _read(client, exchange_id, scene.mayor.token)
+    terms = {
+        "periodStart": "3 mars 2027",
+        "periodEnd": "4 mars 2027",
+        "personName": "Jules Ferrand",
+        "personRole": "soudeur",
+        "schedule": "de 9 h à 12 h",
+    }
+    edited = (await _edit(client, exchange_id, scene.mayor.token, terms=terms))["agreement"]
+    cleared = await _edit(client, exchange_id, scene.mayor.token, terms={"periodStart": ""})
+
+    assert {"period.start", "period.end"} <= set(drafted["missingFields"])
+    assert edited["missingFields"] == []
+    text, _ = await _pdf_text(client, edited["pdfUrl"], scene.president.token)
+    assert "3 mars 2027" in text
+    assert "4 mars 2027" in text
+    assert cleared["fields"] == [{"field": "terms.periodStart", "code": "TERM_REQUIRED"}]
+
+
+async def test_the_pdf_accepted_is_kept_even_if_its_template_changes_later(
+    client: GraphQLClient, session: AsyncSession, scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a side signed stays what it downloads: the accepted PDF is kept with its version,
+    so a template edited afterwards (here: a renderer giving other bytes) changes nothing."""
+    exchange_id = await _accepted_exchange(
+        client, session, scene.association, scene.president, scene.mayor, title="Scie à onglet"
+    )
+    current = (await _read(client, exchange_id, scene.mayor.token))["current"]
+    accepted = await _accept(client, exchange_id, current["id"], scene.president.token)
+    assert accepted["__typename"] == "AgreementSuccess", accepted
+    signed = accepted["agreement"]["current"]["acceptances"][0]["pdfSha256"]
+
+    monkeypatch.setattr(agreements_service, "render", lambda *_: b"%PDF-1.7 another template")
+    _, downloaded = await _pdf_text(client, current["pdfUrl"], scene.mayor.token)
+    second = await _accept(client, exchange_id, current["id"], scene.mayor.token)
+
+    assert downloaded == signed
+    assert second["__typename"] == "AgreementSuccess", second
+    both = second["agreement"]["current"]["acceptances"]
+    assert [a["pdfSha256"] for a in both] == [signed, signed]
+    assert second["agreement"]["state"] == "ACCEPTED"

@@ -33,9 +33,11 @@ from core.models import (
 )
 
 TERMS = (
+    "provider_siret",
     "provider_representative_name",
     "provider_representative_role",
     "provider_address",
+    "beneficiary_siret",
     "beneficiary_representative_name",
     "beneficiary_representative_role",
     "beneficiary_address",
@@ -47,11 +49,15 @@ TERMS = (
     "insurance",
     "deposit",
     "object_value",
+    "period_start",
+    "period_end",
 )
-"""The values the parties may edit, on top of the free clauses."""
+"""The values the parties may edit, on top of the free clauses. A SIRET or a period left empty
+reads what the product knows (the organization's SIRET, the exchange's dates): an organization
+that adds its SIRET later, or a skill session booked in hours, is completed by an edit."""
 
 _PARTY_TERMS = tuple(term for term in TERMS if term.startswith(("provider_", "beneficiary_")))
-_KIND_TERMS: dict[AgreementKind, tuple[str, ...]] = {
+_KIND_TERMS: dict[AgreementKind, tuple[str, ...]] = {  # on top of the parties' and the period
     AgreementKind.PRET_A_USAGE: (),
     AgreementKind.OCCUPATION_TEMPORAIRE: ("use",),
     AgreementKind.OCCUPATION_PRECAIRE: ("use", "circumstances"),
@@ -66,7 +72,7 @@ HANDOVER_LATER = "L’état sera constaté contradictoirement lors de la remise.
 
 def required_terms(kind: AgreementKind) -> tuple[str, ...]:
     """The terms this kind's template needs filled: clearing one is refused."""
-    return (*_PARTY_TERMS, *_KIND_TERMS[kind])
+    return (*_PARTY_TERMS, "period_start", "period_end", *_KIND_TERMS[kind])
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ def default_terms(sources: Sources) -> dict[str, str]:
         terms[f"{prefix}_representative_name"] = person.display_name if person else ""
         terms[f"{prefix}_representative_role"] = ROLE_TEXT.get(side.role, "") if side.role else ""
         terms[f"{prefix}_address"] = place_address(side.place)
+        terms[f"{prefix}_siret"] = siret_text(side.organization.siret)
     return terms
 
 
@@ -135,7 +142,9 @@ def draft(
         "provider": _party(sources.provider, "provider", terms),
         "beneficiary": _party(sources.beneficiary, "beneficiary", terms),
         "object": {"title": listing.title, "description": listing.description},
-        "period": _period(exchange, drafted_on if kind is AgreementKind.ATTESTATION_DON else ""),
+        "period": _period(
+            exchange, terms, drafted_on if kind is AgreementKind.ATTESTATION_DON else ""
+        ),
         "consideration": None if sources.free else euros(listing.price_eur or Decimal(0)),
         "handover": _handover(sources, kind),
         "clauses": [{"title": c["title"], "text": c["text"]} for c in clauses],
@@ -184,7 +193,7 @@ def place_address(place: Space | None) -> str:
 def _party(side: Side, prefix: str, terms: Mapping[str, str]) -> dict[str, Any]:
     return {
         "name": side.organization.name,
-        "siret": siret_text(side.organization.siret),
+        "siret": terms.get(f"{prefix}_siret") or siret_text(side.organization.siret),
         "address": terms.get(f"{prefix}_address", ""),
         "representative": {
             "name": terms.get(f"{prefix}_representative_name", ""),
@@ -193,11 +202,12 @@ def _party(side: Side, prefix: str, terms: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def _period(exchange: Exchange, fallback: str) -> dict[str, str]:
-    """The exchange's period in Paris days; a donation without one is dated by its drafting."""
+def _period(exchange: Exchange, terms: Mapping[str, str], fallback: str) -> dict[str, str]:
+    """The period the parties wrote, else the exchange's in Paris days; a donation without one
+    is dated by its drafting."""
     start = french_date(exchange.starts_at) if exchange.starts_at else fallback
     end = french_date(exchange.ends_at) if exchange.ends_at else fallback
-    return {"start": start, "end": end}
+    return {"start": terms.get("period_start") or start, "end": terms.get("period_end") or end}
 
 
 def _handover(sources: Sources, kind: AgreementKind) -> str:

@@ -4,7 +4,8 @@ One agreement per exchange, drafted when the exchange is accepted. Each edit of 
 terms or free clauses is a new version with its author; a side's representative accepts one
 exact version, recording the SHA-256 of that version's PDF. The PDF itself is not stored: a
 version's PDF is rendered again, byte for byte, from its data and `created_at`
-(`core/agreements/render.py`).
+(`core/agreements/render.py`) until a side accepts it; from then on the exact PDF accepted is kept
+with the version, so a later change of its template cannot change what was signed.
 """
 
 from __future__ import annotations
@@ -73,6 +74,11 @@ class AgreementVersion(SQLModel, table=True):
         default=None, foreign_key="organization.id", ondelete="SET NULL"
     )
     template_sha256: str = Field(max_length=64)
+    pdf: bytes | None = Field(
+        default=None,
+        sa_type=sa.LargeBinary,
+        description="The exact PDF accepted, kept at the first acceptance; null before.",
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
 
 

@@ -66,9 +66,11 @@ class TermsPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
+    provider_siret: str | None = Field(default=None, max_length=1000)
     provider_representative_name: str | None = Field(default=None, max_length=1000)
     provider_representative_role: str | None = Field(default=None, max_length=1000)
     provider_address: str | None = Field(default=None, max_length=1000)
+    beneficiary_siret: str | None = Field(default=None, max_length=1000)
     beneficiary_representative_name: str | None = Field(default=None, max_length=1000)
     beneficiary_representative_role: str | None = Field(default=None, max_length=1000)
     beneficiary_address: str | None = Field(default=None, max_length=1000)
@@ -80,6 +82,8 @@ class TermsPatch(BaseModel):
     insurance: str | None = Field(default=None, max_length=1000)
     deposit: str | None = Field(default=None, max_length=1000)
     object_value: str | None = Field(default=None, max_length=1000)
+    period_start: str | None = Field(default=None, max_length=1000)
+    period_end: str | None = Field(default=None, max_length=1000)
 
 
 class AgreementEdit(BaseModel):
@@ -265,8 +269,12 @@ async def accept_agreement(
     side = next((o for o in sides if o not in accepted), None)
     if side is None:
         raise Conflict(AgreementErrorCode.AGREEMENT_ALREADY_ACCEPTED)
-    digest = await pdf_sha256(agreement.kind, version)
-    assert digest is not None
+    if version.pdf is None:  # the first acceptance keeps the exact PDF both sides sign
+        version.pdf = await asyncio.to_thread(
+            render, agreement.kind, version.data, version.created_at
+        )
+        session.add(version)
+    digest = sha256(version.pdf)
     session.add(
         AgreementAcceptance(
             version_id=version.id or 0,
@@ -392,14 +400,19 @@ async def version_pdf(
         return None
     if missing_fields(agreement.kind, version.data):
         return None
-    pdf = await asyncio.to_thread(render, agreement.kind, version.data, version.created_at)
+    pdf = version.pdf  # the PDF accepted, or a draft's rendered now
+    if pdf is None:
+        pdf = await asyncio.to_thread(render, agreement.kind, version.data, version.created_at)
     filename = f"{version.data.get('reference', 'convention')}-v{version.number}.pdf"
     return VersionPdf(filename, pdf)
 
 
 async def pdf_sha256(kind: AgreementKind, version: AgreementVersion) -> str | None:
     """The SHA-256 of a version's PDF; None while it is incomplete. Rendering takes a quarter
-    of a second, off the event loop; the same data always gives the same bytes, so it is kept."""
+    of a second, off the event loop; the same data always gives the same bytes, so it is kept.
+    Once accepted, it is the kept PDF's."""
+    if version.pdf is not None:
+        return sha256(version.pdf)
     if missing_fields(kind, version.data):
         return None
     key = json.dumps(version.data, ensure_ascii=False, sort_keys=True)

@@ -5,8 +5,8 @@ Revises: 0021_trainings
 Create Date: 2026-12-07 16:45:36.840147
 
 An agreement is drafted when its exchange is accepted; each edit is a new version (the data its
-template read is kept, so its PDF renders again byte for byte); an acceptance records the SHA-256
-of one version's PDF. A photo's subject may now be an exchange, at handover or at return: the
+template read is kept, so its PDF renders again byte for byte; the PDF accepted is kept once a
+side accepts); an acceptance records the SHA-256 of one version's PDF. A photo's subject may now be an exchange, at handover or at return: the
 `one_subject` check counts the new column, and `stage` is set exactly for an exchange's photos.
 """
 
@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('author_id', sa.Integer(), nullable=True),
     sa.Column('author_organization_id', sa.Integer(), nullable=True),
     sa.Column('template_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('pdf', sa.LargeBinary(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['agreement_id'], ['agreement.id'], name=op.f('fk_agreement_version_agreement_id_agreement'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['author_id'], ['person.id'], name=op.f('fk_agreement_version_author_id_person'), ondelete='SET NULL'),
