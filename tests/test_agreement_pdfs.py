@@ -203,3 +203,16 @@ def test_each_kind_draws_as_an_a4_page_with_pdftoppm_like_its_committed_golden(
     golden = Path("docs/screenshots") / f"agreement-{kind.value.replace('_', '-')}.png"
     with Image.open(golden) as committed:
         assert committed.size == page.size
+
+
+@pytest.mark.parametrize(
+    ("nonprofit", "expected"),
+    [(True, "étant une association qui poursuit"), (False, "les parties vérifient")],
+)
+def test_free_public_premises_claim_the_association_case_only_for_a_nonprofit(
+    nonprofit: bool, expected: str
+) -> None:
+    data = make_data(consideration=None)
+    data["beneficiary"]["nonprofit"] = nonprofit
+    text = text_of(render(AgreementKind.OCCUPATION_TEMPORAIRE, data, CREATED_AT))
+    assert expected in text

@@ -27,8 +27,10 @@ from core.models import (
     Listing,
     ListingKind,
     Organization,
+    OrganizationKind,
     Person,
     Role,
+    Sector,
     Space,
 )
 
@@ -193,6 +195,7 @@ def place_address(place: Space | None) -> str:
 def _party(side: Side, prefix: str, terms: Mapping[str, str]) -> dict[str, Any]:
     return {
         "name": side.organization.name,
+        "nonprofit": _nonprofit(side.organization),
         "siret": terms.get(f"{prefix}_siret") or siret_text(side.organization.siret),
         "address": terms.get(f"{prefix}_address", ""),
         "representative": {
@@ -200,6 +203,13 @@ def _party(side: Side, prefix: str, terms: Mapping[str, str]) -> dict[str, Any]:
             "role": terms.get(f"{prefix}_representative_role", ""),
         },
     }
+
+
+def _nonprofit(organization: Organization) -> bool:
+    """An association, a network or a public body: free occupation of a public domain is then
+    the association case of L2125-1 (a tiers-lieu may be a company: the template is cautious)."""
+    non_profit_kinds = (OrganizationKind.ASSOCIATION, OrganizationKind.RESEAU)
+    return organization.kind in non_profit_kinds or organization.sector is Sector.PUBLIC
 
 
 def _period(exchange: Exchange, terms: Mapping[str, str], fallback: str) -> dict[str, str]:
