@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route, WebSocketRoute
 
+from api.agreement_pdf import agreement_pdf_routes
 from api.auth import dev_provider
 from api.auth.cookies import UPLOAD_HEADER
 from api.auth.oidc import Providers
@@ -129,6 +130,7 @@ def create_app(
             *calendar_routes(db),
             *territory_export_routes(db, sign_in, graphql.jwt, limits),
             *media_routes(files),
+            *agreement_pdf_routes(db, sign_in, graphql.jwt, limits),
             *sign_in.routes(),
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],

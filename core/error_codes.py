@@ -291,6 +291,20 @@ class TrainingErrorCode(ErrorCode):
     RECOGNIZES_ITSELF = "a lab always recognizes its own trainings"
 
 
+@unique
+class AgreementErrorCode(ErrorCode):
+    """The agreement of an accepted exchange: its versions and each side's acceptance."""
+
+    AGREEMENT_NOT_FOUND = "This exchange has no agreement: it is drafted once the exchange is accepted."
+    VERSION_NOT_FOUND = "No version {value} of this agreement."
+    VERSION_NOT_CURRENT = (
+        "Version {value} is no longer the current one: read the current version, then accept it."
+    )
+    AGREEMENT_FIELD_MISSING = "to fill in before accepting"
+    TERM_REQUIRED = "this term of the agreement cannot be left empty"
+    AGREEMENT_ALREADY_ACCEPTED = "Your organization already accepted this version."
+
+
 CATALOGUE: tuple[type[ErrorCode], ...] = (
     InputErrorCode,
     AccountErrorCode,
@@ -311,6 +325,7 @@ CATALOGUE: tuple[type[ErrorCode], ...] = (
     ModerationErrorCode,
     DirectoryErrorCode,
     TrainingErrorCode,
+    AgreementErrorCode,
 )
 """Every code enum, in the order the documentation lists them."""
 

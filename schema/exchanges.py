@@ -19,6 +19,7 @@ from core.services import exchanges as service
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
 from core.services.exchange_rules import ExchangeAction, allowed_actions, sides_of
 from core.services.validation import parse
+from schema.agreements import Agreement, agreement_of_exchange
 from schema.context import Info
 from schema.errors import (
     ConflictError,
@@ -260,6 +261,13 @@ class Exchange(Node):
             equipment_days=self.row.equipment_days,
             premises_days=self.row.premises_days,
         )
+
+    @strawberry.field(
+        description="The agreement drafted when the exchange was accepted; null before (and for "
+        "an exchange accepted before agreements existed, until a side edits or accepts it)."
+    )
+    async def agreement(self, info: Info) -> Agreement | None:
+        return await agreement_of_exchange(info, self.row)
 
 
 async def load_exchange(info: Info, pk: int) -> Exchange | None:

@@ -10,6 +10,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from strawberry.dataloader import DataLoader
 
 from core.models import (
+    Agreement,
+    AgreementAcceptance,
+    AgreementVersion,
     Alert,
     Commune,
     Epci,
@@ -26,6 +29,7 @@ from core.models import (
     SpaceSourceRecord,
     Training,
 )
+from core.services.agreements import acceptances_of, agreements_of_exchanges, versions_of
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes, epcis_by_sirens
 from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
@@ -169,4 +173,14 @@ class Loaders:
         )
         self.trainings_by_person_id: DataLoader[int, list[Training]] = _grouped(
             lambda ids: trainings_of_people(session, ids), lambda t: t.person_id
+        )
+        # The agreement of an exchange the viewer already reached (`Exchange.agreement`).
+        self.agreement_by_exchange_id: DataLoader[int, Agreement | None] = _by_key(
+            lambda ids: agreements_of_exchanges(session, ids), lambda a: a.exchange_id
+        )
+        self.agreement_versions: DataLoader[int, list[AgreementVersion]] = _grouped(
+            lambda ids: versions_of(session, ids), lambda v: v.agreement_id
+        )
+        self.agreement_acceptances: DataLoader[int, list[AgreementAcceptance]] = _grouped(
+            lambda ids: acceptances_of(session, ids), lambda a: a.version_id
         )

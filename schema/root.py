@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from core.services.listings import read_listing
+from schema.agreements import AgreementMutation
 from schema.alerts import (
     Alert,
     AlertMutation,
@@ -109,6 +110,7 @@ class Mutation(
     ModerationMutation,
     SpaceMergeMutation,
     TrainingMutation,
+    AgreementMutation,
 ):
     pass
 
