@@ -289,6 +289,11 @@ class TrainingErrorCode(ErrorCode):
     TRAINER_NOT_A_MEMBER = "the trainer must be a member of the lab"
     TRAINING_ALREADY_REVOKED = "This training was already revoked."
     RECOGNIZES_ITSELF = "a lab always recognizes its own trainings"
+    # Equipment details: which trainings a listing requires, under which rule (issue 16).
+    TRAINING_RULE_WITHOUT_CLASSES = "a training rule needs at least one required training"
+    TRAINING_LABS_REQUIRED = "the LISTED_LABS rule needs at least one lab"
+    TRAINING_LABS_WITHOUT_LISTED_RULE = "labs are listed only with the LISTED_LABS rule"
+    TRAINING_LAB_NOT_FOUND = "no organization with id {value}"
 
 
 @unique

@@ -47,6 +47,7 @@ from schema.relay import (
     to_global_id,
 )
 from schema.spaces import Space, load_space
+from schema.training_checks import TrainingCheck, training_check_of
 
 Row = TypeVar("Row", models.Exchange, models.ExchangeMessage)
 
@@ -93,6 +94,11 @@ class ExchangeEvent:
     )
     actor_pk: strawberry.Private[int | None]
     organization_pk: strawberry.Private[int | None]
+    accepted_without_training: bool = strawberry.field(
+        default=False,
+        description="ACCEPTED events: the host accepted though the requester did not hold the "
+        "trainings the listing requires (its `trainingCheck` was not satisfied).",
+    )
 
     @classmethod
     def from_row(cls, row: models.ExchangeEvent) -> ExchangeEvent:
@@ -107,6 +113,7 @@ class ExchangeEvent:
             proposed_ends_at=_moment(proposed[1]),
             actor_pk=row.actor_person_id,
             organization_pk=row.actor_organization_id,
+            accepted_without_training="training_check" in row.data,
         )
 
     @strawberry.field(description="The name of the person who did it (never their e-mail).")
@@ -268,6 +275,13 @@ class Exchange(Node):
     )
     async def agreement(self, info: Info) -> Agreement | None:
         return await agreement_of_exchange(info, self.row)
+
+    @strawberry.field(
+        description="For the listing's organization, when its equipment requires trainings: "
+        "whether the person who asked holds them under its rule. Null for anyone else."
+    )
+    async def training_check(self, info: Info) -> TrainingCheck | None:
+        return await training_check_of(info, self.row)
 
 
 async def load_exchange(info: Info, pk: int) -> Exchange | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated, Any
 
 import strawberry
@@ -9,7 +10,19 @@ import strawberry
 from core import models
 from core.error_codes import ListingErrorCode
 from core.errors import InvalidInput
+from core.services.listing_details import TrainingRule, required_classes, training_rule_of
+from schema.context import Info
 from schema.enums import MaterialCondition, SkillFormat, SkillLevel
+from schema.organizations import Organization, load_organization
+from schema.relay import input_id
+
+strawberry.enum(
+    TrainingRule,
+    description="Whose trainings a lab accepts for a machine it lends, besides its own: any "
+    "verified lab's (ANY_VERIFIED_LAB), its network's (SAME_NETWORK), the listed labs' "
+    "(LISTED_LABS) or none (OWN_LAB_ONLY). Labs it recognizes count too, except for LISTED_LABS "
+    "and OWN_LAB_ONLY.",
+)
 
 
 @strawberry.type(description="A machine or tool that is lent or sought.")
@@ -19,8 +32,22 @@ class EquipmentDetails:
     machine_class: str | None = strawberry.field(
         description="Machine class, e.g. `laser`, `three_d_printer`, `cnc_milling`."
     )
-    training_required: bool = strawberry.field(description="A training is needed to use it.")
+    training_required: bool = strawberry.field(
+        description="A training is needed to use it (true when `requiredTrainings` is not empty)."
+    )
     quantity: int = strawberry.field(description="How many identical units.")
+    required_trainings: list[str] = strawberry.field(
+        description="The machine classes a user must be trained on, e.g. `laser`."
+    )
+    training_rule: TrainingRule | None = strawberry.field(
+        description="Whose trainings count; null when no training is required."
+    )
+    training_lab_pks: strawberry.Private[list[int]]
+
+    @strawberry.field(description="LISTED_LABS: the labs whose trainings count; empty otherwise.")
+    async def training_labs(self, info: Info) -> list[Organization]:
+        labs = await asyncio.gather(*(load_organization(info, pk) for pk in self.training_lab_pks))
+        return [lab for lab in labs if lab is not None]
 
 
 @strawberry.type(description="Premises: a building, a room, a plot.")
@@ -77,6 +104,12 @@ def details_of(kind: models.ListingKind, stored: dict[str, Any]) -> ListingDetai
     if kind == models.ListingKind.EQUIPMENT:
         values["training_required"] = bool(values["training_required"])
         values["quantity"] = values["quantity"] or 1
+        values["required_trainings"] = required_classes(stored)
+        values["training_required"] = values["training_required"] or bool(
+            values["required_trainings"]
+        )
+        values["training_rule"] = training_rule_of(stored)
+        values["training_lab_pks"] = list(stored.get("training_labs") or [])
     if kind == models.ListingKind.MATERIAL:
         values["quantity_open"] = values["quantity"] is None
         values["quantity"] = values["quantity"] or 0
@@ -92,8 +125,21 @@ class EquipmentDetailsInput:
     brand: str | None = _field("Maker, e.g. Epilog.")
     model: str | None = _field("Model, e.g. Legend 36EXT.")
     machine_class: str | None = _field("Machine class, e.g. `laser`, `three_d_printer`.")
-    training_required: bool = _field("A training is needed to use it.", False)
+    training_required: bool = _field(
+        "A training is needed to use it. Without `requiredTrainings`, the `machineClass` is the "
+        "one required.",
+        False,
+    )
     quantity: int = _field("How many identical units, 1 or more.", 1)
+    required_trainings: list[str] | None = _field(
+        "The machine classes a user must be trained on (EQUIPMENT category codes, at most 10)."
+    )
+    training_rule: TrainingRule | None = _field(
+        "Whose trainings count; SAME_NETWORK when trainings are required and it is not given."
+    )
+    training_lab_ids: list[strawberry.ID] | None = _field(
+        "LISTED_LABS only, and required then: the organizations whose trainings count."
+    )
 
 
 @strawberry.input(description="Premises details.")
@@ -146,5 +192,15 @@ def details_input(kind: models.ListingKind, given: ListingDetailsInput | None) -
                 code = ListingErrorCode.DETAILS_OF_ANOTHER_KIND
                 raise InvalidInput.one("details", code, message, value=kind.value)
             # Left out and null say the same: the service names a missing required field.
-            return {k: v for k, v in strawberry.asdict(value).items() if v is not None}
+            fields: dict[str, Any] = {
+                k: v for k, v in strawberry.asdict(value).items() if v is not None
+            }
+            if (lab_ids := fields.pop("training_lab_ids", None)) is not None:
+                fields["training_labs"] = _organization_pks(lab_ids)
+            return fields
     return {}
+
+
+def _organization_pks(ids: list[str]) -> list[int]:
+    field = "details.training_lab_ids"
+    return [pk for id_ in ids if (pk := input_id(id_, "Organization", field)) is not None]

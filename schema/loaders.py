@@ -18,6 +18,7 @@ from core.models import (
     Epci,
     Exchange,
     ExchangeEvent,
+    LabRecognition,
     Listing,
     NetworkArea,
     Organization,
@@ -46,7 +47,7 @@ from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
 from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
-from core.services.trainings import trainings_of_people
+from core.services.trainings import recognitions_of, trainings_of_people
 from search.client import SearchClient, SearchUnavailable
 from search.listings_search import (
     MULTI_SEARCH_MAX,
@@ -183,4 +184,8 @@ class Loaders:
         )
         self.agreement_acceptances: DataLoader[int, list[AgreementAcceptance]] = _grouped(
             lambda ids: acceptances_of(session, ids), lambda a: a.version_id
+        )
+        # Training checks (issue 16): the labs each host recognizes explicitly.
+        self.recognitions_by_organization_id: DataLoader[int, list[LabRecognition]] = _grouped(
+            lambda ids: recognitions_of(session, ids), lambda r: r.organization_id
         )

@@ -14,20 +14,25 @@ from sqlmodel import col, select
 
 from api.setup import load_demo, migrate
 from core.db import Database
+from core.importers.demo_trainings import HOST_ADMIN_EMAIL, TRAINEE
 from core.importers.living_demo import Sources, plan_demo
 from core.models import (
     Exchange,
     ExchangeMessage,
+    Invitation,
     Listing,
     ListingOrigin,
     ListingReport,
     NetworkArea,
     Organization,
     OrganizationKind,
+    Person,
     Space,
     SpaceClaim,
     SpaceSourceRecord,
 )
+from core.services.listing_details import TrainingRule
+from core.services.training_checks import CheckReason, TrainingCheck, check_exchange
 from core.settings import DEFAULT_DATA_DIR, Settings
 
 SHARED = Settings().shared_data_dir
@@ -170,10 +175,12 @@ def test_a_handful_of_exchanges_in_every_state_with_messages(loaded: Settings) -
     messages = Counter(m.exchange_id for m in _rows(loaded, select(ExchangeMessage)))
 
     states = Counter(exchange.state.value for exchange in exchanges)
-    assert states == {
+    expected = {
         state: 2
         for state in ("REQUESTED", "ACCEPTED", "IN_PROGRESS", "COMPLETED", "DECLINED", "CANCELLED")
     }
+    expected["REQUESTED"] += 1  # Léa Marchand's laser request (core/importers/demo_trainings.py)
+    assert states == expected
     assert all(messages[exchange.id] >= 1 for exchange in exchanges)
     assert max(messages.values()) >= 3
 
@@ -190,6 +197,34 @@ def test_networks_cover_the_country_and_two_regions_with_work_waiting(loaded: Se
     assert sum(not o.verified for o in members) >= 2
     assert [c.state.value for c in _rows(loaded, select(SpaceClaim))] == ["PENDING"] * 2
     assert [r.state.value for r in _rows(loaded, select(ListingReport))] == ["OPEN"]
+
+
+def test_a_laser_request_shows_its_host_a_training_of_the_same_network(loaded: Settings) -> None:
+    async def run() -> tuple[Exchange, TrainingCheck | None]:
+        database = Database.from_settings(loaded)
+        try:
+            async with database.session() as session:
+                trainee = select(Person.id).where(Person.display_name == TRAINEE)
+                asked = select(Exchange).where(col(Exchange.requested_by_id).in_(trainee))
+                exchange = (await session.exec(asked)).one()
+                return exchange, await check_exchange(session, exchange)
+        finally:
+            await database.dispose()
+
+    exchange, check = asyncio.run(run())
+
+    assert exchange.state.value == "REQUESTED"
+    assert check is not None
+    assert (check.rule, check.required_classes, check.satisfied) == (
+        TrainingRule.SAME_NETWORK,
+        ["laser"],
+        True,
+    )
+    assert sorted((i.counts, i.reason) for i in check.items) == [
+        (False, CheckReason.EXPIRED), (True, None)
+    ]  # fmt: skip
+    invited = _rows(loaded, select(Invitation).where(Invitation.email == HOST_ADMIN_EMAIL))
+    assert len(invited) == 1
 
 
 def test_no_internal_code_is_a_keyword_of_a_generated_listing(loaded: Settings) -> None:

@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from core.errors import DomainError
 from core.importers.demo_networks import load_demo_networks
+from core.importers.demo_trainings import load_demo_trainings
 from core.importers.listing_files import Row
 from core.importers.listings import import_rows
 from core.importers.living_demo import SEED, DemoPlan, Sources, plan_demo, rows_without_nones
@@ -81,6 +82,7 @@ async def load_living_demo(
         await rebase_examples(session, today)
         exchanges = await make_exchanges(session, today, random.Random(seed))  # noqa: S311
         networks = await load_demo_networks(session)
+        networks |= await load_demo_trainings(session, today)  # after the networks: SAME_NETWORK
         await coalesce_outbox(session)
     return LivingDemoReport(listings=report, exchanges=exchanges, networks=networks)
 

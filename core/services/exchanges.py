@@ -40,7 +40,7 @@ from core.models import (
     Space,
 )
 from core.models.base import utcnow
-from core.services import agreements, bookings, stock
+from core.services import agreements, bookings, stock, training_checks
 from core.services.exchange_commands import ExchangeDraft, MessageDraft, Note, PeriodProposal
 from core.services.exchange_impact import measure_impact
 from core.services.exchange_notices import notify_other_side
@@ -179,7 +179,8 @@ async def accept_exchange(
         exchange.unit = booked[0].unit  # the unit just taken: no need to read it back
     if exchange.quantity is not None:
         stock.take(listing, exchange.quantity)
-    await _move(session, principal, exchange, listing, permit, command.note)
+    unchecked = await training_checks.acceptance_data(session, exchange)  # accepted untrained
+    await _move(session, principal, exchange, listing, permit, command.note, data=unchecked)
     await agreements.draft_agreement(session, exchange)  # the paperwork, in the same transaction
     return exchange
 

@@ -5,21 +5,110 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from core.error_codes import TrainingErrorCode
 from core.models import Direction, ListingKind
+from core.services.trainings import machine_classes
+from core.services.validation import refuse
+
+MAX_REQUIRED_TRAININGS = 10
+MAX_TRAINING_LABS = 50
 
 
 class _Details(BaseModel):
     model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 
+class TrainingRule(enum.StrEnum):
+    """Whose trainings a host lab accepts for a machine it lends (always its own, too)."""
+
+    ANY_VERIFIED_LAB = "ANY_VERIFIED_LAB"
+    SAME_NETWORK = "SAME_NETWORK"
+    LISTED_LABS = "LISTED_LABS"
+    OWN_LAB_ONLY = "OWN_LAB_ONLY"
+
+
 class EquipmentDetails(_Details):
+    """`required_trainings` names the machine classes a user must be trained on, under
+    `training_rule` (SAME_NETWORK unless said); `training_required` follows it. A listing of
+    before issue 16 said only `training_required` with its `machine_class`: that class is then
+    the required one (here on write, `required_classes` on read). A training required with no
+    known class stays as it was said, with nothing to check."""
+
     brand: str | None = Field(default=None, max_length=100)
     model: str | None = Field(default=None, max_length=100)
     machine_class: str | None = Field(default=None, max_length=60)
     training_required: bool = False
+    required_trainings: list[str] | None = Field(
+        default=None, max_length=MAX_REQUIRED_TRAININGS, validate_default=True
+    )
+    training_rule: TrainingRule | None = Field(default=None, validate_default=True)
+    training_labs: list[int] | None = Field(
+        default=None, max_length=MAX_TRAINING_LABS, validate_default=True
+    )
     quantity: int = Field(default=1, ge=1, le=10_000)
+
+    @field_validator("required_trainings")
+    @classmethod
+    def _known_classes(cls, classes: list[str] | None, info: ValidationInfo) -> list[str] | None:
+        known = machine_classes()
+        for name in classes or []:
+            if name not in known:
+                raise refuse(TrainingErrorCode.UNKNOWN_MACHINE_CLASS, name)
+        unique = list(dict.fromkeys(classes or []))
+        if not unique and info.data.get("training_required"):
+            unique = [c for c in [info.data.get("machine_class")] if c in known]
+        return unique or None
+
+    @field_validator("training_rule")
+    @classmethod
+    def _rule_of_classes(
+        cls, rule: TrainingRule | None, info: ValidationInfo
+    ) -> TrainingRule | None:
+        if "required_trainings" not in info.data:  # already refused
+            return rule
+        if not info.data["required_trainings"]:
+            if rule is not None:
+                raise refuse(TrainingErrorCode.TRAINING_RULE_WITHOUT_CLASSES)
+            return None
+        return rule or TrainingRule.SAME_NETWORK
+
+    @field_validator("training_labs")
+    @classmethod
+    def _labs_of_rule(cls, labs: list[int] | None, info: ValidationInfo) -> list[int] | None:
+        if "training_rule" not in info.data:  # already refused
+            return labs
+        listed = info.data["training_rule"] == TrainingRule.LISTED_LABS
+        if listed and not labs:
+            raise refuse(TrainingErrorCode.TRAINING_LABS_REQUIRED)
+        if not listed and labs:
+            raise refuse(TrainingErrorCode.TRAINING_LABS_WITHOUT_LISTED_RULE)
+        return sorted(set(labs)) if labs else None
+
+    @model_validator(mode="after")
+    def _required_when_classes(self) -> EquipmentDetails:
+        if self.required_trainings:
+            self.training_required = True
+        return self
+
+
+def required_classes(details: dict[str, Any]) -> list[str]:
+    """The machine classes stored equipment details require; a listing of before issue 16 with
+    `training_required` and a known `machine_class` requires that class."""
+    if classes := details.get("required_trainings"):
+        return list(classes)
+    machine_class = details.get("machine_class")
+    if details.get("training_required") and machine_class in machine_classes():
+        return [machine_class]
+    return []
+
+
+def training_rule_of(details: dict[str, Any]) -> TrainingRule | None:
+    """The rule of stored equipment details; SAME_NETWORK when classes are required unsaid."""
+    if not required_classes(details):
+        return None
+    return TrainingRule(details.get("training_rule") or TrainingRule.SAME_NETWORK)
 
 
 class ErpCategory(enum.IntEnum):

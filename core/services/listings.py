@@ -38,6 +38,7 @@ from core.services.listing_counts import public_total
 from core.services.locations import Location, locate
 from core.services.pagination import Page, PageRequest, paginate
 from core.services.principal import Principal, require_member, require_principal
+from core.services.training_checks import check_training_labs
 from core.services.visibility import sees_only_public, visible_listings
 
 
@@ -82,6 +83,7 @@ async def add_listing(
 
     Bulk imports call this directly: they have no principal, and already know which refs exist.
     """
+    await check_training_labs(session, draft.details)
     listing = Listing(
         ref=draft.ref,
         organization_id=organization_id,
@@ -101,6 +103,7 @@ async def replace_listing(session: AsyncSession, listing: Listing, draft: Listin
 
     A bulk import's update: the file's row is the whole truth about the listing.
     """
+    await check_training_labs(session, draft.details)
     location = await _location(session, listing.organization_id, draft.space_id, draft)
     fields = _draft_fields(draft)
     if listing.origin == ListingOrigin.OWNER:  # once its owner has published it, it stays theirs
@@ -152,6 +155,7 @@ async def update_listing(
         details, problems = checked_details(listing.kind, changes["details"], listing.direction)
         if problems:
             raise InvalidInput(problems)
+        await check_training_labs(session, details)
         _keep_remaining_in_step(listing, details)
         listing.details = details
     for key in changes.keys() - location_keys - {"details", "status"}:

@@ -179,6 +179,14 @@ async def recognized_labs(session: AsyncSession, organization_id: int) -> list[i
     return sorted((await session.exec(query)).all())
 
 
+async def recognitions_of(
+    session: AsyncSession, organization_ids: Sequence[int]
+) -> list[LabRecognition]:
+    """The explicit recognitions of many labs in one query (a loader's batch)."""
+    query = select(LabRecognition).where(col(LabRecognition.organization_id).in_(organization_ids))
+    return list((await session.exec(query)).all())
+
+
 async def trainings_of(session: AsyncSession, person_id: int) -> list[Training]:
     """A person's whole passport, revoked and expired included, newest first."""
     return await trainings_of_people(session, [person_id])
