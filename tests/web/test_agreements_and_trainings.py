@@ -20,10 +20,21 @@ import os
 import re
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import unquote
 
 from playwright.sync_api import Locator, Page, expect
 
-from tests.web.conftest import PUBLISH, REQUEST, NewContext, graphql, screenshot, sign_in
+from tests.web.conftest import (
+    FABLAB,
+    PUBLISH,
+    REQUEST,
+    NewContext,
+    axe_violations,
+    ensure_organization,
+    graphql,
+    screenshot,
+    sign_in,
+)
 
 SHOTS = os.environ.get("SHOTS_DIR")
 ASSOCIATION = "Les Ateliers partagés de Montreuil"
@@ -144,7 +155,9 @@ def accept_agreement(page: Page) -> str:
     sha = section.get_by_test_id("agreement-sha").inner_text().strip()
     assert re.fullmatch(r"[0-9a-f]{64}", sha), sha
     section.get_by_role("button", name="Bon pour accord", exact=True).click()
-    expect(page.get_by_role("status").filter(has_text="Votre accord est enregistré.")).to_be_visible()
+    expect(
+        page.get_by_role("status").filter(has_text="Votre accord est enregistré.")
+    ).to_be_visible()
     return sha
 
 
@@ -162,26 +175,38 @@ def test_premises_agreement_drafted_edited_accepted_by_both_downloaded(
     # ---- drafted: the commune's side sees it, a draft, with the banner near the state
     agent.goto(path)
     section = agreement_section(agent)
-    expect(section.get_by_text("Convention d'occupation temporaire du domaine public")).to_be_visible()
+    expect(
+        section.get_by_text("Convention d'occupation temporaire du domaine public")
+    ).to_be_visible()
     expect(section.get_by_text("Brouillon", exact=True)).to_be_visible()
     expect(section.get_by_text("pas un conseil juridique", exact=False)).to_be_visible()
     banner = agent.get_by_role("note").filter(has_text="pas encore acceptée par les deux parties")
     expect(banner).to_be_visible()
     expect(section.get_by_text("Pour pouvoir l'accepter, il manque encore")).to_be_visible()
     expect(section.get_by_text("l'usage prévu des locaux")).to_be_visible()
+    assert axe_violations(agent) == []
+    shots(agent, "agreement-draft")
+    section = agreement_section(agent)
 
     # ---- edited by the commune: the missing terms filled in, one clause added → version 2
     section.get_by_role("button", name="Modifier la convention").click()
     form = section.get_by_role("form", name="Modifier la convention")
     terms = form.get_by_role("group", name="Les termes")
-    for field in terms.locator("input, textarea").all():
-        if not field.input_value():
-            field.fill("Atelier de réparation de vélos ouvert au public" if field.evaluate(
-                "e => e.tagName") == "TEXTAREA" else "Mairie, place Jean-Jaurès, 93100 Montreuil")
+    expect(terms.get_by_label("Représentant·e — Commune de Montreuil")).to_have_value(
+        "Camille Martin"
+    )
+    terms.get_by_label("Adresse — Commune de Montreuil").fill("Place Jean-Jaurès, 93100 Montreuil")
+    terms.get_by_label(f"Adresse — {ASSOCIATION}").fill("5 rue Arago, 93100 Montreuil")
+    terms.get_by_label("Usage prévu des locaux").fill(
+        "Un atelier de réparation de vélos ouvert à tous."
+    )
+    terms.get_by_label("Assurance").fill("Responsabilité civile de l'association (MAIF).")
     form.get_by_role("button", name="Ajouter une clause").click()
     form.get_by_label("Titre de la clause 1").fill("Clés")
     form.get_by_label("Texte de la clause 1").fill("Deux jeux de clés sont remis à l'association.")
     expect(form.get_by_text(re.compile(r"^45 / 10\s000 caractères$"))).to_be_visible()
+    assert axe_violations(agent) == []
+    screenshot(agent, "agreement-edit-form")
     form.get_by_role("button", name="Enregistrer une nouvelle version").click()
     expect(agent.get_by_role("status").filter(has_text="Nouvelle version")).to_be_visible()
     expect(section.get_by_text("Version 2", exact=True)).to_be_visible()
@@ -219,6 +244,7 @@ def test_premises_agreement_drafted_edited_accepted_by_both_downloaded(
     pdf = bytes(body["bytes"])
     assert pdf.startswith(b"%PDF")
     assert hashlib.sha256(pdf).hexdigest() == sha
+    assert axe_violations(association) == []
     shots(association, "agreement-exchange")
 
 
@@ -237,10 +263,16 @@ def test_laser_loan_request_shows_the_host_a_training_from_a_recognized_lab(
     host.goto(f"/echanges/{loans[0]['id']}")
 
     check = host.get_by_role("region", name="Formation requise")
-    expect(check.get_by_text("Léa Marchand (exemple) détient une formation reconnue")).to_be_visible()
+    expect(
+        check.get_by_text("Léa Marchand (exemple) détient une formation reconnue")
+    ).to_be_visible()
     expect(check.get_by_text(re.compile("Découpeuse laser — formation qui compte"))).to_be_visible()
-    expect(check.get_by_text(re.compile(r"FabLab BEN \(exemple\), formé·e le .*compte$"))).to_be_visible()
-    expect(check.get_by_text(re.compile(r"Cobalt \(exemple\), formé·e le .*expirée$"))).to_be_visible()
+    expect(
+        check.get_by_text(re.compile(r"FabLab BEN \(exemple\), formé·e le .*compte$"))
+    ).to_be_visible()
+    expect(
+        check.get_by_text(re.compile(r"Cobalt \(exemple\), formé·e le .*expirée$"))
+    ).to_be_visible()
     # Satisfied: the accept panel says nothing about trainings.
     host.get_by_role("button", name="Accepter", exact=True).click()
     expect(host.get_by_text("ne détient pas toutes les formations")).to_have_count(0)
@@ -268,4 +300,79 @@ def test_laser_loan_request_shows_the_host_a_training_from_a_recognized_lab(
     expect(item.get_by_role("heading", name="Découpeuse laser")).to_be_visible()
     expect(item.get_by_text("Valide", exact=True)).to_be_visible()
     expect(item.get_by_role("link", name="Makeo (exemple)")).to_be_visible()
+    assert axe_violations(host) == []
     shots(host, "passport")
+
+
+def test_equipment_requiring_a_training_from_chosen_labs_accepted_without_it(
+    new_context: NewContext,
+) -> None:
+    """Makeo publishes a CNC router that asks for the CNC training from labs it lists; the
+    FabLab de Guéret, untrained, asks for it; the host is warned, accepts anyway, and the
+    history says so."""
+    host = new_context().new_page()
+    sign_in(host, "fablab-makeo", "/publier")
+    host.get_by_role("radio", name="Offre", exact=True).check()
+    host.get_by_role("radio", name="Matériel", exact=True).check()
+    host.get_by_label("Titre", exact=True).fill("Fraiseuse numérique Shaper Origin")
+    host.get_by_label("Description", exact=True).fill(
+        "Une fraiseuse portative guidée, avec ses fraises et son aspiration."
+    )
+    today = date.today()
+    host.get_by_label("Disponible à partir du").fill(today.isoformat())
+    host.get_by_label("Disponible jusqu'au").fill((today + timedelta(days=200)).isoformat())
+    host.get_by_label("Une formation est nécessaire pour l'utiliser").check()
+    host.get_by_role("group", name="Formations requises").get_by_label(
+        "Fraiseuse numérique (CNC)"
+    ).check()
+    host.get_by_role(
+        "radio", name=re.compile("^Celles de notre lieu et des lieux que nous")
+    ).check()
+    host.get_by_label("Ajouter un lieu : cherchez-le par son nom").fill("FabLab BEN")
+    host.get_by_role("button", name="Ajouter : FabLab BEN (exemple)").click()
+    expect(host.get_by_role("button", name="Retirer : FabLab BEN (exemple)")).to_be_visible()
+    assert axe_violations(host) == []
+    screenshot(host, "equipment-training-form")
+    host.get_by_role("button", name="Publier", exact=True).click()
+    expect(host).to_have_url(re.compile(r"/annonces/[^/]+$"))
+    expect(host.get_by_text("Fraiseuse numérique (CNC)", exact=True)).to_be_visible()
+    expect(host.get_by_text("celles de ce lieu et de : FabLab BEN (exemple)")).to_be_visible()
+    screenshot(host, "equipment-training-listing")
+    listing_id = unquote(host.url.rsplit("/", 1)[1])
+
+    requester = new_context().new_page()
+    sign_in(requester, "fablab-gueret", "/")
+    ensure_organization(requester, *FABLAB)
+    start = today + timedelta(days=10)
+    requested = graphql(
+        requester,
+        REQUEST,
+        {
+            "input": {
+                "listingId": listing_id,
+                "startsAt": f"{start}T09:00:00+00:00",
+                "endsAt": f"{start + timedelta(days=1)}T18:00:00+00:00",
+                "message": "Bonjour, nous aimerions l'emprunter deux jours.",
+            }
+        },
+    )["exchangeRequest"]
+    assert requested["__typename"] == "ExchangeChangeSuccess", requested
+
+    host.goto(f"/echanges/{requested['exchange']['id']}")
+    check = host.get_by_role("region", name="Formation requise")
+    expect(
+        check.get_by_text("ne détient pas toutes les formations que vous demandez")
+    ).to_be_visible()
+    expect(
+        check.get_by_text(re.compile("Fraiseuse numérique \\(CNC\\) — aucune formation"))
+    ).to_be_visible()
+    expect(check.get_by_text("Vous pouvez accepter quand même : ce sera noté")).to_be_visible()
+    host.get_by_role("button", name="Accepter", exact=True).click()
+    expect(host.get_by_text("ne détient pas toutes les formations requises")).to_be_visible()
+    screenshot(host, "training-missing-accept")
+    host.get_by_role("button", name="Confirmer l'acceptation").click()
+    expect(host.get_by_role("status").filter(has_text="Demande acceptée.")).to_be_visible()
+    history = host.get_by_role("region", name="Historique")
+    expect(history.get_by_text("Acceptée sans que la personne qui demandait")).to_be_visible()
+    # The acceptance drafted the loan agreement: shown, with its banner.
+    expect(agreement_section(host).get_by_text("Convention de prêt à usage")).to_be_visible()
