@@ -293,6 +293,16 @@ def test_laser_loan_request_shows_the_host_a_training_from_a_recognized_lab(
     block.get_by_role("button", name="Enregistrer la formation").click()
     expect(block.get_by_text("Formation enregistrée.")).to_be_visible()
     expect(block.get_by_text("Yanis Roux — Découpeuse laser")).to_be_visible()
+    # ... and recognizes another lab's trainings, then stops.
+    block.get_by_label("Chercher un lieu par son nom").fill("Cobalt")
+    block.get_by_role("button", name="Reconnaître ses formations : Cobalt (exemple)").click()
+    expect(
+        block.get_by_text("Les formations de Cobalt (exemple) comptent désormais")
+    ).to_be_visible()
+    screenshot(host, "org-trainings")
+    block.get_by_role("button", name="Ne plus les reconnaître : Cobalt (exemple)").click()
+    expect(block.get_by_text("Les formations de Cobalt (exemple) ne comptent plus")).to_be_visible()
+    assert axe_violations(host) == []
 
     host.get_by_role("navigation").get_by_role("link", name="Passeport").click()
     expect(host.get_by_role("heading", level=1)).to_have_text("Mon passeport de formation")
