@@ -300,7 +300,9 @@ class TrainingErrorCode(ErrorCode):
 class AgreementErrorCode(ErrorCode):
     """The agreement of an accepted exchange: its versions and each side's acceptance."""
 
-    AGREEMENT_NOT_FOUND = "This exchange has no agreement: it is drafted once the exchange is accepted."
+    AGREEMENT_NOT_FOUND = (
+        "This exchange has no agreement: it is drafted once the exchange is accepted."
+    )
     VERSION_NOT_FOUND = "No version {value} of this agreement."
     VERSION_NOT_CURRENT = (
         "Version {value} is no longer the current one: read the current version, then accept it."

@@ -1,30 +1,25 @@
-"""Agreements: `Exchange.agreement`, `agreementEdit` and `agreementAccept`.
+"""Agreements as read: `Exchange.agreement`, its versions and acceptances.
 
 Thin over `core.services.agreements`: an agreement is reached only through its exchange, which
-only the two parties see; versions and acceptances come through per-request loaders.
+only the two parties see; versions and acceptances come through per-request loaders. The
+mutations are in `schema/agreement_mutations.py` (their result names the exchange too).
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Any
 
 import strawberry
 
 from core import models
 from core.agreements.drafting import TERMS
 from core.agreements.render import missing_fields
-from core.error_codes import AgreementErrorCode, ExchangeErrorCode
-from core.errors import NotFound
 from core.models import AgreementKind, AgreementState
 from core.services import agreements as service
 from schema.context import Info
-from schema.errors import ConflictError, InputError, NotAllowedError, NotFoundError, run_mutation
 from schema.organizations import Organization, load_organization, organization_of
-from schema.relay import Node, expect_id, to_global_id
-
-if TYPE_CHECKING:
-    from schema.exchanges import Exchange
+from schema.relay import Node, to_global_id
 
 strawberry.enum(
     AgreementKind,
@@ -201,6 +196,13 @@ class Agreement(Node):
         )
 
 
+async def load_agreement(info: Info, pk: int) -> Agreement | None:
+    """`node(id:)`: an agreement, for the members of its exchange's parties only."""
+    row = await info.context.loaders.agreement_by_id.load(pk)
+    exchange = await info.context.loaders.exchange_by_id.load(row.exchange_id) if row else None
+    return Agreement.of(row, exchange) if row and exchange else None
+
+
 async def agreement_of_exchange(info: Info, exchange: models.Exchange) -> Agreement | None:
     """`Exchange.agreement`: the caller reached the exchange, so the viewer is a party."""
     row = await info.context.loaders.agreement_by_exchange_id.load(exchange.id or 0)
@@ -212,129 +214,3 @@ async def _person_name(info: Info, pk: int | None) -> str | None:
         return None
     person = await info.context.loaders.person_by_id.load(pk)
     return person.display_name if person else None
-
-
-# --- mutations -------------------------------------------------------------------------------
-
-
-@strawberry.input(description="A free clause.")
-class AgreementClauseInput:
-    title: str = strawberry.field(description="1 to 200 characters.")
-    text: str = strawberry.field(description="1 to 10,000 characters.")
-
-
-@strawberry.input(description='Changed terms: null keeps a value, "" clears it (1,000 chars).')
-class AgreementTermsInput:
-    provider_representative_name: str | None = None
-    provider_representative_role: str | None = None
-    provider_address: str | None = None
-    beneficiary_representative_name: str | None = None
-    beneficiary_representative_role: str | None = None
-    beneficiary_address: str | None = None
-    use: str | None = None
-    circumstances: str | None = None
-    schedule: str | None = None
-    person_name: str | None = None
-    person_role: str | None = None
-    insurance: str | None = None
-    deposit: str | None = None
-    object_value: str | None = None
-
-
-@strawberry.input(description="An edit of an exchange's agreement: a new version.")
-class AgreementEditInput:
-    exchange_id: strawberry.ID = strawberry.field(description="The exchange.")
-    clauses: list[AgreementClauseInput] | None = strawberry.field(
-        default=None, description="All the free clauses (at most 30); null keeps them."
-    )
-    terms: AgreementTermsInput | None = strawberry.field(
-        default=None, description="The terms to change; null changes none."
-    )
-
-
-@strawberry.input(description="Accept, for your side, the version you read.")
-class AgreementAcceptInput:
-    exchange_id: strawberry.ID = strawberry.field(description="The exchange.")
-    version_id: strawberry.ID = strawberry.field(
-        description="The version you read: refused if another one became current since."
-    )
-
-
-@strawberry.type(description="The agreement after the change, and its exchange.")
-class AgreementSuccess:
-    row: strawberry.Private[models.Agreement]
-
-    @strawberry.field(description="The agreement.")
-    async def agreement(self, info: Info) -> Agreement:
-        exchange = await info.context.loaders.exchange_by_id.load(self.row.exchange_id)
-        assert exchange is not None
-        return Agreement.of(self.row, exchange)
-
-    @strawberry.field(description="Its exchange.")
-    async def exchange(
-        self, info: Info
-    ) -> Annotated[Exchange, strawberry.lazy("schema.exchanges")]:
-        from schema.exchanges import load_exchange
-
-        exchange = await load_exchange(info, self.row.exchange_id)
-        assert exchange is not None
-        return exchange
-
-
-AgreementEditResult = Annotated[
-    AgreementSuccess | InputError | NotFoundError | ConflictError,
-    strawberry.union("AgreementEditResult", description="The new version, or why not."),
-]
-AgreementAcceptResult = Annotated[
-    AgreementSuccess | InputError | NotFoundError | ConflictError | NotAllowedError,
-    strawberry.union("AgreementAcceptResult", description="The acceptance, or why not."),
-]
-
-
-def _pk(global_id: str, type_name: str, code: AgreementErrorCode | ExchangeErrorCode) -> int:
-    pk = expect_id(global_id, type_name)
-    if pk is None:
-        raise NotFound(code, value=global_id)
-    return pk
-
-
-@strawberry.type
-class AgreementMutation:
-    @strawberry.mutation(
-        description="As a member of either side, edit an exchange's agreement: its free clauses "
-        "and terms. It makes a new version; acceptances of the previous one no longer count."
-    )
-    async def agreement_edit(
-        self,
-        info: Info,
-        input: Annotated[AgreementEditInput, strawberry.argument(description="The edit.")],
-    ) -> AgreementEditResult:
-        async def edit() -> models.Agreement:
-            exchange_pk = _pk(input.exchange_id, "Exchange", ExchangeErrorCode.EXCHANGE_NOT_FOUND)
-            clauses = None if input.clauses is None else [vars(c) for c in input.clauses]
-            terms = None if input.terms is None else dict(vars(input.terms))
-            return await service.edit_agreement(
-                info.context.session, info.context.principal, exchange_pk, clauses, terms
-            )
-
-        return await run_mutation(info, edit, lambda row: AgreementSuccess(row=row))
-
-    @strawberry.mutation(
-        description="As an ADMIN or OWNER of a side, accept the current version of an "
-        "exchange's agreement; its PDF's SHA-256 is recorded. Both sides: ACCEPTED."
-    )
-    async def agreement_accept(
-        self,
-        info: Info,
-        input: Annotated[AgreementAcceptInput, strawberry.argument(description="Which version.")],
-    ) -> AgreementAcceptResult:
-        async def accept() -> models.Agreement:
-            exchange_pk = _pk(input.exchange_id, "Exchange", ExchangeErrorCode.EXCHANGE_NOT_FOUND)
-            version_pk = _pk(
-                input.version_id, "AgreementVersion", AgreementErrorCode.VERSION_NOT_FOUND
-            )
-            return await service.accept_agreement(
-                info.context.session, info.context.principal, exchange_pk, version_pk
-            )
-
-        return await run_mutation(info, accept, lambda row: AgreementSuccess(row=row))

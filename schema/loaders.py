@@ -30,7 +30,12 @@ from core.models import (
     SpaceSourceRecord,
     Training,
 )
-from core.services.agreements import acceptances_of, agreements_of_exchanges, versions_of
+from core.services.agreements import (
+    acceptances_of,
+    agreements_by_ids,
+    agreements_of_exchanges,
+    versions_of,
+)
 from core.services.alerts import alerts_by_ids
 from core.services.communes import communes_by_codes, epcis_by_sirens
 from core.services.exchange_reads import events_of, exchanges_by_ids, listings_of_exchanges
@@ -178,6 +183,9 @@ class Loaders:
         # The agreement of an exchange the viewer already reached (`Exchange.agreement`).
         self.agreement_by_exchange_id: DataLoader[int, Agreement | None] = _by_key(
             lambda ids: agreements_of_exchanges(session, ids), lambda a: a.exchange_id
+        )
+        self.agreement_by_id: DataLoader[int, Agreement | None] = _by_key(
+            lambda ids: agreements_by_ids(session, ids), lambda a: a.id
         )
         self.agreement_versions: DataLoader[int, list[AgreementVersion]] = _grouped(
             lambda ids: versions_of(session, ids), lambda v: v.agreement_id

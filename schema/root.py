@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from core.services.listings import read_listing
-from schema.agreements import AgreementMutation
+from schema.agreement_mutations import AgreementMutation
+from schema.agreements import load_agreement
 from schema.alerts import (
     Alert,
     AlertMutation,
@@ -66,6 +67,8 @@ async def resolve_node(info: Info, global_id: str) -> Node | None:
         return await load_notification(info, pk)
     if type_name == "Exchange":
         return await load_exchange(info, pk)
+    if type_name == "Agreement":
+        return await load_agreement(info, pk)
     return None
 
 

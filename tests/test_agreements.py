@@ -16,20 +16,33 @@ from pypdf import PdfReader
 from sqlmodel import delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.agreements.french import NBSP, euros, french_date, french_number
+from core.agreements.drafting import siret_text
+from core.agreements.french import NBSP, THIN_NBSP, euros, french_date, french_number
+from core.agreements.kinds import kind_for
 from core.models import (
     Agreement,
     AgreementAcceptance,
     AgreementVersion,
     Direction,
+    ExchangeState,
     ListingKind,
     Organization,
     OrganizationKind,
+    Photo,
+    PhotoStage,
     Role,
     Sector,
 )
-from schema.relay import to_global_id
-from tests.factories import Member, make_listing, make_member, make_organization, make_space
+from core.services.agreements import draft_agreement
+from schema.relay import from_global_id, to_global_id
+from tests.factories import (
+    Member,
+    make_exchange,
+    make_listing,
+    make_member,
+    make_organization,
+    make_space,
+)
 from tests.graphql import GraphQLClient
 
 REQUEST = """mutation($input: ExchangeRequestInput!) { exchangeRequest(input: $input) {
@@ -171,7 +184,8 @@ async def _pdf_text(client: GraphQLClient, url: str, token: str) -> tuple[str, s
     assert response.headers["content-type"] == "application/pdf"
     assert response.headers["cache-control"] == "private, no-store"
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
-    return " ".join(text.replace(NBSP, " ").split()), hashlib.sha256(response.content).hexdigest()
+    text = text.replace(NBSP, " ").replace(THIN_NBSP, " ")
+    return " ".join(text.split()), hashlib.sha256(response.content).hexdigest()
 
 
 async def _count(session: AsyncSession, model: type[Any]) -> int:
@@ -288,8 +302,6 @@ async def test_a_communes_premises_are_drafted_edited_accepted_by_both_and_downl
 
 
 def _pk(global_id: str) -> int:
-    from schema.relay import from_global_id
-
     decoded = from_global_id(global_id)
     assert decoded is not None
     return decoded[1]
@@ -363,7 +375,8 @@ async def test_each_kind_is_drafted_from_a_real_exchange_and_its_pdf_read_back(
     for phrase in (*parties, "SIRET 216 901 230 00014", *expected):
         assert phrase in text, (phrase, text)
     if kind != "ATTESTATION_DON":
-        assert "11 janvier 2027" in text and "26 février 2027" in text
+        assert "11 janvier 2027" in text
+        assert "26 février 2027" in text
 
 
 async def test_a_request_listing_makes_the_requester_the_provider(
@@ -557,21 +570,127 @@ def test_dates_are_paris_days_in_french() -> None:
 
 def test_amounts_and_numbers_are_written_the_french_way() -> None:
     assert euros(Decimal("200")) == f"200,00{NBSP}€"
-    assert euros(Decimal("15000")) == f"15{NBSP}000,00{NBSP}€"
-    assert euros(1234567.891) == f"1{NBSP}234{NBSP}567,89{NBSP}€"
+    assert euros(Decimal("15000")) == f"15{THIN_NBSP}000,00{NBSP}€"
+    assert euros(1234567.891) == f"1{THIN_NBSP}234{THIN_NBSP}567,89{NBSP}€"
     assert french_number(Decimal("2.500")) == "2,5"
     assert french_number(Decimal("42.000")) == "42"
-    assert french_number(Decimal("1234.5")) == f"1{NBSP}234,5"
+    assert french_number(Decimal("1234.5")) == f"1{THIN_NBSP}234,5"
 
 
 def test_a_siret_is_grouped_by_three_then_five() -> None:
-    from core.agreements.drafting import siret_text
-
-    assert siret_text("12345678900012") == "123 456 789 00012"
+    assert siret_text("12345678900012") == NBSP.join(("123", "456", "789", "00012"))
     assert siret_text(None) == ""
 
 
 def test_the_public_sector_drives_the_premises_kind() -> None:
-    from core.agreements.kinds import kind_for
-
     assert kind_for(ListingKind.PREMISES, Sector.PUBLIC, True).name == "OCCUPATION_TEMPORAIRE"
+
+
+async def test_the_handover_clause_quotes_the_start_note_and_the_handover_photos(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        scene.mayor,
+        kind=ListingKind.EQUIPMENT,
+        title="Découpeuse vinyle",
+    )
+    drafted = await _read(client, exchange_id, scene.mayor.token)
+    start = 'mutation($id: ID!) { exchangeStart(id: $id, note: "Lame neuve") { __typename } }'
+    await client.execute(start, {"id": exchange_id}, scene.president.token)
+    session.add(
+        Photo(
+            exchange_id=_pk(exchange_id),
+            stage=PhotoStage.HANDOVER,
+            alt="Capot rayé de 3 cm",
+            key=f"photos/{'a' * 32}",
+            width=320,
+            height=240,
+            widths=[320],
+            source_format="JPEG",
+        )
+    )
+    await session.commit()
+
+    edited = (await _edit(client, exchange_id, scene.mayor.token, terms={}))["agreement"]
+    text, _ = await _pdf_text(client, edited["pdfUrl"], scene.mayor.token)
+
+    assert drafted["pdfUrl"] is not None
+    first, _ = await _pdf_text(client, drafted["pdfUrl"], scene.mayor.token)
+    assert "sera constaté contradictoirement lors de la remise" in first
+    assert "Lame neuve. Photos : Capot rayé de 3 cm." in text, text
+
+
+async def test_a_page_of_exchanges_with_their_agreements_costs_a_constant_number_of_statements(
+    client: GraphQLClient, session: AsyncSession, scene: Scene, statements: Any
+) -> None:
+    for index in range(6):
+        listing = await make_listing(session, scene.association, title=f"Outil {index}")
+        exchange = await make_exchange(session, listing, scene.commune, ExchangeState.ACCEPTED)
+        await draft_agreement(session, exchange)
+    await session.commit()
+    query = """query($n: Int!) { exchanges(first: $n) { edges { node { agreement {
+        state missingFields terms { use } viewerCanAccept current { number }
+        versions { authorName authorOrganization { name } clauses { title }
+                   acceptances { personName organization { name } } } } } } } }"""
+
+    await client.execute(query, {"n": 1}, scene.mayor.token)  # the token's first use is noted
+    counts = []
+    for size in (2, 6):
+        before = statements.total
+        data = await client.execute(query, {"n": size}, scene.mayor.token)
+        counts.append(statements.total - before)
+        assert len(data["exchanges"]["edges"]) == size
+
+    assert counts[0] == counts[1]
+
+
+async def test_an_agreement_is_a_node_only_the_parties_refetch(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        scene.mayor,
+        kind=ListingKind.EQUIPMENT,
+        title="Imprimante 3D",
+    )
+    agreement_id = (await _read(client, exchange_id, scene.mayor.token))["id"]
+    query = "query($id: ID!) { node(id: $id) { ... on Agreement { kind state } } }"
+
+    party = (await client.execute(query, {"id": agreement_id}, scene.volunteer.token))["node"]
+    stranger = (await client.execute(query, {"id": agreement_id}, scene.stranger.token))["node"]
+
+    assert party == {"kind": "PRET_A_USAGE", "state": "DRAFT"}
+    assert stranger is None
+
+
+async def test_a_missing_siret_is_reported_and_read_again_on_the_next_edit(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    collective = await make_organization(session, "Collectif sans SIRET")
+    admin = await make_member(session, collective, Role.ADMIN)
+    await session.commit()
+    exchange_id = await _accepted_exchange(
+        client,
+        session,
+        scene.association,
+        scene.president,
+        admin,
+        kind=ListingKind.EQUIPMENT,
+        title="Visseuse",
+    )
+    drafted = await _read(client, exchange_id, admin.token)
+
+    collective.siret = "80295478500028"  # the collective registers with INSEE
+    session.add(collective)
+    await session.commit()
+    edited = (await _edit(client, exchange_id, admin.token))["agreement"]
+
+    assert "beneficiary.siret" in drafted["missingFields"]
+    assert "beneficiary.siret" not in edited["missingFields"]

@@ -33,6 +33,7 @@ from core.models import (
     MembershipRequest,
     Notification,
     NotificationKind,
+    Organization,
     OrganizationKind,
     Photo,
     ReportReason,
@@ -43,6 +44,7 @@ from core.models import (
     Training,
     Visibility,
 )
+from core.services import agreements
 from core.services.memberships import InvitationDraft, invite
 from core.services.network_areas import add_area
 from core.services.principal import Principal
@@ -68,6 +70,7 @@ GUARDED_FIELDS = (
     "Territory.exchanges",
     "Territory.impact",
     "Person.trainings",
+    "Exchange.agreement",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -337,6 +340,12 @@ RULES: dict[str, Rule] = {
         {**members_of_a(), "member_a": Sees(), "admin_a": Sees("training")},
         "a person's passport: theirs, and a lab's admins see what it recorded (another member "
         "of A sees nothing; the person themself: tests/test_trainings.py)",
+    ),
+    "Exchange.agreement": Rule(
+        "query($id: ID!) { node(id: $id) { ... on Exchange { agreement { kind } } } }",
+        with_ids(id="exchange_accepted"),
+        {**everyone(Sees()), "member_a": Sees("PRET_A_USAGE"), "admin_a": Sees("PRET_A_USAGE")},
+        "an exchange's agreement: only the two parties' members (here A's) read it",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -782,6 +791,25 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins choose whose trainings A recognizes",
     ),
+    "agreementEdit": (
+        "input: $input",
+        "$input: AgreementEditInput!",
+        lambda w: {"input": {"exchangeId": w.ids["exchange_accepted"], "terms": {"use": "x"}}},
+        {**signed_in(NOT_FOUND), "member_a": OK, "admin_a": OK},
+        "any member of either side edits the agreement; others don't know it exists",
+    ),
+    "agreementAccept": (
+        "input: $input",
+        "$input: AgreementAcceptInput!",
+        lambda w: {
+            "input": {
+                "exchangeId": w.ids["exchange_accepted"],
+                "versionId": w.ids["agreement_version"],
+            }
+        },
+        {**signed_in(NOT_FOUND), "member_a": "NotAllowedError", "admin_a": OK},
+        "a side's ADMINs and OWNERs accept the agreement; a MEMBER may not; others don't know it",
+    ),
 }
 for _name, (_arguments, _variables, _make, _expect, _why) in MUTATION_RULES.items():
     RULES[f"Mutation.{_name}"] = Rule(
@@ -941,6 +969,9 @@ async def build_world(session: AsyncSession) -> World:
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
     await session.flush()
+    agreement_version = await _a_complete_agreement(
+        session, admin, exchanges[ExchangeState.ACCEPTED]
+    )
     ids = {
         "A": to_global_id("Organization", a.id or 0),
         "N": to_global_id("Organization", network.id or 0),
@@ -967,6 +998,7 @@ async def build_world(session: AsyncSession) -> World:
         "space_merge": to_global_id("SpaceMerge", merge.id or 0),
         "target_person": to_global_id("Person", target.person.id or 0),
         "training": to_global_id("Training", training.id or 0),
+        "agreement_version": to_global_id("AgreementVersion", agreement_version),
     }
     tokens: dict[str, str | None] = {"anonymous": None}
     tokens |= {name: member.token for name, member in viewers.items()}
@@ -985,7 +1017,28 @@ MARKS = (
     "TerritoryExchanges",
     "Impact",
     "training",
+    "PRET_A_USAGE",
 )
+
+
+async def _a_complete_agreement(session: AsyncSession, owner: Principal, exchange: Exchange) -> int:
+    """The accepted exchange's agreement, drafted, then completed by A's owner: its version."""
+    for pk, siret in (
+        (exchange.owner_organization_id, "12345678900012"),
+        (exchange.requester_organization_id, "98765432100018"),
+    ):
+        organization = await session.get(Organization, pk)
+        assert organization is not None
+        organization.siret = siret
+        session.add(organization)
+    agreement = await agreements.draft_agreement(session, exchange)
+    terms = {
+        f"{side}_{term}": "x"
+        for side in ("provider", "beneficiary")
+        for term in ("representative_name", "representative_role", "address")
+    }
+    await agreements.edit_agreement(session, owner, exchange.id or 0, None, terms)
+    return (await agreements.current_version(session, agreement)).id or 0
 
 
 async def _a_merged_census_place(session: AsyncSession) -> SpaceMerge:

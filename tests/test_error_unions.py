@@ -61,6 +61,8 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
     "exchangeMessageSend": {"InputError", "NotFoundError", "ConflictError"},
     "listingBlock": {"InputError", "ConflictError"},  # BOOKED_MEANWHILE: a race
     "listingUnblock": {"NotFoundError"},
+    "agreementEdit": {"InputError", "NotFoundError", "ConflictError"},  # the contract
+    "agreementAccept": EXCHANGE_CHANGE,  # NotAllowedError: a MEMBER of a side
     # One union per subject (ListingPhotoResult…), shared by its mutations.
     **{
         name: {"InputError", "NotFoundError"}

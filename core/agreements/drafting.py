@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from core.agreements.french import euros, french_date, french_number
+from core.agreements.french import NBSP, euros, french_date, french_number
 from core.agreements.kinds import kind_for
 from core.models import (
     AgreementKind,
@@ -164,10 +164,11 @@ def reference(exchange: Exchange) -> str:
 
 
 def siret_text(siret: str | None) -> str:
-    """`123 456 789 00012`: SIREN by threes, then the establishment's five digits."""
-    if not siret:
-        return ""
-    return f"{siret[:3]} {siret[3:6]} {siret[6:9]} {siret[9:]}" if len(siret) == 14 else siret
+    """`123 456 789 00012`: SIREN by threes, then the establishment's five digits, joined by
+    no-break spaces (a SIRET never splits across lines)."""
+    if not siret or len(siret) != 14:
+        return siret or ""
+    return NBSP.join((siret[:3], siret[3:6], siret[6:9], siret[9:]))
 
 
 def place_address(place: Space | None) -> str:
@@ -202,7 +203,8 @@ def _period(exchange: Exchange, fallback: str) -> dict[str, str]:
 def _handover(sources: Sources, kind: AgreementKind) -> str:
     """The condition noted at handover and the handover photos' descriptions; before the
     handover, a sentence saying it will be noted (a mission has no object to note)."""
-    parts = [sources.exchange.start_note.strip()] if sources.exchange.start_note.strip() else []
+    note = sources.exchange.start_note.strip()
+    parts = [note if note.endswith((".", "!", "?", "…")) else f"{note}."] if note else []
     if sources.handover_photos:
         parts.append("Photos : " + " ; ".join(sources.handover_photos) + ".")
     if parts:

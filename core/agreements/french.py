@@ -2,7 +2,8 @@
 
 The templates print strings as given: these are the one place that writes them. Days are Paris
 days (an instant at 23:30 UTC on 10 January is already 11 January in Paris). Thousands are
-separated, and the euro sign preceded, by a no-break space, so "15 000,00 €" never breaks.
+separated by a narrow no-break space and the euro sign preceded by a no-break space, as in the
+samples of `dev/render_agreements.py`, so "15 000,00 €" never breaks across lines.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from core.time_zones import DEFAULT_TIME_ZONE
 
 NBSP = "\u00a0"
+THIN_NBSP = "\u202f"
 MONTHS = (
     "janvier",
     "février",
@@ -54,5 +56,5 @@ def french_number(value: Decimal | int | float, decimals: int | None = None) -> 
         text = f"{number:.{decimals}f}"
     sign, text = ("-", text[1:]) if text.startswith("-") else ("", text)
     whole, _, fraction = text.partition(".")
-    grouped = f"{int(whole):,}".replace(",", NBSP)
+    grouped = f"{int(whole):,}".replace(",", THIN_NBSP)
     return sign + grouped + (f",{fraction}" if fraction else "")

@@ -340,6 +340,12 @@ async def agreements_of_exchanges(
     return list((await session.exec(statement)).all())
 
 
+async def agreements_by_ids(session: AsyncSession, ids: Sequence[int]) -> list[Agreement]:
+    """Agreements by id, whoever asks: the caller shows one only through its visible exchange."""
+    statement = select(Agreement).where(col(Agreement.id).in_(ids))
+    return list((await session.exec(statement)).all())
+
+
 async def versions_of(
     session: AsyncSession, agreement_ids: Sequence[int]
 ) -> list[AgreementVersion]:
