@@ -71,6 +71,7 @@ GUARDED_FIELDS = (
     "Territory.impact",
     "Person.trainings",
     "Exchange.agreement",
+    "Exchange.trainingCheck",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -346,6 +347,13 @@ RULES: dict[str, Rule] = {
         with_ids(id="exchange_accepted"),
         {**everyone(Sees()), "member_a": Sees("PRET_A_USAGE"), "admin_a": Sees("PRET_A_USAGE")},
         "an exchange's agreement: only the two parties' members (here A's) read it",
+    ),
+    "Exchange.trainingCheck": Rule(
+        "query($id: ID!) { node(id: $id) { ... on Exchange { trainingCheck { rule } } } }",
+        with_ids(id="exchange_requested"),
+        {**everyone(Sees()), "member_a": Sees("SAME_NETWORK"), "admin_a": Sees("SAME_NETWORK")},
+        "the host's members see whether the requester is trained for its laser; the requester "
+        "side gets null (tests/test_training_checks.py), others no exchange at all",
     ),
     "Organization.openInvitations": Rule(
         "query($id: ID!) { organization(id: $id) { openInvitations { email } } }",
@@ -856,7 +864,7 @@ async def build_world(session: AsyncSession) -> World:
     listings = {
         mark: await make_listing(session, a, title=mark, **fields)
         for mark, fields in {
-            "public": {},
+            "public": {"details": {"quantity": 1, "required_trainings": ["laser"]}},
             "network": {"visibility": Visibility.NETWORK},
             "private": {"visibility": Visibility.PRIVATE},
             "draft": {"status": ListingStatus.DRAFT},
@@ -925,6 +933,7 @@ async def build_world(session: AsyncSession) -> World:
             owner_organization_id=a.id or 0,
             requester_organization_id=asker.membership.organization_id,
             state=state,
+            requested_by_id=asker.person.id,
             starts_at=datetime(2030, 1, 1, 9, tzinfo=UTC),
             ends_at=datetime(2030, 1, 3, 9, tzinfo=UTC),
         )
@@ -1018,6 +1027,7 @@ MARKS = (
     "Impact",
     "training",
     "PRET_A_USAGE",
+    "SAME_NETWORK",
 )
 
 
