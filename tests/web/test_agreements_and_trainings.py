@@ -218,6 +218,9 @@ def test_premises_agreement_drafted_edited_accepted_by_both_downloaded(
     expect(section.get_by_text("Acceptée par une partie", exact=True)).to_be_visible()
     expect(section.get_by_text(first_sha)).to_be_visible()
     expect(section.get_by_role("button", name="Bon pour accord")).to_have_count(0)
+    expect(
+        section.get_by_text("Votre organisation a donné son accord sur cette version.")
+    ).to_be_visible()
 
     association.goto(path)
     their = agreement_section(association)
