@@ -203,6 +203,15 @@ def test_premises_agreement_drafted_edited_accepted_by_both_downloaded(
     terms.get_by_label("Assurance").fill("Responsabilité civile de l'association (MAIF).")
     form.get_by_role("button", name="Ajouter une clause").click()
     form.get_by_label("Titre de la clause 1").fill("Clés")
+    # A clause over 10,000 characters: counted down in place, refused by the API next to it.
+    form.get_by_label("Texte de la clause 1").fill("x" * 10_001)
+    expect(form.get_by_text("Trop long de 1 caractère")).to_be_visible()
+    form.get_by_role("button", name="Enregistrer une nouvelle version").click()
+    expect(
+        form.get_by_role("alert").filter(has_text=re.compile(r"Au plus 10\s000 caractères"))
+    ).to_be_visible()
+    expect(form.get_by_label("Texte de la clause 1")).to_have_attribute("aria-invalid", "true")
+    expect(section.get_by_text("Version 2", exact=True)).to_have_count(0)
     form.get_by_label("Texte de la clause 1").fill("Deux jeux de clés sont remis à l'association.")
     expect(form.get_by_text(re.compile(r"^45 / 10\s000 caractères$"))).to_be_visible()
     assert axe_violations(agent) == []
@@ -288,6 +297,16 @@ def test_laser_loan_request_shows_the_host_a_training_from_a_recognized_lab(
     block = host.get_by_role("region", name="Formations", exact=True)
     block.get_by_label("Personne formée").select_option(label="Yanis Roux")
     block.get_by_label("Type de machine").select_option(label="Découpeuse laser")
+    # An expiry before the training day: refused, named next to the expiry, nothing recorded.
+    block.get_by_label("Date de la formation").fill(date.today().isoformat())
+    block.get_by_label("Valable jusqu'au (facultatif)").fill(
+        (date.today() - timedelta(days=1)).isoformat()
+    )
+    block.get_by_role("button", name="Enregistrer la formation").click()
+    expect(
+        block.get_by_role("alert").filter(has_text="ne peut pas précéder la date de la formation")
+    ).to_be_visible()
+    expect(block.get_by_text("Aucune formation enregistrée.")).to_be_visible()
     block.get_by_label("Date de la formation").fill((date.today() - timedelta(days=30)).isoformat())
     block.get_by_label("Valable jusqu'au (facultatif)").fill(
         (date.today() + timedelta(days=335)).isoformat()
