@@ -33,6 +33,7 @@ SAME_IN_BOTH = {
     "exchanges.messages.from", "exchanges.messages.label", "exchanges.notifications.title",
     "exchanges.notifications.kind.EXCHANGE_MESSAGE", "exchanges.notifications.hours",
     "photos.legend", "photos.item", "places.sources.title", "territory.kicker.COMMUNE",
+    "agreements.versions.title", "agreements.versions.number", "publish.training.summary",
 }  # fmt: skip
 
 

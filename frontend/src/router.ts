@@ -19,6 +19,7 @@ const routes: RouteRecordRaw[] = [
   { path: '/organisations/:id', name: 'organization', component: () => import('./views/OrganizationView.vue'), props: true },
   { path: '/echanges', name: 'inbox', component: () => import('./views/InboxView.vue') },
   { path: '/echanges/:id', name: 'exchange', component: () => import('./views/ExchangeView.vue'), props: true },
+  { path: '/passeport', name: 'passport', component: () => import('./views/PassportView.vue') },
   { path: '/alertes', name: 'alerts', component: () => import('./views/AlertsView.vue') },
   { path: '/notifications', name: 'notifications', component: () => import('./views/NotificationsView.vue') },
   { path: '/invitation', name: 'invitation', component: () => import('./views/InvitationView.vue') },

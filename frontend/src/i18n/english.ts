@@ -14,6 +14,8 @@ import enClaims from './locales/en/claims.json'
 import enNetwork from './locales/en/network.json'
 import enDirectory from './locales/en/directory.json'
 import enTerritory from './locales/en/territory.json'
+import enTrainings from './locales/en/trainings.json'
+import enAgreements from './locales/en/agreements.json'
 
 export default {
   ...enCommon,
@@ -28,4 +30,6 @@ export default {
   network: enNetwork,
   directory: enDirectory,
   territory: enTerritory,
+  trainings: enTrainings,
+  agreements: enAgreements,
 }

@@ -18,6 +18,8 @@ import frClaims from './locales/fr/claims.json'
 import frNetwork from './locales/fr/network.json'
 import frDirectory from './locales/fr/directory.json'
 import frTerritory from './locales/fr/territory.json'
+import frTrainings from './locales/fr/trainings.json'
+import frAgreements from './locales/fr/agreements.json'
 
 const fr = {
   ...frCommon,
@@ -33,6 +35,8 @@ const fr = {
   network: frNetwork,
   directory: frDirectory,
   territory: frTerritory,
+  trainings: frTrainings,
+  agreements: frAgreements,
 }
 export type MessageSchema = typeof fr
 export const LOCALES = ['fr', 'en'] as const

@@ -86,4 +86,6 @@ export interface HistoryEvent {
   proposedEndsAt?: string | null
   actorName?: string | null
   organization?: { id: string; name: string } | null
+  /** An acceptance although the requester lacked a required training (recorded). */
+  acceptedWithoutTraining?: boolean
 }

@@ -100,6 +100,12 @@ export const EditListingDocument = graphql(`
           machineClass
           trainingRequired
           units: quantity
+          requiredTrainings
+          trainingRule
+          trainingLabs {
+            id
+            name
+          }
         }
         ... on PremisesDetails {
           surfaceM2

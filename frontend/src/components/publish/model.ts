@@ -6,6 +6,7 @@
  */
 import type {
   Direction,
+  EquipmentDetailsInput,
   ListingDetailsInput,
   ListingKind,
   ListingPublishInput,
@@ -14,6 +15,7 @@ import type {
   SkillFormat,
   SkillLevel,
   Terms,
+  TrainingRule,
   Visibility,
 } from '@/gql/graphql'
 import type { EditableListing } from './documents'
@@ -48,7 +50,19 @@ export interface ListingFormState {
   /** The INSEE code of the commune picked among the suggestions, if one was. */
   communeCode: string
   address: string
-  equipment: { brand: string; model: string; machineClass: string; trainingRequired: boolean; quantity: NumberText }
+  equipment: {
+    brand: string
+    model: string
+    machineClass: string
+    trainingRequired: boolean
+    quantity: NumberText
+    /** Machine classes a borrower must be trained on (when `trainingRequired`). */
+    requiredTrainings: string[]
+    /** Whose trainings count; '' until chosen (the API then takes SAME_NETWORK). */
+    trainingRule: TrainingRule | ''
+    /** The labs whose trainings count, for LISTED_LABS (ids and names, to show them). */
+    trainingLabs: { id: string; name: string }[]
+  }
   premises: {
     surfaceM2: NumberText
     capacity: NumberText
@@ -85,7 +99,16 @@ export function emptyForm(): ListingFormState {
     communeText: '',
     communeCode: '',
     address: '',
-    equipment: { brand: '', model: '', machineClass: '', trainingRequired: false, quantity: 1 },
+    equipment: {
+      brand: '',
+      model: '',
+      machineClass: '',
+      trainingRequired: false,
+      quantity: 1,
+      requiredTrainings: [],
+      trainingRule: '',
+      trainingLabs: [],
+    },
     premises: { surfaceM2: '', capacity: '', accessible: '', accessibilityNotes: '', erpCategory: '', rooms: '' },
     skill: { level: '', format: '', hours: '' },
     material: { quantity: '', unit: 'unit', condition: '', unitWeightKg: '', pickup: '' },
@@ -119,6 +142,22 @@ export function tagsOf(form: ListingFormState): string[] {
     .filter(Boolean)
 }
 
+/**
+ * What an equipment asks of its borrowers: the classes, and whose trainings count. Without a
+ * class, no training is required (the API's rule: `trainingRequired` iff classes are given; a
+ * box ticked with no class chosen is sent as such and the API names `details.requiredTrainings`).
+ */
+function trainingOf(e: ListingFormState['equipment']): Partial<EquipmentDetailsInput> {
+  if (!e.trainingRequired) return { trainingRequired: false, requiredTrainings: [], trainingRule: null, trainingLabIds: [] }
+  const rule = e.trainingRule || null
+  return {
+    trainingRequired: true,
+    requiredTrainings: [...e.requiredTrainings],
+    trainingRule: rule,
+    trainingLabIds: rule === 'LISTED_LABS' ? e.trainingLabs.map((lab) => lab.id) : [],
+  }
+}
+
 /** The details of the chosen kind; a material may come without a quantity (a request may leave
  * it open; for an offer the API names `details.quantity`). */
 export function detailsOf(form: ListingFormState): ListingDetailsInput | null {
@@ -130,7 +169,7 @@ export function detailsOf(form: ListingFormState): ListingDetailsInput | null {
           brand: text(e.brand),
           model: text(e.model),
           machineClass: text(e.machineClass),
-          trainingRequired: e.trainingRequired,
+          ...trainingOf(e),
           quantity: int(e.quantity) ?? undefined,
         }),
       }
@@ -273,6 +312,9 @@ const DETAIL_IDS: Record<ListingKind, Record<string, string>> = {
     machineClass: 'pub-eq-class',
     trainingRequired: 'pub-eq-training',
     quantity: 'pub-eq-quantity',
+    requiredTrainings: 'pub-eq-classes',
+    trainingRule: 'pub-eq-rule-SAME_NETWORK',
+    trainingLabIds: 'pub-eq-labs',
   },
   PREMISES: {
     surfaceM2: 'pub-pr-surface',
@@ -388,6 +430,9 @@ export function fromListing(listing: EditableListing): ListingFormState {
         machineClass: d.machineClass ?? '',
         trainingRequired: d.trainingRequired,
         quantity: d.units,
+        requiredTrainings: [...d.requiredTrainings],
+        trainingRule: d.trainingRule ?? '',
+        trainingLabs: d.trainingLabs.map((lab) => ({ id: lab.id, name: lab.name })),
       }
       break
     case 'PremisesDetails':
