@@ -18,6 +18,7 @@ from core.services.validation import parse
 from schema.context import Info
 from schema.errors import InputError, NotFoundError, run_mutation
 from schema.organizations import Membership, MembershipRequest, Organization, organization_of
+from schema.people import Training
 from schema.relay import NodeId, expect_id, input_id, to_global_id
 from schema.space_claims import SpaceClaim, claims_to_decide, viewer_claims
 from schema.territories import Territory, territory_of
@@ -72,6 +73,14 @@ class Viewer:
     async def memberships(self, info: Info) -> list[Membership]:
         rows = await memberships.memberships_of(info.context.session, self.pk)
         return [Membership.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="Their training passport: every training a lab recorded for them, valid, "
+        "expired or revoked, newest first (the same as `Person.trainings` for themself)."
+    )
+    async def trainings(self, info: Info) -> list[Training]:
+        rows = await info.context.loaders.trainings_by_person_id.load(self.pk)
+        return [Training.from_row(row) for row in rows]
 
     @strawberry.field(
         description="The organization this request acts for: a token's, or the default one."

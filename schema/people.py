@@ -98,6 +98,11 @@ class Training:
     def lab_id(self) -> strawberry.ID:
         return to_global_id("Organization", self.lab_pk)
 
+    @strawberry.field(description="The name of the lab that trained them.")
+    async def lab_name(self, info: Info) -> str:
+        row = await info.context.loaders.organization_by_id.load(self.lab_pk)
+        return row.name if row else ""
+
 
 async def person_of(info: Info, pk: int) -> Person:
     """The person with primary key `pk`, through the request's loader (a member, a requester)."""

@@ -71,6 +71,7 @@ GUARDED_FIELDS = (
     "Territory.exchanges",
     "Territory.impact",
     "Person.trainings",
+    "Viewer.trainings",
     "Exchange.trainingCheck",
     "Exchange.photos",
     "Exchange.agreement",
@@ -343,6 +344,13 @@ RULES: dict[str, Rule] = {
         {**members_of_a(), "member_a": Sees(), "admin_a": Sees("training")},
         "a person's passport: theirs, and a lab's admins see what it recorded (another member "
         "of A sees nothing; the person themself: tests/test_trainings.py)",
+    ),
+    "Viewer.trainings": Rule(
+        "{ me { trainings { note } } }",
+        no_variables,
+        everyone(Sees()),
+        "a passport is its person's alone: none of these viewers is the trained person (that "
+        "person reads theirs: tests/test_trainings.py)",
     ),
     "Exchange.trainingCheck": Rule(
         "query($id: ID!) { node(id: $id) { ... on Exchange { trainingCheck { rule } } } }",

@@ -38,6 +38,10 @@ graphql(`
     missingFields
     viewerCanAccept
     terms {
+      providerSiret
+      beneficiarySiret
+      periodStart
+      periodEnd
       providerRepresentativeName
       providerRepresentativeRole
       providerAddress

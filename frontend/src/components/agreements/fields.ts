@@ -8,12 +8,16 @@ import type { AgreementKind, AgreementTermsInput } from '@/gql/graphql'
 export type TermName = keyof Omit<AgreementTermsInput, '__typename'>
 
 const PARTIES: TermName[] = [
+  'providerSiret',
   'providerRepresentativeName',
   'providerRepresentativeRole',
   'providerAddress',
+  'beneficiarySiret',
   'beneficiaryRepresentativeName',
   'beneficiaryRepresentativeRole',
   'beneficiaryAddress',
+  'periodStart',
+  'periodEnd',
 ]
 
 /** The terms each kind's template reads, in the order the form shows them. */
@@ -30,6 +34,10 @@ export const LONG_TERMS: ReadonlySet<TermName> = new Set(['use', 'circumstances'
 
 /** A missing path → the term that fills it, when a term does. */
 const TERM_OF_PATH: Record<string, TermName> = {
+  'provider.siret': 'providerSiret',
+  'beneficiary.siret': 'beneficiarySiret',
+  'period.start': 'periodStart',
+  'period.end': 'periodEnd',
   'provider.representative.name': 'providerRepresentativeName',
   'provider.representative.role': 'providerRepresentativeRole',
   'provider.address': 'providerAddress',

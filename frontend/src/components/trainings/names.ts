@@ -1,7 +1,7 @@
 /**
  * The words a training is shown with: its machine class's label (an EQUIPMENT category of the
- * taxonomy, `Query.categories`) and its lab's name (a training gives only `labId`). Both are
- * fetched once per page load and kept: the taxonomy and a lab's name seldom change.
+ * taxonomy, `Query.categories`), fetched once per page load and kept: the taxonomy seldom
+ * changes; and where a training stands.
  */
 import { shallowRef } from 'vue'
 import { request } from '@/api'
@@ -14,15 +14,6 @@ const MachineClassesDocument = graphql(`
       code
       labelFr
       labelEn
-    }
-  }
-`)
-
-const LabNameDocument = graphql(`
-  query LabName($id: ID!) {
-    organization(id: $id) {
-      id
-      name
     }
   }
 `)
@@ -53,28 +44,6 @@ export function machineClassLabel(code: string): string {
   const found = machineClasses.value.find((c) => c.code === code)
   if (!found) return code
   return currentLocale() === 'en' ? found.labelEn : found.labelFr
-}
-
-/** Lab names by global id; a lab not loaded yet is absent. */
-export const labNames = shallowRef<Record<string, string>>({})
-const labsAsked = new Set<string>()
-
-export async function loadLabNames(ids: readonly string[]): Promise<void> {
-  const missing = [...new Set(ids)].filter((id) => !labsAsked.has(id))
-  missing.forEach((id) => labsAsked.add(id))
-  const found = await Promise.all(
-    missing.map((id) =>
-      request(LabNameDocument, { id })
-        .then(({ organization }) => organization)
-        .catch(() => {
-          labsAsked.delete(id)
-          return null
-        }),
-    ),
-  )
-  const next = { ...labNames.value }
-  for (const org of found) if (org) next[org.id] = org.name
-  labNames.value = next
 }
 
 /** Where a training stands, as its badge says it. */
