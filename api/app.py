@@ -21,6 +21,7 @@ from api.auth.oidc import Providers
 from api.auth.routes import SignIn
 from api.calendar_route import calendar_routes
 from api.deadlines import quiet_abandoned_connects
+from api.downloads import Viewers
 from api.frontend import Frontend
 from api.graphql_app import GraphQLApp
 from api.health import announce_when_caught_up, health_routes
@@ -120,6 +121,7 @@ def create_app(
             if database is None:
                 await db.dispose()
 
+    viewers = Viewers(db, sign_in, graphql.jwt, limits)  # who asks a download route
     app = Starlette(
         debug=False,
         routes=[
@@ -128,9 +130,9 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *calendar_routes(db),
-            *territory_export_routes(db, sign_in, graphql.jwt, limits),
+            *territory_export_routes(viewers),
             *media_routes(files),
-            *agreement_pdf_routes(db, sign_in, graphql.jwt, limits),
+            *agreement_pdf_routes(viewers),
             *sign_in.routes(),
             *Frontend(settings).routes(),  # last: every other path is the web app's
         ],

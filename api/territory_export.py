@@ -10,56 +10,30 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from api.auth.bearer import InvalidCredentials
-from api.auth.jwt_bearer import JwtBearer
-from api.auth.routes import SignIn
-from api.rate_limit import RateLimits, TooManyBadTokens, authenticate, too_many
+from api.downloads import Viewers, attachment, text
 from core.csv_export import csv_text
-from core.db import Database
 from core.services.territories import CODE_FORMS, find_territory, parse_code
 from core.services.territory_report import HEADER, territory_rows
 
 
-def territory_export_routes(
-    database: Database,
-    sign_in: SignIn | None,
-    jwt: JwtBearer | None,
-    limits: RateLimits | None = None,
-) -> list[Route]:
+def territory_export_routes(viewers: Viewers) -> list[Route]:
     async def export(request: Request) -> Response:
-        header = request.headers.get("authorization")
-        try:
-            principal = await authenticate(database, header, jwt, request.scope, limits)
-        except TooManyBadTokens as error:
-            return too_many(error.verdict, str(error))
-        except InvalidCredentials as error:
-            return _text(str(error), 401)
-        if header is None and sign_in is not None:
-            principal = await sign_in.principal_from_cookie(request)
+        principal = await viewers.of(request)
+        if isinstance(principal, Response):
+            return principal
         code = request.path_params["code"]
         area = parse_code(code)
         if area is None:
-            return _text(f"'{code[:40]}' is not a territory code: give {CODE_FORMS}.", 404)
-        async with database.session() as session:
+            return text(f"'{code[:40]}' is not a territory code: give {CODE_FORMS}.", 404)
+        async with viewers.database.session() as session:
             territory = await find_territory(session, area)
             if territory is None:
-                return _text(f"No territory has the code '{area.canonical}'.", 404)
+                return text(f"No territory has the code '{area.canonical}'.", 404)
             rows = await territory_rows(session, principal, territory, datetime.now(UTC).date())
         filename = f"territoire-{area.canonical}.csv"
-        return Response(
-            csv_text(HEADER, rows),
-            media_type="text/csv; charset=utf-8",
-            headers={
-                "Content-Disposition": f'attachment; filename="{filename}"',
-                "Cache-Control": "private, no-store",
-            },
-        )
+        return attachment(csv_text(HEADER, rows), "text/csv; charset=utf-8", filename)
 
     return [Route("/export/territory/{code}.csv", export, methods=["GET"])]
-
-
-def _text(message: str, status: int) -> Response:
-    return PlainTextResponse(message, status_code=status, headers={"Cache-Control": "no-store"})
