@@ -8,6 +8,7 @@ they live in one module.
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from sqlalchemy import Row
 from core import models
 from core.errors import DomainError
 from core.models import MembershipRequestState
-from core.services import audit, memberships
+from core.services import audit, memberships, trainings
 from core.services import organizations as service
 from core.services.validation import parse
 from schema.context import Info
@@ -174,6 +175,19 @@ class OrganizationAccess:
         except DomainError as error:
             raise top_level(error) from None
         return [Invitation.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The labs whose trainings it recognizes (`labRecognitionSet`), beside its "
+        "network's labs, which count by default. For its OWNERs and ADMINs."
+    )
+    async def recognized_labs(self, info: Info) -> list[Organization]:
+        try:
+            ids = await trainings.recognized_labs_for(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return list(await asyncio.gather(*(organization_of(info, pk) for pk in ids)))
 
     @strawberry.field(description="What happened to it, newest first. For its OWNERs and ADMINs.")
     async def audit_events(

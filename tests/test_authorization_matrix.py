@@ -63,6 +63,7 @@ GUARDED_FIELDS = (
     "Organization.auditEvents",
     "Organization.pendingRequests",
     "Organization.openInvitations",
+    "Organization.recognizedLabs",
     "Viewer.spaceClaims",
     "Viewer.claimsToDecide",
     "NetworkDesk.members",
@@ -370,6 +371,12 @@ RULES: dict[str, Rule] = {
         with_ids(id="A"),
         admins_of_a(),
         "A's owners and admins see whom they invited",
+    ),
+    "Organization.recognizedLabs": Rule(
+        "query($id: ID!) { organization(id: $id) { recognizedLabs { name } } }",
+        with_ids(id="A"),
+        admins_of_a(),
+        "whom a lab trusts is for its owners and admins (tests/test_trainings.py reads it)",
     ),
     "Exchange.photos": Rule(
         "{ exchanges { edges { node { photos { alt } } } } }",

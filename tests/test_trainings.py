@@ -202,6 +202,10 @@ async def test_a_lab_recognizes_another_and_stops(
         (await client.post(RECOGNIZE, variables, world["admin"].token)).json() for _ in "12"
     ]
     recognized = await recognized_labs(session, lab)
+    listed = "query($id: ID!) { organization(id: $id) { recognizedLabs { name } } }"
+    lab_id = {"id": variables["input"]["organizationId"]}
+    listed_to_admin = (await client.post(listed, lab_id, world["admin"].token)).json()
+    listed_to_member = (await client.post(listed, lab_id, world["member"].token)).json()
     by_member = (await client.post(RECOGNIZE, variables, world["member"].token)).json()
     variables["input"]["recognized"] = False
     unset = (await client.post(RECOGNIZE, variables, world["admin"].token)).json()
@@ -210,6 +214,8 @@ async def test_a_lab_recognizes_another_and_stops(
 
     assert [b["data"]["labRecognitionSet"]["recognized"] for b in set_twice] == [True, True]
     assert recognized == [other]
+    assert listed_to_admin["data"]["organization"]["recognizedLabs"] == [{"name": "Fablab B"}]
+    assert listed_to_member["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert by_member["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert unset["data"]["labRecognitionSet"] == {
         "__typename": "LabRecognitionSetSuccess",

@@ -179,6 +179,14 @@ async def recognized_labs(session: AsyncSession, organization_id: int) -> list[i
     return sorted((await session.exec(query)).all())
 
 
+async def recognized_labs_for(
+    session: AsyncSession, principal: Principal | None, organization_id: int
+) -> list[int]:
+    """`recognized_labs`, for the lab's own admins: whom a lab trusts is its own business."""
+    require_admin(principal, organization_id)
+    return await recognized_labs(session, organization_id)
+
+
 async def recognitions_of(
     session: AsyncSession, organization_ids: Sequence[int]
 ) -> list[LabRecognition]:
