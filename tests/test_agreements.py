@@ -26,6 +26,8 @@ from core.models import (
     Direction,
     ExchangeState,
     ListingKind,
+    Notification,
+    NotificationKind,
     Organization,
     OrganizationKind,
     Photo,
@@ -753,3 +755,35 @@ async def test_the_pdf_accepted_is_kept_even_if_its_template_changes_later(
     both = second["agreement"]["current"]["acceptances"]
     assert [a["pdfSha256"] for a in both] == [signed, signed]
     assert second["agreement"]["state"] == "ACCEPTED"
+
+
+async def test_the_other_side_is_told_of_each_new_version_and_each_acceptance(
+    client: GraphQLClient, session: AsyncSession, scene: Scene
+) -> None:
+    """An edit or an acceptance is for the other side to answer: its members are notified."""
+    exchange_id = await _accepted_exchange(
+        client, session, scene.association, scene.president, scene.mayor, title="Ponceuse"
+    )
+    mayor, president = scene.mayor.person.id or 0, scene.president.person.id or 0
+    commune_people = {mayor, scene.agent.person.id}
+    association_people = {president, scene.volunteer.person.id}
+
+    async def notified(kind: NotificationKind) -> dict[int, str]:
+        session.expire_all()
+        query = select(Notification).where(Notification.kind == kind)
+        return {n.person_id: n.body for n in (await session.exec(query)).all()}
+
+    edited = await _edit(client, exchange_id, scene.mayor.token, terms={"insurance": "MAIF"})
+    after_edit = await notified(NotificationKind.AGREEMENT_EDITED)
+    version = edited["agreement"]["current"]["id"]
+    await _accept(client, exchange_id, version, scene.president.token)
+    after_one = await notified(NotificationKind.AGREEMENT_ACCEPTED)
+    await _accept(client, exchange_id, version, scene.mayor.token)
+    after_both = await notified(NotificationKind.AGREEMENT_ACCEPTED)
+
+    assert set(after_edit) == association_people  # the commune edited: the association reads
+    assert "Version 2" in after_edit[president]
+    assert set(after_one) == commune_people  # the association accepted: the commune's turn
+    assert "à votre tour" in after_one[mayor]
+    assert set(after_both) == commune_people | association_people
+    assert "Les deux parties" in after_both[president]

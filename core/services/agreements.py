@@ -39,6 +39,7 @@ from core.models import (
     ExchangeState,
     Listing,
     Membership,
+    NotificationKind,
     Organization,
     Person,
     Photo,
@@ -46,6 +47,7 @@ from core.models import (
     Space,
 )
 from core.models.base import utcnow
+from core.services.exchange_notices import notify_other_side
 from core.services.exchange_reads import get_exchange
 from core.services.principal import Principal, require_admin, require_principal
 from core.services.validation import parse
@@ -241,6 +243,15 @@ async def edit_agreement(
     agreement.state = AgreementState.DRAFT
     agreement.updated_at = utcnow()
     session.add(agreement)
+    body = f"Version {number} de la convention : relisez-la, puis donnez votre accord."
+    await notify_other_side(
+        session,
+        exchange,
+        sources.listing,
+        NotificationKind.AGREEMENT_EDITED,
+        acting_organization_id=side,
+        body=body,
+    )
     await session.flush()
     return agreement
 
@@ -287,6 +298,21 @@ async def accept_agreement(
     agreement.state = AgreementState.ACCEPTED if both else AgreementState.PARTLY_ACCEPTED
     agreement.updated_at = utcnow()
     session.add(agreement)
+    listing = await session.get(Listing, exchange.listing_id)
+    assert listing is not None
+    body = (
+        f"Les deux parties ont accepté la version {version.number} de la convention."
+        if both
+        else f"Bon pour accord sur la version {version.number} de la convention : à votre tour."
+    )
+    await notify_other_side(
+        session,
+        exchange,
+        listing,
+        NotificationKind.AGREEMENT_ACCEPTED,
+        acting_organization_id=side,
+        body=body,
+    )
     await session.flush()
     return agreement
 

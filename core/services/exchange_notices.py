@@ -20,6 +20,8 @@ _TITLES = {
     NotificationKind.EXCHANGE_STARTED: "Échange commencé : {title}",
     NotificationKind.EXCHANGE_COMPLETED: "Échange terminé : {title}",
     NotificationKind.EXCHANGE_MESSAGE: "Nouveau message : {title}",
+    NotificationKind.AGREEMENT_EDITED: "Convention modifiée : {title}",
+    NotificationKind.AGREEMENT_ACCEPTED: "Convention acceptée : {title}",
 }
 
 
