@@ -27,7 +27,7 @@ from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
 from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
 from schema.fast_fields import RowBacked, column, rows
 from schema.limits import page_request
-from schema.people import AuditEvent, Person, person_of
+from schema.people import AuditEvent, Person, Training, person_of
 from schema.photos import Photo, organization_photo
 from schema.relay import (
     After,
@@ -175,6 +175,19 @@ class OrganizationAccess:
         except DomainError as error:
             raise top_level(error) from None
         return [Invitation.from_row(row) for row in rows]
+
+    @strawberry.field(
+        description="The trainings it recorded as a lab, revoked and expired included, newest "
+        "first. For its OWNERs and ADMINs."
+    )
+    async def trainings(self, info: Info) -> list[Training]:
+        try:
+            rows = await trainings.trainings_recorded_by(
+                info.context.session, info.context.principal, self.pk
+            )
+        except DomainError as error:
+            raise top_level(error) from None
+        return [Training.from_row(row) for row in rows]
 
     @strawberry.field(
         description="The labs whose trainings it recognizes (`labRecognitionSet`), beside its "

@@ -55,6 +55,7 @@ class Person:
 class Training:
     pk: strawberry.Private[int]
     lab_pk: strawberry.Private[int]
+    person_pk: strawberry.Private[int]
     trainer_pk: strawberry.Private[int | None]
     id: strawberry.ID = strawberry.field(description="The training's global id.")
     machine_class: str = strawberry.field(
@@ -77,6 +78,7 @@ class Training:
         return cls(
             pk=row.id,
             lab_pk=row.lab_organization_id,
+            person_pk=row.person_id,
             trainer_pk=row.trainer_id,
             id=to_global_id("Training", row.id),
             machine_class=row.machine_class,
@@ -86,6 +88,10 @@ class Training:
             revoked_at=row.revoked_at,
             valid=trainings.is_valid(row),
         )
+
+    @strawberry.field(description="The trained person.")
+    async def person(self, info: Info) -> Person:
+        return await person_of(info, self.person_pk)
 
     @strawberry.field(description="The trainer; null if their account is gone.")
     async def trainer(self, info: Info) -> Person | None:

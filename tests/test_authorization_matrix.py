@@ -64,6 +64,7 @@ GUARDED_FIELDS = (
     "Organization.pendingRequests",
     "Organization.openInvitations",
     "Organization.recognizedLabs",
+    "Organization.trainings",
     "Viewer.spaceClaims",
     "Viewer.claimsToDecide",
     "NetworkDesk.members",
@@ -371,6 +372,12 @@ RULES: dict[str, Rule] = {
         with_ids(id="A"),
         admins_of_a(),
         "A's owners and admins see whom they invited",
+    ),
+    "Organization.trainings": Rule(
+        "query($id: ID!) { organization(id: $id) { trainings { note person { id } } } }",
+        with_ids(id="A"),
+        admins_of_a(),
+        "the trainings a lab recorded are for its owners and admins (tests/test_trainings.py)",
     ),
     "Organization.recognizedLabs": Rule(
         "query($id: ID!) { organization(id: $id) { recognizedLabs { name } } }",

@@ -75,6 +75,10 @@ async def test_the_labs_admin_records_a_training_and_the_person_sees_it(
     assert result["training"]["trainer"]["id"] == to_global_id(
         "Person", world["admin"].person.id or 0
     )
+    lab = {"id": to_global_id("Organization", world["admin"].membership.organization_id)}
+    given = "query($id: ID!) { organization(id: $id) { trainings { note person { id } } } }"
+    to_admin = (await client.post(given, lab, world["admin"].token)).json()
+    to_member = (await client.post(given, lab, world["member"].token)).json()
     trainings = passport["data"]["me"]["trainings"]
     assert trainings == [
         {
@@ -84,6 +88,11 @@ async def test_the_labs_admin_records_a_training_and_the_person_sees_it(
             "labName": "Fablab A",
         }
     ]
+    maker = to_global_id("Person", world["maker"].person.id or 0)
+    assert to_admin["data"]["organization"]["trainings"] == [
+        {"note": "découpe du contreplaqué", "person": {"id": maker}}
+    ]
+    assert to_member["errors"][0]["extensions"]["code"] == "FORBIDDEN"
 
 
 async def test_only_the_labs_admins_record_its_trainings(

@@ -179,6 +179,17 @@ async def recognized_labs(session: AsyncSession, organization_id: int) -> list[i
     return sorted((await session.exec(query)).all())
 
 
+async def trainings_recorded_by(
+    session: AsyncSession, principal: Principal | None, lab_organization_id: int
+) -> list[Training]:
+    """The trainings a lab recorded, revoked and expired included, newest first: for its
+    admins, who see them in each person's passport too (`visible_to`)."""
+    require_admin(principal, lab_organization_id)
+    query = select(Training).where(Training.lab_organization_id == lab_organization_id)
+    query = query.order_by(col(Training.trained_on).desc(), col(Training.id).desc())
+    return list((await session.exec(query)).all())
+
+
 async def recognized_labs_for(
     session: AsyncSession, principal: Principal | None, organization_id: int
 ) -> list[int]:

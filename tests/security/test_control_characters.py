@@ -8,6 +8,7 @@ walked from the schema, in the variables (inside input objects and lists) and as
 from __future__ import annotations
 
 import json
+import re
 import time
 
 import pytest
@@ -44,7 +45,9 @@ async def test_a_nul_anywhere_in_the_variables_is_refused_by_name(
         errors = body.get("errors") or []
         fields = [e.get("extensions", {}).get("field", "") for e in errors]
         codes = {e.get("extensions", {}).get("code") for e in errors}
-        named = all(f.startswith(slot.variable_path) for f in fields)
+        # An item of a list is named by its index (`$input.clauses[0].title`); the walk's path
+        # has none.
+        named = all(re.sub(r"\[\d+\]", "", f).startswith(slot.variable_path) for f in fields)
         if response.status_code != 200 or body.get("data") or codes != {"BAD_USER_INPUT"}:
             problems.append(f"{slot}: {response.status_code} {body}")
         elif not named or "U+0000" not in errors[0]["message"]:

@@ -167,7 +167,7 @@ def test_premises_agreement_drafted_edited_accepted_by_both_downloaded(
     agent = new_context().new_page()
     sign_in(agent, "agent-montreuil", "/")
     association = new_context().new_page()
-    sign_in(association, "animatrice-creuse", "/")
+    sign_in(association, "benevole-montreuil", "/")  # animatrice-creuse is test_onboarding's
     create_association(association)
     exchange_id = premises_exchange(agent, association)
     path = f"/echanges/{exchange_id}"
