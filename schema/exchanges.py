@@ -272,7 +272,8 @@ class Exchange(Node):
 
     @strawberry.field(
         description="For the listing's organization, when its equipment requires trainings: "
-        "whether the person who asked holds them under its rule. Null for anyone else."
+        "whether the person who asked, or a member of their organization who shares their "
+        "passport with the host, holds them under its rule. Null for anyone else."
     )
     async def training_check(self, info: Info) -> TrainingCheck | None:
         return await training_check_of(info, self.row)

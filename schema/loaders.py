@@ -53,7 +53,12 @@ from core.services.principal import Principal
 from core.services.space_claims import verified_claims_of
 from core.services.space_sources import merges_of_spaces, records_by_ids, records_of_spaces
 from core.services.spaces import spaces_by_ids
-from core.services.trainings import recognitions_of, trainings_of_people
+from core.services.trainings import (
+    passport_shares_of,
+    recognitions_of,
+    sharing_members_of,
+    trainings_of_people,
+)
 from search.client import SearchClient, SearchUnavailable
 from search.listings_search import (
     MULTI_SEARCH_MAX,
@@ -88,6 +93,19 @@ def _grouped(
         for row in await fetch(keys):
             grouped.setdefault(key(row), []).append(row)
         return [grouped.get(k, []) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _mapped(
+    fetch: Callable[[Sequence[K]], Awaitable[dict[K, V]]], default: Callable[[], V]
+) -> DataLoader[K, V]:
+    """A loader over a batch function that already returns a mapping; `default` for a key
+    it left out."""
+
+    async def load(keys: list[K]) -> list[V]:
+        found = await fetch(keys)
+        return [found.get(k, default()) for k in keys]
 
     return DataLoader(load_fn=load)
 
@@ -184,6 +202,14 @@ class Loaders:
         # Training checks (issue 16): the labs each host recognizes explicitly.
         self.recognitions_by_organization_id: DataLoader[int, list[LabRecognition]] = _grouped(
             lambda ids: recognitions_of(session, ids), lambda r: r.organization_id
+        )
+        # Passport shares (issue 16): whom each person shares with; for a training check, the
+        # members of the requesting organization who share with the host.
+        self.passport_shares_by_person_id: DataLoader[int, list[int]] = _mapped(
+            lambda ids: passport_shares_of(session, ids), list
+        )
+        self.sharing_members_by_pair: DataLoader[tuple[int, int], list[int]] = _mapped(
+            lambda pairs: sharing_members_of(session, pairs), list
         )
         self.photos_by_exchange_id: DataLoader[int, list[Photo]] = _grouped(
             lambda ids: photos_of_exchanges(session, ids), lambda p: p.exchange_id

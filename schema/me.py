@@ -83,6 +83,14 @@ class Viewer:
         return [Training.from_row(row) for row in rows]
 
     @strawberry.field(
+        description="The organizations they share their training passport with "
+        "(`passportShare`), first shared first."
+    )
+    async def passport_shares(self, info: Info) -> list[Organization]:
+        ids = await info.context.loaders.passport_shares_by_person_id.load(self.pk)
+        return [await organization_of(info, pk) for pk in ids]
+
+    @strawberry.field(
         description="The organization this request acts for: a token's, or the default one."
     )
     async def acting_for(self, info: Info) -> Organization | None:

@@ -42,13 +42,18 @@ class Person:
 
     @strawberry.field(
         description="Their training passport, newest first, revoked and expired included: the "
-        "whole of it for the person themself; for the admins of a lab, the trainings that lab "
-        "recorded; nothing for anyone else."
+        "whole of it for the person themself and for the admins of an organization they share "
+        "it with (`passportShare`); for the admins of a lab, the trainings that lab recorded; "
+        "nothing for anyone else."
     )
     async def trainings(self, info: Info) -> list[Training]:
-        rows = await info.context.loaders.trainings_by_person_id.load(self.pk)
+        loaders = info.context.loaders
+        rows = await loaders.trainings_by_person_id.load(self.pk)
+        shared = await loaders.passport_shares_by_person_id.load(self.pk) if rows else []
         principal = info.context.principal
-        return [Training.from_row(row) for row in rows if trainings.visible_to(principal, row)]
+        return [
+            Training.from_row(row) for row in rows if trainings.visible_to(principal, row, shared)
+        ]
 
 
 @strawberry.type(description="A person trained by a lab on a machine class.")

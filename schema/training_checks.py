@@ -1,8 +1,10 @@
-"""`Exchange.trainingCheck`: for the host of an equipment loan, whether the person who asked
-holds the trainings its listing requires, under its rule (`core.services.training_checks`).
+"""`Exchange.trainingCheck`: for the host of an equipment loan, whether the person who asked, or a
+member of their organization who shares their passport with the host, holds the trainings its
+listing requires, under its rule (`core.services.training_checks`).
 
-Read through the request's loaders (listing, host and its network, recognitions, the person's
-trainings and their labs), so a page of exchanges makes no query per exchange.
+Read through the request's loaders (listing, host and its network, recognitions, the sharing
+members, the people's trainings and their labs), so a page of exchanges makes no query per
+exchange.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ strawberry.enum(
 @strawberry.type(description="One training of a required class, and whether it counts.")
 class TrainingCheckItem:
     lab_pk: strawberry.Private[int]
+    person_pk: strawberry.Private[int]
     machine_class: str = strawberry.field(description="The machine class it is for.")
     trained_on: datetime.date = strawberry.field(description="The day of the training.")
     expires_on: datetime.date | None = strawberry.field(
@@ -44,21 +47,32 @@ class TrainingCheckItem:
     async def lab(self, info: Info) -> Organization | None:
         return await load_organization(info, self.lab_pk)
 
+    @strawberry.field(
+        description="Whose training it is: the person who asked, or a member of their "
+        "organization who shares their passport with the host (never their e-mail)."
+    )
+    async def person_name(self, info: Info) -> str:
+        person = await info.context.loaders.person_by_id.load(self.person_pk)
+        return person.display_name if person else ""
+
 
 @strawberry.type(
-    description="For the host: whether the person who asked holds the trainings the listing "
-    "requires, under its rule. Shows only their trainings of the required classes."
+    description="For the host: whether the person who asked, or a member of their organization "
+    "who shares their passport with the host, holds the trainings the listing requires, under "
+    "its rule. Shows only their trainings of the required classes."
 )
 class TrainingCheck:
     person_pk: strawberry.Private[int | None]
     rule: TrainingRule = strawberry.field(description="The listing's rule.")
     required_classes: list[str] = strawberry.field(description="The classes required.")
     satisfied: bool = strawberry.field(
-        description="Every required class has at least one training that counts."
+        description="Every required class has at least one training that counts, among the "
+        "people checked."
     )
     missing_classes: list[str] = strawberry.field(description="Required classes with none.")
     trainings: list[TrainingCheckItem] = strawberry.field(
-        description="The person's trainings of the required classes, counting or not."
+        description="The people's trainings of the required classes, counting or not; "
+        "`personName` says whose."
     )
 
     @strawberry.field(description="Who was checked: the person who asked (never their e-mail).")
@@ -79,11 +93,16 @@ async def training_check_of(info: Info, exchange: models.Exchange) -> TrainingCh
         return None
     host = await loaders.organization_by_id.load(exchange.owner_organization_id)
     assert host is not None
-    parent, recognitions, trainings = await asyncio.gather(
+    parent, recognitions, sharing = await asyncio.gather(
         loaders.organization_by_id.load(host.parent_id) if host.parent_id else _none(),
         loaders.recognitions_by_organization_id.load(exchange.owner_organization_id),
-        loaders.trainings_by_person_id.load(exchange.requested_by_id or 0),
+        loaders.sharing_members_by_pair.load(
+            (exchange.requester_organization_id, exchange.owner_organization_id)
+        ),
     )
+    people = checks.checked_people(exchange.requested_by_id, sharing)
+    per_person = await loaders.trainings_by_person_id.load_many(people)
+    trainings = [t for rows in per_person for t in rows]
     recognized = [r.recognized_organization_id for r in recognitions]
     trust = checks.trust_of(listing.details, host, parent, recognized)
     lab_ids = sorted({t.lab_organization_id for t in trainings})
@@ -110,6 +129,7 @@ def _shaped(result: checks.TrainingCheck) -> TrainingCheck:
         trainings=[
             TrainingCheckItem(
                 lab_pk=item.training.lab_organization_id,
+                person_pk=item.training.person_id,
                 machine_class=item.training.machine_class,
                 trained_on=item.training.trained_on,
                 expires_on=item.training.expires_on,

@@ -1,4 +1,5 @@
-"""Training passports: `trainingRecord`, `trainingRevoke` and `labRecognitionSet`.
+"""Training passports: `trainingRecord`, `trainingRevoke`, `labRecognitionSet` and
+`passportShare`.
 
 Each mutation calls one service of `core.services.trainings` through `run_mutation` (one
 commit); the service checks that the viewer administers the lab. Reading is `Person.trainings`.
@@ -49,6 +50,14 @@ class LabRecognitionSetInput:
     recognized: bool = strawberry.field(description="True to recognize it, false to stop.")
 
 
+@strawberry.input(description="Whether you share your training passport with an organization.")
+class PassportShareInput:
+    organization_id: strawberry.ID = strawberry.field(
+        description="The organization: its admins see your passport while you share it."
+    )
+    shared: bool = strawberry.field(description="True to share it, false to stop.")
+
+
 @strawberry.type(description="The training, recorded or revoked.")
 class TrainingSuccess:
     training: Training = strawberry.field(description="The training.")
@@ -69,6 +78,16 @@ class LabRecognitionSetSuccess:
         return await organization_of(info, self.recognized_pk)
 
 
+@strawberry.type(description="Whether you now share your passport with the organization.")
+class PassportShareSuccess:
+    organization_pk: strawberry.Private[int]
+    shared: bool = strawberry.field(description="True: its admins see your passport.")
+
+    @strawberry.field(description="The organization.")
+    async def organization(self, info: Info) -> Organization:
+        return await organization_of(info, self.organization_pk)
+
+
 TrainingRecordResult = Annotated[
     TrainingSuccess | InputError | NotFoundError,
     strawberry.union("TrainingRecordResult", description="The training, or why it was not."),
@@ -80,6 +99,11 @@ TrainingRevokeResult = Annotated[
 LabRecognitionSetResult = Annotated[
     LabRecognitionSetSuccess | InputError | NotFoundError,
     strawberry.union("LabRecognitionSetResult", description="The recognition, or why not."),
+]
+
+PassportShareResult = Annotated[
+    PassportShareSuccess | InputError | NotFoundError,
+    strawberry.union("PassportShareResult", description="The share, or why not."),
 ]
 
 
@@ -155,4 +179,25 @@ class TrainingMutation:
                 recognized_pk=r.recognized_organization_id,
                 recognized=r.recognized,
             ),
+        )
+
+    @strawberry.mutation(
+        description="Share your own training passport with an organization, or stop: its admins "
+        "see all of it, and your trainings count when it checks a loan asked by your "
+        "organization. Setting what is already so changes nothing."
+    )
+    async def passport_share(
+        self,
+        info: Info,
+        input: Annotated[PassportShareInput, strawberry.argument(description="With whom.")],
+    ) -> PassportShareResult:
+        async def share() -> tuple[int, bool]:
+            organization_id = required_id(input.organization_id, "Organization", "organization_id")
+            shared = await service.share_passport(
+                info.context.session, info.context.principal, organization_id, input.shared
+            )
+            return organization_id, shared
+
+        return await run_mutation(
+            info, share, lambda r: PassportShareSuccess(organization_pk=r[0], shared=r[1])
         )

@@ -35,6 +35,7 @@ from core.models import (
     NotificationKind,
     Organization,
     OrganizationKind,
+    PassportShare,
     Photo,
     PhotoStage,
     ReportReason,
@@ -77,6 +78,7 @@ GUARDED_FIELDS = (
     "Exchange.trainingCheck",
     "Exchange.photos",
     "Exchange.agreement",
+    "Viewer.passportShares",
 )
 """Object fields that are not public: they need a rule like the root fields."""
 
@@ -346,6 +348,12 @@ RULES: dict[str, Rule] = {
         {**members_of_a(), "member_a": Sees(), "admin_a": Sees("training")},
         "a person's passport: theirs, and a lab's admins see what it recorded (another member "
         "of A sees nothing; the person themself: tests/test_trainings.py)",
+    ),
+    "Viewer.passportShares": Rule(
+        "{ me { passportShares { name } } }",
+        no_variables,
+        {**everyone(Sees()), "member_a": Sees("passport_shared")},
+        "whom a person shares their passport with is theirs to see (member_a shares theirs)",
     ),
     "Viewer.trainings": Rule(
         "{ me { trainings { note } } }",
@@ -829,6 +837,13 @@ MUTATION_RULES |= {
         admins_of_a(),
         "A's admins choose whose trainings A recognizes",
     ),
+    "passportShare": (
+        "input: $input",
+        "$input: PassportShareInput!",
+        lambda w: {"input": {"organizationId": w.ids["A"], "shared": True}},
+        signed_in(OK),
+        "anyone signed in shares their own passport (and theirs only) with an organization",
+    ),
     "agreementEdit": (
         "input: $input",
         "$input: AgreementEditInput!",
@@ -1042,6 +1057,10 @@ async def build_world(session: AsyncSession) -> World:
         note="training",
     )
     session.add(training)
+    shared_with = await make_organization(session, "passport_shared")
+    session.add(
+        PassportShare(person_id=member_a.person.id or 0, organization_id=shared_with.id or 0)
+    )
     await session.flush()
     admin = Principal(person_id=owner_a.person.id, organization_id=a.id, role=Role.OWNER)
     await invite(session, admin, a.id or 0, InvitationDraft(email="pending@example.org"))
@@ -1098,6 +1117,7 @@ MARKS = (
     "SAME_NETWORK",
     "condition",
     "PRET_A_USAGE",
+    "passport_shared",
 )
 
 

@@ -78,6 +78,8 @@ ERRORS_BY_MUTATION: dict[str, set[str]] = {
         name: EXCHANGE_CHANGE
         for name in ("exchangePhotoAdd", "exchangePhotoUpdate", "exchangePhotoDelete")
     },
+    # A malformed organization id is an InputError naming `organizationId`, as labRecognitionSet.
+    "passportShare": {"InputError", "NotFoundError"},
 }
 
 

@@ -38,7 +38,9 @@ START = datetime(2027, 3, 10, 8, 0, tzinfo=UTC)
 
 CHECK = """query($id: ID!) { node(id: $id) { ... on Exchange {
   trainingCheck { rule requiredClasses satisfied missingClasses personName
-    trainings { machineClass trainedOn expiresOn counts reason lab { name } } } } } }"""
+    trainings { machineClass trainedOn expiresOn counts reason lab { name } personName } } } } }"""
+SHARE = """mutation($org: ID!, $shared: Boolean!) {
+  passportShare(input: { organizationId: $org, shared: $shared }) { __typename } }"""
 ACCEPT = """mutation($id: ID!) { exchangeAccept(id: $id, note: "") { __typename
   ... on ExchangeChangeSuccess { exchange { events { kind acceptedWithoutTraining } } }
   ... on Error { code } } }"""
@@ -122,11 +124,13 @@ async def _train(
     machine_class: str = "laser",
     expires_on: date | None = None,
     revoked: bool = False,
+    person: Member | None = None,
 ) -> Training:
     assert lab.id is not None
-    assert world.asker.person.id is not None
+    trainee = (person or world.asker).person
+    assert trainee.id is not None
     training = Training(
-        person_id=world.asker.person.id,
+        person_id=trainee.id,
         machine_class=machine_class,
         lab_organization_id=lab.id,
         trained_on=date(2026, 1, 15),
@@ -481,3 +485,71 @@ async def test_an_import_row_with_a_bad_requirement_is_rejected_alone(
     ]
     imported = (await session.exec(select(Listing).where(Listing.ref == "ok"))).one()
     assert imported.details["training_rule"] == "SAME_NETWORK"
+
+
+async def test_members_who_share_with_the_host_count_in_its_check(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    exchange = await _loan(session, world)
+    sharer = await make_member(session, world.requester)
+    silent = await make_member(session, world.requester)
+    elsewhere = await make_member(session, world.requester)
+    outsider = await make_member(session, world.stranger)
+    await session.commit()
+    for member in (sharer, silent, elsewhere, outsider):
+        await _train(session, world, world.host, person=member)
+    exchange_id = to_global_id("Exchange", exchange.id or 0)
+
+    before = await client.execute(CHECK, {"id": exchange_id}, world.host_admin.token)
+    for member, org in (
+        (sharer, world.host),
+        (elsewhere, world.same_network),
+        (outsider, world.host),  # shares with the host, not a member of the requester
+    ):
+        variables = {"org": to_global_id("Organization", org.id or 0), "shared": True}
+        shared = await client.execute(SHARE, variables, member.token)
+        assert shared["passportShare"]["__typename"] == "PassportShareSuccess"
+    after = await client.execute(CHECK, {"id": exchange_id}, world.host_admin.token)
+    in_service = await check_exchange(session, exchange)
+
+    assert before["node"]["trainingCheck"]["satisfied"] is False
+    assert before["node"]["trainingCheck"]["trainings"] == []
+    check = after["node"]["trainingCheck"]
+    assert (check["satisfied"], check["missingClasses"]) == (True, [])
+    assert check["personName"] == world.asker.person.display_name
+    assert [(t["personName"], t["counts"]) for t in check["trainings"]] == [
+        (sharer.person.display_name, True)
+    ]
+    assert in_service is not None
+    assert [i.training.person_id for i in in_service.items] == [sharer.person.id]
+    assert in_service.satisfied is True
+
+
+async def test_the_askers_and_sharers_trainings_are_listed_with_their_names(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    details = {"required_trainings": ["laser", "cnc_milling"], "training_rule": "OWN_LAB_ONLY"}
+    exchange = await _loan(session, world, details)
+    sharer = await make_member(session, world.requester)
+    await session.commit()
+    await _train(session, world, world.host)
+    await _train(session, world, world.stranger, machine_class="cnc_milling", person=sharer)
+    org = to_global_id("Organization", world.host.id or 0)
+    await client.execute(SHARE, {"org": org, "shared": True}, sharer.token)
+
+    data = await client.execute(
+        CHECK, {"id": to_global_id("Exchange", exchange.id or 0)}, world.host_admin.token
+    )
+
+    check = data["node"]["trainingCheck"]
+    assert (check["satisfied"], check["missingClasses"]) == (False, ["cnc_milling"])
+    assert sorted(
+        (t["personName"], t["machineClass"], t["counts"]) for t in check["trainings"]
+    ) == sorted(
+        [
+            (world.asker.person.display_name, "laser", True),
+            (sharer.person.display_name, "cnc_milling", False),
+        ]
+    )

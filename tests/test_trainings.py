@@ -1,5 +1,6 @@
 """Training passports: a lab's admins record and revoke its trainings; expiry and revocation
-make one not valid; labs recognize each other; a passport is seen by its person and the lab."""
+make one not valid; labs recognize each other; a passport is seen by its person, the lab, and
+the admins of an organization the person shares it with."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from typing import Any
 from sqlmodel import func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from core.models import LabRecognition, Role, Training
+from core.models import LabRecognition, PassportShare, Role, Training
 from core.models.base import utcnow
-from core.services.trainings import is_valid, recognized_labs, trainings_of
+from core.services.tokens import ensure_member
+from core.services.trainings import is_valid, passport_shares, recognized_labs, trainings_of
 from schema.relay import to_global_id
 from tests.factories import Member, make_member, make_organization
 from tests.graphql import GraphQLClient
@@ -27,6 +29,12 @@ RECOGNIZE = """mutation($input: LabRecognitionSetInput!) { labRecognitionSet(inp
   __typename ... on LabRecognitionSetSuccess { recognized recognizedOrganization { name } }
   ... on Error { code } } }"""
 PASSPORT = """{ me { trainings { machineClass note valid labName } } }"""
+SHARE = """mutation($input: PassportShareInput!) { passportShare(input: $input) { __typename
+  ... on PassportShareSuccess { shared organization { name } }
+  ... on Error { code } ... on InputError { fields { field code } } } }"""
+SHARES = """{ me { passportShares { name } } }"""
+MEMBERS_TRAININGS = """query($id: ID!) { organization(id: $id) { members { edges { node {
+  person { id trainings { machineClass } } } } } } }"""
 
 
 async def _world(session: AsyncSession) -> dict[str, Member]:
@@ -234,3 +242,107 @@ async def test_a_lab_recognizes_another_and_stops(
     assert itself["data"]["labRecognitionSet"]["code"] == "INVALID_INPUT"
     session.expire_all()
     assert (await session.exec(select(func.count()).select_from(LabRecognition))).one() == 0
+
+
+def _share(organization_id: int | str, shared: bool = True) -> dict[str, Any]:
+    org = (
+        organization_id
+        if isinstance(organization_id, str)
+        else to_global_id("Organization", organization_id)
+    )
+    return {"input": {"organizationId": org, "shared": shared}}
+
+
+async def _shares(session: AsyncSession) -> int:
+    return (await session.exec(select(func.count()).select_from(PassportShare))).one()
+
+
+async def test_a_person_shares_their_passport_and_stops(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    lab_a = world["admin"].membership.organization_id
+    maker = world["maker"]
+
+    first = await client.execute(SHARE, _share(lab_a), maker.token)
+    again = await client.execute(SHARE, _share(lab_a), maker.token)
+    listed = await client.execute(SHARES, token=maker.token)
+    others = await client.execute(SHARES, token=world["admin"].token)
+    count_shared = await _shares(session)
+    stopped = await client.execute(SHARE, _share(lab_a, False), maker.token)
+    stopped_again = await client.execute(SHARE, _share(lab_a, False), maker.token)
+    after = await client.execute(SHARES, token=maker.token)
+
+    success = {"__typename": "PassportShareSuccess", "organization": {"name": "Fablab A"}}
+    assert first["passportShare"] == {**success, "shared": True}
+    assert again["passportShare"] == {**success, "shared": True}
+    assert listed["me"]["passportShares"] == [{"name": "Fablab A"}]
+    assert others["me"]["passportShares"] == []  # the viewer's own only
+    assert count_shared == 1
+    assert stopped["passportShare"] == {**success, "shared": False}
+    assert stopped_again["passportShare"] == {**success, "shared": False}
+    assert after["me"]["passportShares"] == []
+    assert await passport_shares(session, maker.person.id or 0) == []
+    assert await _shares(session) == 0
+
+
+async def test_sharing_with_an_unknown_or_malformed_organization_writes_nothing(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    maker = world["maker"]
+
+    unknown = await client.execute(SHARE, _share(999_999), maker.token)
+    malformed = await client.execute(SHARE, _share("nope"), maker.token)
+    a_person = await client.execute(SHARE, _share(to_global_id("Person", 1)), maker.token)
+    anonymous = await client.post(SHARE, _share(world["admin"].membership.organization_id))
+
+    assert unknown["passportShare"] == {
+        "__typename": "NotFoundError",
+        "code": "ORGANIZATION_NOT_FOUND",
+    }
+    for refused in (malformed, a_person):
+        assert refused["passportShare"]["__typename"] == "InputError"
+        assert refused["passportShare"]["fields"] == [
+            {"field": "organizationId", "code": "NOT_AN_ID"}
+        ]
+    body = anonymous.json()
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["reason"] == "SIGN_IN_REQUIRED"
+    assert await _shares(session) == 0
+
+
+async def test_the_admins_of_an_organization_shared_with_see_the_whole_passport(
+    client: GraphQLClient, session: AsyncSession
+) -> None:
+    world = await _world(session)
+    await client.post(RECORD, _record_input(world), world["admin"].token)
+    maker = world["maker"]
+    lab_c = await make_organization(session, "Fablab C")
+    c_admin = await make_member(session, lab_c, Role.ADMIN)
+    c_member = await make_member(session, lab_c, Role.MEMBER)
+    assert maker.person.email is not None
+    await ensure_member(session, maker.person.email, lab_c, Role.MEMBER)
+    await session.commit()
+    c = {"id": to_global_id("Organization", lab_c.id or 0)}
+    b = {"id": to_global_id("Organization", maker.membership.organization_id)}
+    maker_id = to_global_id("Person", maker.person.id or 0)
+
+    def trainings_seen(data: dict[str, Any]) -> list[str]:
+        edges = data["organization"]["members"]["edges"]
+        [person] = [e["node"]["person"] for e in edges if e["node"]["person"]["id"] == maker_id]
+        return [t["machineClass"] for t in person["trainings"]]
+
+    before = await client.execute(MEMBERS_TRAININGS, c, c_admin.token)
+    await client.execute(SHARE, _share(lab_c.id or 0), maker.token)
+    by_c_admin = await client.execute(MEMBERS_TRAININGS, c, c_admin.token)
+    by_c_member = await client.execute(MEMBERS_TRAININGS, c, c_member.token)
+    by_b_admin = await client.execute(MEMBERS_TRAININGS, b, world["other_admin"].token)
+    await client.execute(SHARE, _share(lab_c.id or 0, False), maker.token)
+    after = await client.execute(MEMBERS_TRAININGS, c, c_admin.token)
+
+    assert trainings_seen(before) == []
+    assert trainings_seen(by_c_admin) == ["laser"]
+    assert trainings_seen(by_c_member) == []  # admins only, as a lab's view of its records
+    assert trainings_seen(by_b_admin) == []  # shared with C, not with B
+    assert trainings_seen(after) == []

@@ -52,7 +52,7 @@ from core.models.rate_limits import RateLimitCount
 from core.models.space_claims import ClaimEvidence, ClaimState, SpaceClaim
 from core.models.space_sources import SpaceMerge, SpaceSourceRecord
 from core.models.spaces import Space, Typology
-from core.models.trainings import LabRecognition, Training
+from core.models.trainings import LabRecognition, PassportShare, Training
 from core.models.web_sessions import PendingLogin, PendingPurpose, WebSession
 
 __all__ = [
@@ -100,6 +100,7 @@ __all__ = [
     "OrganizationKind",
     "OutboxEvent",
     "OutboxTopic",
+    "PassportShare",
     "PendingLogin",
     "PendingPurpose",
     "Person",

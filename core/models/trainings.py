@@ -52,3 +52,17 @@ class LabRecognition(SQLModel, table=True):
     )
     created_by_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())
+
+
+class PassportShare(SQLModel, table=True):
+    """`person_id` shows their whole passport to the admins of `organization_id`, and their
+    trainings count in that organization's checks of their own organizations' requests. The
+    person alone adds or removes it."""
+
+    __tablename__ = "passport_share"
+
+    person_id: int = Field(foreign_key="person.id", primary_key=True, ondelete="CASCADE")
+    organization_id: int = Field(
+        foreign_key="organization.id", primary_key=True, index=True, ondelete="CASCADE"
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=timestamp_column())

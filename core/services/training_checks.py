@@ -1,4 +1,6 @@
-"""Whether the person who asked to borrow a machine holds the trainings its host lab requires.
+"""Whether the person who asked to borrow a machine, or a member of their organization who
+shares their passport with the host (`trainings.share_passport`), holds the trainings the host
+lab requires.
 
 Whose trainings count for a host lab, under the listing's `TrainingRule` (the host's own always):
 
@@ -11,7 +13,8 @@ Whose trainings count for a host lab, under the listing's `TrainingRule` (the ho
 
 A training counts when it is valid (`trainings.is_valid`) on the exchange's first day (today
 when it has none) and its lab is trusted. The check reads only the trainings of the required
-classes: asking for the loan shows that part of the requester's passport to the host, no more.
+classes: asking for the loan shows that part of the requester's passport to the host, no more
+(a member who shares their passport with the host has shown it all already).
 `check` is pure; `check_exchange` reads what it needs for one exchange (the GraphQL type reads
 the same through loaders).
 """
@@ -40,7 +43,12 @@ from core.models import (
     Training,
 )
 from core.services.listing_details import TrainingRule, required_classes, training_rule_of
-from core.services.trainings import is_valid, recognized_labs, trainings_of
+from core.services.trainings import (
+    is_valid,
+    recognized_labs,
+    sharing_members,
+    trainings_of_people,
+)
 
 
 class CheckReason(enum.StrEnum):
@@ -113,6 +121,13 @@ def network_of(host: Organization, parent: Organization | None) -> int | None:
     return parent.id
 
 
+def checked_people(asker_id: int | None, sharing: Sequence[int]) -> list[int]:
+    """Whose trainings a check reads: the asker, then the requesting organization's members
+    who share their passport with the host."""
+    head = [] if asker_id is None else [asker_id]
+    return head + [p for p in sharing if p != asker_id]
+
+
 def check_day(exchange: Exchange) -> date:
     """The day trainings must be valid on: the exchange's first day (Paris), or today."""
     if exchange.starts_at is None:
@@ -139,7 +154,8 @@ def check(
     labs: Mapping[int, Organization],
     on: date,
 ) -> TrainingCheck:
-    """The requester's trainings of the required classes, each counting or not, and why."""
+    """The trainings of the required classes among `trainings` (the asker's and those of the
+    members who share with the host), each counting or not, and why; `person_id` is the asker."""
     classes = required_classes(dict(details))
     items = []
     for training in trainings:
@@ -177,7 +193,9 @@ async def check_exchange(session: AsyncSession, exchange: Exchange) -> TrainingC
     parent = await session.get(Organization, host.parent_id) if host.parent_id else None
     trust = trust_of(listing.details, host, parent, await recognized_labs(session, host.id or 0))
     person_id = exchange.requested_by_id
-    trainings = await trainings_of(session, person_id) if person_id else []
+    sharing = await sharing_members(session, exchange.requester_organization_id, host.id or 0)
+    people = checked_people(person_id, sharing)
+    trainings = await trainings_of_people(session, people) if people else []
     lab_ids = {t.lab_organization_id for t in trainings}
     labs = await session.exec(select(Organization).where(col(Organization.id).in_(lab_ids)))
     by_id = {lab.id or 0: lab for lab in labs.all()}

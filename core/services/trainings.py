@@ -2,13 +2,15 @@
 revoke it; a lab recognizes the trainings of other labs.
 
 A training counts (`is_valid`) until it is revoked or its expiry date has passed. Who sees a
-training (`visible_to`): the trained person, and the admins of the lab that recorded it.
-Every change writes an audit event of the lab in the same transaction; nothing here commits.
+training (`visible_to`): the trained person, the admins of the lab that recorded it, and the
+admins of an organization the person shares their passport with (`share_passport`: admins only,
+as a lab's view of what it recorded; the person decides, nobody else). Every change of a lab's
+records writes an audit event of the lab in the same transaction; nothing here commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,12 +26,13 @@ from core.models import (
     ListingKind,
     Membership,
     Organization,
+    PassportShare,
     Person,
     Training,
 )
 from core.models.base import utcnow
 from core.services.audit import record
-from core.services.principal import Principal, require_admin
+from core.services.principal import Principal, require_admin, require_principal
 from core.services.taxonomy import categories
 
 
@@ -75,12 +78,18 @@ def is_valid(training: Training, on: date | None = None) -> bool:
     )
 
 
-def visible_to(principal: Principal | None, training: Training) -> bool:
-    """The trained person sees their passport; a lab's admins see the trainings it recorded."""
+def visible_to(
+    principal: Principal | None, training: Training, shared_with: Collection[int] = ()
+) -> bool:
+    """The trained person sees their passport; a lab's admins see the trainings it recorded;
+    the admins of an organization in `shared_with` (those the person shares their passport
+    with, `passport_shares`) see all of it."""
     if principal is None:
         return False
-    return training.person_id == principal.person_id or principal.administers(
-        training.lab_organization_id
+    return (
+        training.person_id == principal.person_id
+        or principal.administers(training.lab_organization_id)
+        or any(principal.administers(org_id) for org_id in shared_with)
     )
 
 
@@ -223,3 +232,65 @@ async def _is_member(session: AsyncSession, person_id: int, organization_id: int
         Membership.person_id == person_id, Membership.organization_id == organization_id
     )
     return (await session.exec(query)).first() is not None
+
+
+async def share_passport(
+    session: AsyncSession, principal: Principal | None, organization_id: int, shared: bool
+) -> bool:
+    """The signed-in person shares their own passport with an organization, or stops; setting
+    what is already so changes nothing. Returns `shared`."""
+    acting = require_principal(principal)
+    if await session.get(Organization, organization_id) is None:
+        code = OrganizationErrorCode.ORGANIZATION_NOT_FOUND
+        raise NotFound(code, value=str(organization_id))
+    row = await session.get(PassportShare, (acting.person_id, organization_id))
+    if shared and row is None:
+        session.add(PassportShare(person_id=acting.person_id, organization_id=organization_id))
+    elif not shared and row is not None:
+        await session.delete(row)
+    await session.flush()
+    return shared
+
+
+async def passport_shares(session: AsyncSession, person_id: int) -> list[int]:
+    """The organizations a person shares their passport with, by id."""
+    return (await passport_shares_of(session, [person_id])).get(person_id, [])
+
+
+async def passport_shares_of(
+    session: AsyncSession, person_ids: Sequence[int]
+) -> dict[int, list[int]]:
+    """The organizations each of many people shares their passport with (a loader's batch)."""
+    query = select(PassportShare).where(col(PassportShare.person_id).in_(person_ids))
+    query = query.order_by(col(PassportShare.created_at), col(PassportShare.organization_id))
+    shares: dict[int, list[int]] = {}
+    for row in (await session.exec(query)).all():
+        shares.setdefault(row.person_id, []).append(row.organization_id)
+    return shares
+
+
+async def sharing_members(session: AsyncSession, member_of: int, shared_with: int) -> list[int]:
+    """The members of `member_of` who share their passport with `shared_with`, by id."""
+    return (await sharing_members_of(session, [(member_of, shared_with)]))[(member_of, shared_with)]
+
+
+async def sharing_members_of(
+    session: AsyncSession, pairs: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], list[int]]:
+    """For each (organization, shared with) pair, its members who share their passport with
+    the second organization, in one query (a loader's batch)."""
+    members = {member_of for member_of, _ in pairs}
+    shared = {shared_with for _, shared_with in pairs}
+    query = (
+        select(Membership.organization_id, PassportShare.organization_id, Membership.person_id)
+        .join(PassportShare, col(PassportShare.person_id) == col(Membership.person_id))
+        .where(
+            col(Membership.organization_id).in_(members),
+            col(PassportShare.organization_id).in_(shared),
+        )
+    )
+    found: dict[tuple[int, int], set[int]] = {pair: set() for pair in pairs}
+    for member_of, shared_with, person_id in (await session.exec(query)).all():
+        if (member_of, shared_with) in found:
+            found[(member_of, shared_with)].add(person_id)
+    return {pair: sorted(people) for pair, people in found.items()}

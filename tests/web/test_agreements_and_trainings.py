@@ -332,8 +332,22 @@ def test_laser_loan_request_shows_the_host_a_training_from_a_recognized_lab(
     expect(item.get_by_role("heading", name="Découpeuse laser")).to_be_visible()
     expect(item.get_by_text("Valide", exact=True)).to_be_visible()
     expect(item.get_by_role("link", name="Makeo (exemple)")).to_be_visible()
+    # ... shares it with a lab (its admins see it all), then stops.
+    share = host.get_by_role("region", name="Partager mon passeport")
+    expect(share.get_by_text("Vous ne partagez votre passeport avec aucun lieu.")).to_be_visible()
+    share.get_by_label("Chercher un lieu par son nom").fill("Cobalt")
+    share.get_by_role("button", name="Partager : Cobalt (exemple)").click()
+    expect(share.get_by_text("Votre passeport est partagé avec Cobalt (exemple).")).to_be_visible()
+    shared = share.get_by_role("list", name="Lieux avec qui je partage mon passeport")
+    expect(shared.get_by_role("link", name="Cobalt (exemple)")).to_be_visible()
     assert axe_violations(host) == []
     shots(host, "passport")
+    share = host.get_by_role("region", name="Partager mon passeport")
+    share.get_by_role("button", name="Ne plus partager : Cobalt (exemple)").click()
+    expect(
+        share.get_by_text("Votre passeport n'est plus partagé avec Cobalt (exemple).")
+    ).to_be_visible()
+    expect(share.get_by_text("Vous ne partagez votre passeport avec aucun lieu.")).to_be_visible()
 
 
 def test_equipment_requiring_a_training_from_chosen_labs_accepted_without_it(
