@@ -125,6 +125,15 @@ def top_level(error: DomainError) -> GraphQLError:
     return GraphQLError(error.message, extensions=extensions)
 
 
+async def read_or_refuse(read: Awaitable[T]) -> T:
+    """A field's read that a service may refuse (not allowed, not found): the refusal becomes
+    the field's top-level error, as `top_level` words it."""
+    try:
+        return await read
+    except DomainError as error:
+        raise top_level(error) from None
+
+
 @dataclass(frozen=True)
 class Idempotent(Generic[T]):
     """How a creating mutation replays: its client's key, the input that key stands for, and how

@@ -8,11 +8,10 @@ from __future__ import annotations
 import strawberry
 
 from core import models
-from core.errors import DomainError
 from core.models import AreaLevel
 from core.services import network_desk as service
 from schema.context import Info
-from schema.errors import top_level
+from schema.errors import read_or_refuse
 from schema.moderation import ListingReport
 from schema.organizations import Organization, organization_of
 from schema.relay import NodeId, expect_id
@@ -85,12 +84,9 @@ class NetworkDesk:
         description="The organizations it validated, by name, with their places and activity."
     )
     async def members(self, info: Info) -> list[NetworkMember] | None:
-        try:
-            rows = await service.members_with_activity(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            service.members_with_activity(info.context.session, info.context.principal, self.pk)
+        )
         loader = info.context.loaders.organization_by_id
         for row in rows:  # the members are read already: prime the loader for `organization`
             loader.prime(row.organization.id or 0, row.organization)
@@ -108,12 +104,9 @@ class NetworkDesk:
         "(`organizationValidate` or `organizationRefuse`), oldest first."
     )
     async def members_to_validate(self, info: Info) -> list[Organization] | None:
-        try:
-            rows = await service.members_to_validate(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            service.members_to_validate(info.context.session, info.context.principal, self.pk)
+        )
         return [Organization.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -121,12 +114,9 @@ class NetworkDesk:
         "`listingReportDismiss`), oldest first."
     )
     async def reports_to_review(self, info: Info) -> list[ListingReport] | None:
-        try:
-            rows = await service.reports_to_review(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            service.reports_to_review(info.context.session, info.context.principal, self.pk)
+        )
         return [ListingReport.from_row(row) for row in rows]
 
 

@@ -17,14 +17,19 @@ import strawberry
 from sqlalchemy import Row
 
 from core import models
-from core.errors import DomainError
 from core.models import MembershipRequestState
 from core.services import audit, memberships, trainings
 from core.services import organizations as service
 from core.services.validation import parse
 from schema.context import Info
 from schema.enums import OrganizationKind, Role, Sector, VerificationMethod
-from schema.errors import ConflictError, InputError, NotFoundError, run_mutation, top_level
+from schema.errors import (
+    ConflictError,
+    InputError,
+    NotFoundError,
+    read_or_refuse,
+    run_mutation,
+)
 from schema.fast_fields import RowBacked, column, rows
 from schema.limits import page_request
 from schema.people import AuditEvent, Person, Training, person_of
@@ -141,12 +146,11 @@ class OrganizationAccess:
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[Membership]:
         request = page_request(first, after, info.context.settings)
-        try:
-            page = await memberships.browse_members(
+        page = await read_or_refuse(
+            memberships.browse_members(
                 info.context.session, info.context.principal, self.pk, request
             )
-        except DomainError as error:
-            raise top_level(error) from None
+        )
         nodes = [Membership.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda m: m.pk, after)
 
@@ -155,12 +159,9 @@ class OrganizationAccess:
         "ADMINs."
     )
     async def pending_requests(self, info: Info) -> list[MembershipRequest]:
-        try:
-            rows = await memberships.pending_requests(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            memberships.pending_requests(info.context.session, info.context.principal, self.pk)
+        )
         return [MembershipRequest.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -168,12 +169,9 @@ class OrganizationAccess:
         "ADMINs."
     )
     async def open_invitations(self, info: Info) -> list[Invitation]:
-        try:
-            rows = await memberships.open_invitations(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            memberships.open_invitations(info.context.session, info.context.principal, self.pk)
+        )
         return [Invitation.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -181,12 +179,9 @@ class OrganizationAccess:
         "first. For its OWNERs and ADMINs."
     )
     async def trainings(self, info: Info) -> list[Training]:
-        try:
-            rows = await trainings.trainings_recorded_by(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        rows = await read_or_refuse(
+            trainings.trainings_recorded_by(info.context.session, info.context.principal, self.pk)
+        )
         return [Training.from_row(row) for row in rows]
 
     @strawberry.field(
@@ -194,12 +189,9 @@ class OrganizationAccess:
         "network's labs, which count by default. For its OWNERs and ADMINs."
     )
     async def recognized_labs(self, info: Info) -> list[Organization]:
-        try:
-            ids = await trainings.recognized_labs_for(
-                info.context.session, info.context.principal, self.pk
-            )
-        except DomainError as error:
-            raise top_level(error) from None
+        ids = await read_or_refuse(
+            trainings.recognized_labs_for(info.context.session, info.context.principal, self.pk)
+        )
         return list(await asyncio.gather(*(organization_of(info, pk) for pk in ids)))
 
     @strawberry.field(description="What happened to it, newest first. For its OWNERs and ADMINs.")
@@ -207,12 +199,11 @@ class OrganizationAccess:
         self, info: Info, first: First = 20, after: After = None
     ) -> Connection[AuditEvent]:
         request = page_request(first, after, info.context.settings)
-        try:
-            page = await audit.browse_audit_events(
+        page = await read_or_refuse(
+            audit.browse_audit_events(
                 info.context.session, info.context.principal, self.pk, request
             )
-        except DomainError as error:
-            raise top_level(error) from None
+        )
         nodes = [AuditEvent.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda e: e.pk, after)
 
@@ -380,10 +371,9 @@ class OrganizationQuery:
             parent_id=expect_id(given.network_id, "Organization") if given.network_id else None,
             query=given.query,
         )
-        try:
-            page = await service.browse_organizations(info.context.session, where, request)
-        except DomainError as error:
-            raise top_level(error) from None
+        page = await read_or_refuse(
+            service.browse_organizations(info.context.session, where, request)
+        )
         nodes = [Organization.from_row(row) for row in page.items]
         return Connection.of(page, nodes, lambda o: o.pk, after)
 
