@@ -460,3 +460,52 @@ def axe_violations(page: Page) -> list[dict[str, object]]:
         "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
     )
     return [v for v in result if v.get("impact") in ("serious", "critical")]
+
+
+def no_horizontal_scroll(page: Page) -> None:
+    """Nothing wider than the viewport: a small screen never scrolls sideways."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], width  # type: ignore[index]
+
+
+ACCEPT = (
+    """mutation($id: ID!) { exchangeAccept(id: $id) { __typename ... on Error { message } } }"""
+)
+
+
+def accepted_premises_exchange(
+    owner: Page,
+    requester: Page,
+    title: str,
+    starts_in: int,
+    nights: int,
+    message: str,
+    **listing: Any,
+) -> str:
+    """A room of `owner`'s commune (Montreuil) offered, asked for by `requester` for `nights`
+    from `starts_in` days after its availability opens, and accepted: the exchange's id."""
+    start = date.today() + timedelta(days=starts_in)
+    listing_input = {
+        "direction": "OFFER",
+        "kind": "PREMISES",
+        "title": title,
+        "commune": "93048",
+        "availableFrom": start.isoformat(),
+        "availableUntil": (start + timedelta(days=200)).isoformat(),
+        "details": {"premises": {"surfaceM2": 120, "capacity": 60}},
+        **listing,
+    }
+    published = graphql(owner, PUBLISH, {"input": listing_input})["listingPublish"]
+    assert published["__typename"] == "ListingSuccess", published
+    request = {
+        "listingId": published["listing"]["id"],
+        "startsAt": f"{start + timedelta(days=3)}T00:00:00+00:00",
+        "endsAt": f"{start + timedelta(days=3 + nights)}T00:00:00+00:00",
+        "message": message,
+    }
+    requested = graphql(requester, REQUEST, {"input": request})["exchangeRequest"]
+    assert requested["__typename"] == "ExchangeChangeSuccess", requested
+    exchange_id = str(requested["exchange"]["id"])
+    accepted = graphql(owner, ACCEPT, {"id": exchange_id})["exchangeAccept"]
+    assert accepted["__typename"] == "ExchangeChangeSuccess", accepted
+    return exchange_id

@@ -24,11 +24,12 @@ from urllib.parse import unquote
 
 from playwright.sync_api import Locator, Page, expect
 
+from core.services.validation import luhn_valid
 from tests.web.conftest import (
     FABLAB,
-    PUBLISH,
     REQUEST,
     NewContext,
+    accepted_premises_exchange,
     axe_violations,
     ensure_organization,
     graphql,
@@ -62,16 +63,8 @@ def shots(page: Page, name: str) -> None:
 
 
 def luhn_complete(prefix: str) -> str:
-    """`prefix` and the one digit that makes its Luhn sum a multiple of ten."""
-    for last in "0123456789":
-        digits = prefix + last
-        total = sum(
-            (n * 2 - 9 if n * 2 > 9 else n * 2) if index % 2 else n
-            for index, n in enumerate(int(c) for c in reversed(digits))
-        )
-        if total % 10 == 0:
-            return digits
-    raise AssertionError(prefix)
+    """`prefix` and the one digit that makes it pass Luhn's key (the product's own check)."""
+    return next(prefix + last for last in "0123456789" if luhn_valid(prefix + last))
 
 
 # An association's SIRET: its SIREN and the whole number both pass Luhn's key.
@@ -103,46 +96,16 @@ def create_association(page: Page) -> str:
 
 def premises_exchange(agent: Page, association: Page) -> str:
     """The commune offers a room, the association asks for it, the commune accepts: the exchange."""
-    start = date.today() + timedelta(days=20)
-    published = graphql(
+    return accepted_premises_exchange(
         agent,
-        PUBLISH,
-        {
-            "input": {
-                "direction": "OFFER",
-                "kind": "PREMISES",
-                "title": "Ancienne salle des fêtes du Bas-Montreuil",
-                "description": "Une salle de 120 m² avec cuisine, au rez-de-chaussée.",
-                "commune": "93048",
-                "address": "12 rue de Paris",
-                "availableFrom": start.isoformat(),
-                "availableUntil": (start + timedelta(days=200)).isoformat(),
-                "details": {"premises": {"surfaceM2": 120, "capacity": 60}},
-            }
-        },
-    )["listingPublish"]
-    assert published["__typename"] == "ListingSuccess", published
-    requested = graphql(
         association,
-        REQUEST,
-        {
-            "input": {
-                "listingId": published["listing"]["id"],
-                "startsAt": f"{start + timedelta(days=3)}T00:00:00+00:00",
-                "endsAt": f"{start + timedelta(days=33)}T00:00:00+00:00",
-                "message": "Bonjour, nous voudrions y ouvrir un atelier de réparation de vélos.",
-            }
-        },
-    )["exchangeRequest"]
-    assert requested["__typename"] == "ExchangeChangeSuccess", requested
-    exchange_id = str(requested["exchange"]["id"])
-    accepted = graphql(
-        agent,
-        "mutation($id: ID!) { exchangeAccept(id: $id) { __typename ... on Error { message } } }",
-        {"id": exchange_id},
-    )["exchangeAccept"]
-    assert accepted["__typename"] == "ExchangeChangeSuccess", accepted
-    return exchange_id
+        "Ancienne salle des fêtes du Bas-Montreuil",
+        starts_in=20,
+        nights=30,
+        message="Bonjour, nous voudrions y ouvrir un atelier de réparation de vélos.",
+        description="Une salle de 120 m² avec cuisine, au rez-de-chaussée.",
+        address="12 rue de Paris",
+    )
 
 
 def agreement_section(page: Page) -> Locator:

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from playwright.sync_api import Page, expect
 
-from tests.web.conftest import NewContext, World, axe_violations, screenshot
+from tests.web.conftest import NewContext, World, axe_violations, no_horizontal_scroll, screenshot
 
 MONTHS = [
     "janvier",
@@ -47,11 +47,6 @@ def open_listing(page: Page, world: World) -> None:
     page.goto(f"/annonces/{world.listing_id}")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("heading", name=re.compile("^Périodes prises"))).to_be_visible()
-
-
-def no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width  # type: ignore[index]
 
 
 def test_the_owner_blocks_and_unblocks_a_period(world: World, new_context: NewContext) -> None:

@@ -5,69 +5,28 @@ the return waits for the handover."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
 from tests.images import small_jpeg
 from tests.web.conftest import (
-    PUBLISH,
-    REQUEST,
     NewContext,
     World,
+    accepted_premises_exchange,
     axe_violations,
-    graphql,
+    no_horizontal_scroll,
     screenshot,
 )
 
 ALT = "La salle vue depuis l’entrée, parquet rayé près de la fenêtre"
-ACCEPT = (
-    """mutation($id: ID!) { exchangeAccept(id: $id) { __typename ... on Error { message } } }"""
-)
-
-
-def no_horizontal_scroll(page: Page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.viewport_size["width"], width  # type: ignore[index]
 
 
 def accepted_exchange(agent: Page, fablab: Page) -> str:
     """A room of the agent's commune, asked for by the fablab and accepted: its exchange's id."""
-    start = date.today() + timedelta(days=40)
-    published = graphql(
-        agent,
-        PUBLISH,
-        {
-            "input": {
-                "direction": "OFFER",
-                "kind": "PREMISES",
-                "title": "Salle des fêtes du Bas-Montreuil",
-                "commune": "93048",
-                "availableFrom": start.isoformat(),
-                "availableUntil": (start + timedelta(days=60)).isoformat(),
-                "details": {"premises": {"surfaceM2": 120, "capacity": 80}},
-            }
-        },
-    )["listingPublish"]
-    assert published["__typename"] == "ListingSuccess", published
-    requested = graphql(
-        fablab,
-        REQUEST,
-        {
-            "input": {
-                "listingId": published["listing"]["id"],
-                "startsAt": f"{start + timedelta(days=3)}T09:00:00+01:00",
-                "endsAt": f"{start + timedelta(days=4)}T18:00:00+01:00",
-                "message": "Pour un atelier de réparation.",
-            }
-        },
-    )["exchangeRequest"]
-    assert requested["__typename"] == "ExchangeChangeSuccess", requested
-    exchange_id: str = requested["exchange"]["id"]
-    accepted = graphql(agent, ACCEPT, {"id": exchange_id})["exchangeAccept"]
-    assert accepted["__typename"] == "ExchangeChangeSuccess", accepted
-    return exchange_id
+    return accepted_premises_exchange(
+        agent, fablab, "Salle des fêtes du Bas-Montreuil", 40, 1, "Pour un atelier de réparation."
+    )
 
 
 def test_the_handover_is_photographed_and_described_on_a_small_screen(
