@@ -65,7 +65,7 @@ class ExchangePhotoMutation:
         async def add(files: FileChanges) -> Changed:
             pk = required_id(exchange_id, "Exchange", "exchange_id")
             upload = await read_upload(info, file, alt)
-            photo = await service.add_exchange_photo(
+            return await service.add_exchange_photo(
                 info.context.session,
                 info.context.principal,
                 photo_store(info, files),
@@ -73,9 +73,6 @@ class ExchangePhotoMutation:
                 stage,
                 upload,
             )
-            exchange = await info.context.session.get(models.Exchange, pk)
-            assert exchange is not None  # the service found it a moment ago
-            return exchange, photo
 
         return await run_with_files(info, add, _success(info))
 

@@ -54,8 +54,8 @@ async def add_exchange_photo(
     exchange_id: int,
     stage: PhotoStage,
     upload: PhotoUpload,
-) -> Photo:
-    """Add a photo after the stage's others."""
+) -> tuple[Exchange, Photo]:
+    """Add a photo after the stage's others; the exchange and the photo."""
     acting = require_principal(principal)
     exchange = await _party_exchange(session, acting, exchange_id)
     _check_open(exchange, stage)
@@ -72,7 +72,7 @@ async def add_exchange_photo(
     photo.exchange_id, photo.stage, photo.position = exchange.id, stage, count
     session.add(photo)
     await session.flush()
-    return photo
+    return exchange, photo
 
 
 async def describe_exchange_photo(
